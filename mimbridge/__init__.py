@@ -1,0 +1,60 @@
+"""mimbridge: connectors between NGSI-LD, OGC SensorThings / Features and RDF.
+
+The public surface is what ``__all__`` lists (a test guards it)::
+
+    >>> import mimbridge
+    >>> r = mimbridge.convert({"id": "urn:ngsi-ld:Room:1", "type": "Room",
+    ...                        "temperature": {"type": "Property", "value": 21, "unitCode": "CEL"}},
+    ...                       source="ngsi-ld", target="ngsi-ld-keyvalues")
+    >>> r.output
+    {'id': 'urn:ngsi-ld:Room:1', 'type': 'Room', 'temperature': 21}
+    >>> [e.kind for e in r.report.events]
+    ['Dropped']
+"""
+
+from __future__ import annotations
+
+from .convert import ConversionResult, convert, dumps, read, write
+from .errors import (
+    AdapterNotFoundError,
+    CapabilityError,
+    LossyConversionError,
+    MappingError,
+    MimbridgeError,
+    ParseError,
+    ResolutionError,
+)
+from .model import MODEL_VERSION, Attr, Graph, Kind, Node
+from .registry import available as formats
+from .report import Approximated, Coerced, ConversionReport, Dropped, LossEvent, Rejected, Unresolved
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MODEL_VERSION",
+    "AdapterNotFoundError",
+    "Approximated",
+    "Attr",
+    "CapabilityError",
+    "Coerced",
+    "ConversionReport",
+    "ConversionResult",
+    "Dropped",
+    "Graph",
+    "Kind",
+    "LossEvent",
+    "LossyConversionError",
+    "MappingError",
+    "MimbridgeError",
+    "Node",
+    "ParseError",
+    "Rejected",
+    "ResolutionError",
+    "Unresolved",
+    "__version__",
+    "convert",
+    "dumps",
+    "formats",
+    "read",
+    "write",
+]

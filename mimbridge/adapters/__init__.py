@@ -1,0 +1,1 @@
+"""Format adapters (one module per family); see :mod:`mimbridge.registry`."""

@@ -1,0 +1,435 @@
+"""NGSI-LD normalized and concise representations (ETSI GS CIM 009, 1.3-1.9).
+
+Reading accepts both representations (normalized is a special case of
+concise): an entity, an array of entities, or a notification
+(``{"type": "Notification", "data": [...]}``). Attribute and type names are
+expanded with the entity's ``@context`` (offline, see
+:mod:`mimbridge.contexts`); values stay JSON. Old spellings are normalised
+(``VocabularyProperty`` -> ``VocabProperty``) and reported as ``Coerced``.
+
+Writing compacts names with the entity's own ``@context`` (or ``out_context``)
+and re-emits what the model carries in ``meta``, so that
+``ngsi-ld -> ngsi-ld`` and ``ngsi-ld -> ngsi-ld-concise -> ngsi-ld`` are
+JSON-equal to the input.
+
+>>> import mimbridge
+>>> e = {"id": "urn:ngsi-ld:Room:1", "type": "Room", "temperature": {"type": "Property", "value": 21}}
+>>> mimbridge.convert(e, source="ngsi-ld", target="ngsi-ld-concise").output
+{'id': 'urn:ngsi-ld:Room:1', 'type': 'Room', 'temperature': 21}
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..contexts.active import ActiveContext
+from ..contexts.core import DEFAULT_CORE_VERSION
+from ..contexts.loader import ContextLoader
+from ..errors import ParseError
+from ..model import Attr, Graph, Kind, Node
+from ..report import Coerced, ConversionReport, Dropped, Rejected, Unresolved
+from .base import Adapter, Capabilities
+
+__all__ = ["ConciseAdapter", "NormalizedAdapter", "Reader", "Writer"]
+
+URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
+
+#: attribute type name -> (kind, value member)
+TYPES: dict[str, tuple[Kind, str]] = {
+    "Property": (Kind.PROPERTY, "value"),
+    "GeoProperty": (Kind.GEO, "value"),
+    "LanguageProperty": (Kind.LANGUAGE, "languageMap"),
+    "VocabProperty": (Kind.VOCAB, "vocab"),
+    "JsonProperty": (Kind.JSON, "json"),
+    "ListProperty": (Kind.LIST, "valueList"),
+    "Relationship": (Kind.RELATIONSHIP, "object"),
+    "ListRelationship": (Kind.LIST_RELATIONSHIP, "objectList"),
+}
+OLD_TYPES = {"VocabularyProperty": "VocabProperty"}
+VALUE_KEY: dict[Kind, str] = {k: m for k, m in TYPES.values()}
+#: concise inference: key member -> kind (order matters: first match wins)
+KEY_KIND = [(m, k) for k, m in TYPES.values() if k is not Kind.GEO]
+VALUE_KEYS = frozenset(VALUE_KEY.values())
+GEO_TYPES = frozenset({"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
+                       "MultiPolygon", "GeometryCollection"})
+
+#: attribute meta-data members -> model field
+META_MEMBERS: dict[str, str] = {
+    "datasetId": "dataset_id", "observedAt": "observed_at", "unitCode": "unit_code",
+    "createdAt": "created_at", "modifiedAt": "modified_at", "deletedAt": "deleted_at",
+    "instanceId": "instance_id", "expiresAt": "expires_at", "scope": "scope",
+}
+META_ORDER = tuple(META_MEMBERS.items())
+#: other NGSI-LD members of an attribute, kept verbatim in ``Attr.meta``
+RAW_MEMBERS = frozenset({
+    "previousValue", "previousObject", "previousLanguageMap", "previousVocab", "previousJson",
+    "previousValueList", "previousObjectList", "objectType", "lang", "entity", "entityList",
+})
+#: members mimbridge itself adds while reading (kept in ``Attr.meta``, never written as such)
+INTERNAL_MEMBERS = frozenset({"ngsi-ld:aggregation"})
+ENTITY_MEMBERS = frozenset({"id", "type", "@context", "scope", "createdAt", "modifiedAt", "deletedAt"})
+ARRAY_MARK = "ngsi-ld:array"  # meta flag: a single instance was given as a one-element array
+URI_META = frozenset({"dataset_id", "instance_id"})
+
+
+def _esc(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+def is_geometry(v: Any) -> bool:
+    """True for a GeoJSON geometry object."""
+    return (isinstance(v, dict) and v.get("type") in GEO_TYPES
+            and ("coordinates" in v or "geometries" in v))
+
+
+class Reader:
+    """Parses NGSI-LD JSON (normalized or concise) into the model.
+
+    ``temporal=True`` allows several default instances (temporal evolution).
+    """
+
+    def __init__(self, report: ConversionReport, *, context: Any = None, contexts: Any = None,
+                 allow_remote: Any = (), timeout: float = 10.0, fetch: Any = None,
+                 core_version: str = DEFAULT_CORE_VERSION, temporal: bool = False, loader: Any = None) -> None:
+        self.report = report
+        self.loader = loader or ContextLoader(documents=contexts, allow=allow_remote, timeout=timeout, fetch=fetch)
+        self.context = context
+        self.core_version = core_version
+        self.temporal = temporal
+        self._reported: set[str] = set()
+
+    # -- documents -----------------------------------------------------
+    def read_document(self, data: Any) -> Graph:
+        """Read an entity, an array of entities or a notification into a Graph."""
+        graph = Graph(context=self.context)
+        prefix = ""
+        items: Any = data
+        if isinstance(data, dict) and data.get("type") == "Notification" and "data" in data:
+            graph.meta["ngsi-ld:notification"] = {k: v for k, v in data.items() if k != "data"}
+            items, prefix = data["data"], "/data"
+            if not isinstance(items, list):
+                raise ParseError("notification data is not an array", pointer="/data", expected="an array")
+        if isinstance(items, dict):
+            graph.meta["ngsi-ld:single"] = True
+            self.report.records_in += 1
+            graph.nodes.append(self.entity(items, prefix))
+            return graph
+        if not isinstance(items, list):
+            raise ParseError(f"expected an entity or an array of entities, got {type(items).__name__}",
+                             pointer=prefix, expected="a JSON object or array")
+        for i, item in enumerate(items):
+            self.report.records_in += 1
+            try:
+                graph.nodes.append(self.entity(item, f"{prefix}/{i}"))
+            except ParseError as exc:
+                self.report.add(Rejected, exc.pointer, f"invalid entity skipped: {exc.message}",
+                                remedy=f"fix the entity (expected {exc.expected})" if exc.expected else "")
+        return graph
+
+    def active(self, ctx: Any, ptr: str) -> ActiveContext:
+        actx = ActiveContext.get(ctx, loader=self.loader, core_version=self.core_version)
+        for url in actx.unresolved:
+            if url not in self._reported:
+                self._reported.add(url)
+                self.report.add(Unresolved, f"{ptr}/@context", f"context {url} was not resolved offline; "
+                                "its terms expand through the NGSI-LD default vocabulary",
+                                remedy="pass contexts={url: local file} or allow_remote=[url prefix]")
+        return actx
+
+    # -- entities ------------------------------------------------------
+    def entity(self, e: Any, ptr: str) -> Node:
+        """Read one entity; raises ParseError with a pointer relative to the document."""
+        if not isinstance(e, dict):
+            raise ParseError(f"entity must be a JSON object, got {type(e).__name__}", pointer=ptr,
+                             expected="a JSON object")
+        eid = e.get("id", e.get("@id"))
+        if not isinstance(eid, str) or not URI_RE.match(eid):
+            raise ParseError("entity id missing or not a URI" if eid is None else f"entity id {eid!r} is not a URI",
+                             pointer=f"{ptr}/id", expected="an absolute URI such as urn:ngsi-ld:<Type>:<id>")
+        etype = e.get("type", e.get("@type"))
+        types = [etype] if isinstance(etype, str) else etype
+        if not types or not isinstance(types, list) or not all(isinstance(t, str) and t for t in types):
+            raise ParseError("entity type missing or not a string / array of strings", pointer=f"{ptr}/type",
+                             expected="an entity type name")
+        has_ctx = "@context" in e
+        ctx = self.active(e["@context"] if has_ctx else self.context, ptr)
+        node = Node(eid, [ctx.expand(t) for t in types])
+        if has_ctx:
+            node.meta["@context"] = e["@context"]
+        if isinstance(etype, list):
+            node.meta["ngsi-ld:typeArray"] = True
+        if "id" not in e:
+            node.meta["ngsi-ld:jsonld-keywords"] = True
+        for key, val in e.items():
+            if key in ENTITY_MEMBERS or key in ("@id", "@type"):
+                if key == "scope":
+                    node.scope = val
+                elif key == "createdAt":
+                    node.created_at = val
+                elif key == "modifiedAt":
+                    node.modified_at = val
+                elif key == "deletedAt":
+                    node.deleted_at = val
+                continue
+            name = ctx.expand(key)
+            node.attrs[name] = self.top_attribute(key, val, ctx, f"{ptr}/{_esc(key)}")
+        return node
+
+    def top_attribute(self, key: str, val: Any, ctx: ActiveContext, ptr: str) -> list[Attr]:
+        """Read an entity-level attribute (a hook for representations such as keyValues)."""
+        return self.attribute(val, ctx, ptr)
+
+    def attribute(self, val: Any, ctx: ActiveContext, ptr: str) -> list[Attr]:
+        """Read an attribute (one instance or an array of instances)."""
+        if isinstance(val, list):
+            if not val:
+                raise ParseError("empty attribute array", pointer=ptr, expected="at least one instance")
+            out = [self.instance(v, ctx, f"{ptr}/{i}") for i, v in enumerate(val)]
+            if len(out) == 1:
+                out[0].meta[ARRAY_MARK] = True
+            else:
+                self._check_instances(out, ptr)
+            return out
+        return [self.instance(val, ctx, ptr)]
+
+    def _check_instances(self, out: list[Attr], ptr: str) -> None:
+        seen: set[Any] = set()
+        for i, a in enumerate(out):
+            key = a.dataset_id
+            if key in seen and not self.temporal:
+                what = "two default instances (no datasetId)" if key is None else f"datasetId {key!r} twice"
+                raise ParseError(f"multi-attribute has {what}", pointer=f"{ptr}/{i}",
+                                 expected="at most one instance per datasetId")
+            seen.add(key)
+
+    def instance(self, v: Any, ctx: ActiveContext, ptr: str) -> Attr:
+        """Read one attribute instance (normalized or concise)."""
+        if not isinstance(v, dict):
+            if isinstance(v, list):
+                raise ParseError("nested array is not an attribute", pointer=ptr,
+                                 expected="an attribute object or a value")
+            return Attr(Kind.PROPERTY, v)
+        t = v.get("type")
+        if t is None:
+            kind, member = self._infer(v, ptr)
+        elif isinstance(t, str) and t in TYPES:
+            kind, member = TYPES[t]
+        elif isinstance(t, str) and t in OLD_TYPES:
+            kind, member = TYPES[OLD_TYPES[t]]
+            self.report.add(Coerced, f"{ptr}/type", f"{t} read as {OLD_TYPES[t]} (NGSI-LD 1.8 spelling)")
+        elif is_geometry(v):
+            return Attr(Kind.GEO, v)
+        else:
+            raise ParseError(f"unknown attribute type {t!r}", pointer=f"{ptr}/type",
+                             expected="one of " + ", ".join(TYPES))
+        if member not in v:
+            other = next((k for k in VALUE_KEYS if k in v), None)
+            msg = f"{t or kind.value} has no {member!r} member" + (f" but {other!r}" if other else "")
+            raise ParseError(msg, pointer=ptr, expected=f"a {member!r} member")
+        a = Attr(kind, self._value(kind, v[member], ctx, f"{ptr}/{member}"))
+        for key, val in v.items():
+            if key == member or key == "type":
+                continue
+            field = META_MEMBERS.get(key)
+            if field is not None:
+                if field == "scope":
+                    a.scope = val
+                    continue
+                if not isinstance(val, str):
+                    raise ParseError(f"{key} must be a string", pointer=f"{ptr}/{key}",
+                                     expected="a string" + (" (DateTime)" if key.endswith("At") else ""))
+                if field in URI_META and not URI_RE.match(val):
+                    raise ParseError(f"{key} {val!r} is not a URI", pointer=f"{ptr}/{key}", expected="a URI")
+                setattr(a, field, val)
+            elif key in RAW_MEMBERS or key in INTERNAL_MEMBERS:
+                a.meta[key] = val
+            elif key in VALUE_KEYS:
+                raise ParseError(f"{kind.value} has a {key!r} member", pointer=f"{ptr}/{key}",
+                                 expected=f"only {member!r} as value member")
+            else:
+                a.attrs[ctx.expand(key)] = self.attribute(val, ctx, f"{ptr}/{_esc(key)}")
+        return a
+
+    def _infer(self, v: dict, ptr: str) -> tuple[Kind, str]:
+        for member, kind in KEY_KIND:
+            if member in v:
+                if kind is Kind.PROPERTY and is_geometry(v["value"]):
+                    return Kind.GEO, "value"
+                return kind, member
+        raise ParseError("attribute has no 'type' and no value member", pointer=ptr,
+                         expected="a 'type' or one of " + ", ".join(sorted(VALUE_KEYS)))
+
+    def _value(self, kind: Kind, val: Any, ctx: ActiveContext, ptr: str) -> Any:
+        if kind is Kind.RELATIONSHIP:
+            objs = val if isinstance(val, list) else [val]
+            for i, o in enumerate(objs):
+                if not isinstance(o, str) or not URI_RE.match(o):
+                    raise ParseError(f"relationship object {o!r} is not a URI",
+                                     pointer=ptr + (f"/{i}" if isinstance(val, list) else ""), expected="a URI")
+            return val
+        if kind is Kind.LIST_RELATIONSHIP:
+            if not isinstance(val, list):
+                raise ParseError("objectList is not an array", pointer=ptr, expected="an array of URIs")
+            for i, o in enumerate(val):
+                o2 = o.get("object") if isinstance(o, dict) else o
+                if not isinstance(o2, str) or not URI_RE.match(o2):
+                    raise ParseError(f"objectList item {o!r} is not a URI", pointer=f"{ptr}/{i}", expected="a URI")
+            return val
+        if kind is Kind.LANGUAGE:
+            if not isinstance(val, dict):
+                raise ParseError("languageMap is not an object", pointer=ptr,
+                                 expected="an object of language tag -> string")
+            return val
+        if kind is Kind.VOCAB:
+            if isinstance(val, str):
+                return ctx.expand(val)
+            if isinstance(val, list) and all(isinstance(x, str) for x in val):
+                return [ctx.expand(x) for x in val]
+            raise ParseError("vocab is not a term or an array of terms", pointer=ptr, expected="a string")
+        if kind is Kind.LIST and not isinstance(val, list):
+            raise ParseError("valueList is not an array", pointer=ptr, expected="an array")
+        if kind is Kind.GEO and val is not None and not isinstance(val, (dict, str)):
+            raise ParseError("GeoProperty value is not a GeoJSON geometry", pointer=ptr,
+                             expected="a GeoJSON geometry object")
+        return val
+
+
+class Writer:
+    """Writes the model as NGSI-LD normalized or concise JSON."""
+
+    def __init__(self, report: ConversionReport, *, concise: bool = False, out_context: Any = None,
+                 emit_context: bool | None = None, loader: Any = None, contexts: Any = None,
+                 allow_remote: Any = (), core_version: str = DEFAULT_CORE_VERSION, **_: Any) -> None:
+        self.report = report
+        self.concise = concise
+        self.out_context = out_context
+        self.emit_context = emit_context
+        self.loader = loader or ContextLoader(documents=contexts, allow=allow_remote)
+        self.core_version = core_version
+
+    def context_for(self, node: Node, graph: Graph) -> tuple[ActiveContext, Any, bool]:
+        """(active context, @context value to emit, whether to emit it) for one node."""
+        if self.out_context is not None:
+            ctx = self.out_context or None
+            emit = self.emit_context if self.emit_context is not None else bool(ctx)
+        else:
+            has = "@context" in node.meta
+            ctx = node.meta["@context"] if has else graph.context
+            emit = self.emit_context if self.emit_context is not None else has
+        return ActiveContext.get(ctx, loader=self.loader, core_version=self.core_version), ctx, emit
+
+    def document(self, graph: Graph) -> Any:
+        """The whole output document (entity, array or notification)."""
+        out = [self.entity(n, graph) for n in graph.nodes]
+        self.report.records_out += len(out)
+        note = graph.meta.get("ngsi-ld:notification")
+        if note is not None:
+            return {**note, "data": out}
+        if graph.meta.get("ngsi-ld:single") and len(out) == 1:
+            return out[0]
+        return out
+
+    def entity(self, node: Node, graph: Graph) -> dict[str, Any]:
+        ctx, ctx_value, emit = self.context_for(node, graph)
+        kw = node.meta.get("ngsi-ld:jsonld-keywords")
+        e: dict[str, Any] = {"@id" if kw else "id": node.id}
+        types = [ctx.compact(t) for t in node.types]
+        e["@type" if kw else "type"] = types if (len(types) > 1 or node.meta.get("ngsi-ld:typeArray")) else types[0]
+        if node.scope is not None:
+            e["scope"] = node.scope
+        for f, member in (("created_at", "createdAt"), ("modified_at", "modifiedAt"), ("deleted_at", "deletedAt")):
+            val = getattr(node, f)
+            if val is not None:
+                e[member] = val
+        for name, instances in node.attrs.items():
+            e[ctx.compact(name)] = self.attribute(instances, ctx)
+        if emit and ctx_value is not None:
+            e["@context"] = ctx_value
+        return e
+
+    def attribute(self, instances: list[Attr], ctx: ActiveContext) -> Any:
+        if len(instances) == 1 and not instances[0].meta.get(ARRAY_MARK):
+            return self.instance(instances[0], ctx)
+        return [self.instance(a, ctx) for a in instances]
+
+    def instance(self, a: Attr, ctx: ActiveContext) -> Any:
+        kind = a.kind
+        value = a.value
+        if kind is Kind.VOCAB:
+            value = [ctx.compact(x) for x in value] if isinstance(value, list) else ctx.compact(value)
+        bare = self.concise and not a.attrs
+        d: dict[str, Any]
+        if self.concise:
+            d = {}
+            if kind is Kind.PROPERTY and is_geometry(value):
+                d["type"] = "Property"  # would be read back as a GeoProperty otherwise
+                bare = False
+        else:
+            d = {"type": kind.value}
+        d[VALUE_KEY[kind]] = value
+        for member, f in META_ORDER:
+            val = getattr(a, f)
+            if val is not None:
+                d[member] = val
+                bare = False
+        for k, val in a.meta.items():
+            if k in RAW_MEMBERS:
+                d[k] = val
+                bare = False
+            elif k == "ngsi-ld:aggregation":
+                self.report.add(Dropped, f"/{a.instance_id or ''}", "aggregation method and period are not "
+                                "carried by this representation", remedy="keep the aggregated temporal form")
+        for name, instances in a.attrs.items():
+            d[ctx.compact(name)] = self.attribute(instances, ctx)
+        if bare and kind is Kind.PROPERTY and not isinstance(value, (dict, list)) and len(d) == 1:
+            return value
+        return d
+
+
+class NormalizedAdapter(Adapter):
+    """``ngsi-ld``: NGSI-LD normalized representation, read and write, lossless."""
+
+    name = "ngsi-ld"
+    capabilities = Capabilities(media_type="application/ld+json",
+                                notes="reads normalized and concise; lossless")
+    options = {
+        "context": "@context to use for payloads without one (like a Link header)",
+        "contexts": "offline copies of contexts: {url: dict or path}",
+        "allow_remote": "URL prefixes that may be fetched (default: none)",
+        "timeout": "seconds per remote context fetch (default 10)",
+        "core_version": "NGSI-LD core context version: 1.3, 1.6, 1.7, 1.8 (default), 1.9",
+        "out_context": "@context to compact with and emit on output ([] = core only)",
+        "emit_context": "emit @context in output (default: where the input had one)",
+    }
+    concise = False
+
+    def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
+        return Reader(report, **_reader_opts(options)).read_document(data)
+
+    def namer(self, graph: Graph, **options: Any) -> Any:
+        writer = Writer(ConversionReport(), **_writer_opts(options))
+        return lambda node: writer.context_for(node, graph)[0].compact
+
+    def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
+        return Writer(report, concise=self.concise, **_writer_opts(options)).document(graph)
+
+
+class ConciseAdapter(NormalizedAdapter):
+    """``ngsi-ld-concise``: NGSI-LD concise representation, read and write, lossless."""
+
+    name = "ngsi-ld-concise"
+    capabilities = Capabilities(media_type="application/ld+json", notes="lossless")
+    concise = True
+
+
+READER_KEYS = ("context", "contexts", "allow_remote", "timeout", "fetch", "core_version", "loader")
+WRITER_KEYS = ("out_context", "emit_context", "contexts", "allow_remote", "core_version", "loader")
+
+
+def _reader_opts(options: dict[str, Any]) -> dict[str, Any]:
+    return {k: options[k] for k in READER_KEYS if k in options}
+
+
+def _writer_opts(options: dict[str, Any]) -> dict[str, Any]:
+    return {k: options[k] for k in WRITER_KEYS if k in options}

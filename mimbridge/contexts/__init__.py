@@ -1,0 +1,1 @@
+"""JSON-LD @context support: the NGSI-LD core context terms, offline."""

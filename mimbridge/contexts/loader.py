@@ -1,0 +1,139 @@
+"""Offline-first JSON-LD document loading.
+
+:class:`ContextLoader` is a pyld-compatible document loader that never opens
+a socket unless told to:
+
+1. NGSI-LD core context URLs (every version) are answered from the package's
+   own term table (:mod:`mimbridge.contexts.core`);
+2. ``documents`` maps URLs to local copies (a dict, or a path to a JSON file):
+   the way to use a user ``@context`` offline;
+3. a URL that starts with one of the ``allow`` prefixes is fetched over
+   HTTP(S) with a timeout and a size cap, once, then cached;
+4. anything else is *unresolved*: the loader answers an empty context and
+   records the URL in :attr:`ContextLoader.unresolved`; terms then expand
+   through the core context's default vocabulary, as NGSI-LD prescribes for
+   undefined terms, and the conversion report carries an ``Unresolved`` event.
+
+>>> loader = ContextLoader(documents={"https://example.org/ctx.jsonld": {"@context": {"a": "https://ex.org/a"}}})
+>>> loader("https://example.org/ctx.jsonld")["document"]["@context"]["a"]
+'https://ex.org/a'
+>>> loader("https://elsewhere.example/ctx.jsonld")["document"]
+{'@context': {}}
+>>> loader.unresolved
+['https://elsewhere.example/ctx.jsonld']
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import urllib.request
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import ResolutionError
+from .core import core_context_document, core_version_of
+
+__all__ = ["ContextLoader", "Fetcher"]
+
+#: ``fetch(url, timeout) -> bytes``: how allowed remote documents are fetched.
+Fetcher = Callable[[str, float], bytes]
+
+MAX_CONTEXT_BYTES = 2 * 1024 * 1024
+
+#: Contexts imported by the core context itself that the package does not ship;
+#: they only scope terms no entity payload uses, so they resolve to an empty
+#: context without an ``Unresolved`` event.
+QUIET_EMPTY = frozenset({
+    "https://w3id.org/security/data-integrity/v2",
+    "https://w3id.org/security/data-integrity/v1",
+})
+
+
+def _urllib_fetch(url: str, timeout: float) -> bytes:
+    req = urllib.request.Request(url, headers={"Accept": "application/ld+json, application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - scheme checked by caller
+        data = resp.read(MAX_CONTEXT_BYTES + 1)
+    if len(data) > MAX_CONTEXT_BYTES:
+        raise ResolutionError(f"context {url} is larger than {MAX_CONTEXT_BYTES} bytes")
+    return data
+
+
+class ContextLoader:
+    """A pyld document loader that resolves contexts offline unless allowed.
+
+    ``documents``: URL -> dict (a JSON-LD document or a bare context) or path.
+    ``allow``: URL prefixes that may be fetched (e.g. ``["https://smartdatamodels.org/"]``).
+    ``timeout``: seconds per remote fetch. ``fetch``: injectable transport.
+    """
+
+    def __init__(
+        self,
+        *,
+        documents: Mapping[str, Any] | None = None,
+        allow: Iterable[str] = (),
+        timeout: float = 10.0,
+        fetch: Fetcher | None = None,
+    ) -> None:
+        self.documents = dict(documents or {})
+        if isinstance(allow, str):
+            allow = [allow]
+        self.allow = tuple(allow)
+        self.timeout = timeout
+        self.fetch = fetch or _urllib_fetch
+        self.unresolved: list[str] = []
+        self._cache: dict[str, Any] = {}
+
+    @property
+    def key(self) -> tuple:
+        """Hashable identity of what this loader can resolve (for caches)."""
+        return (tuple(sorted(self.documents)), self.allow)
+
+    def allowed(self, url: str) -> bool:
+        """True when ``url`` may be fetched over the network."""
+        return url.startswith(("http://", "https://")) and any(url.startswith(p) for p in self.allow)
+
+    def resolve(self, url: str) -> Any | None:
+        """The JSON document for ``url``, or None when it cannot be resolved offline or allowed."""
+        if url in self._cache:
+            return self._cache[url]
+        doc: Any = None
+        version = core_version_of(url)
+        if version is not None:
+            doc = core_context_document(version)
+        elif url in self.documents:
+            doc = self._local(url, self.documents[url])
+        elif url in QUIET_EMPTY:
+            doc = {"@context": {}}
+        elif self.allowed(url):
+            try:
+                doc = json.loads(self.fetch(url, self.timeout))
+            except ResolutionError:
+                raise
+            except Exception as exc:  # network errors of any transport
+                raise ResolutionError(f"cannot fetch allowed context {url}: {exc}") from exc
+        if doc is not None:
+            if isinstance(doc, dict) and "@context" not in doc:
+                doc = {"@context": doc}
+            self._cache[url] = doc
+        return doc
+
+    @staticmethod
+    def _local(url: str, value: Any) -> Any:
+        if isinstance(value, (str, os.PathLike)):
+            try:
+                with open(Path(value), encoding="utf-8") as fh:
+                    return json.load(fh)
+            except (OSError, ValueError) as exc:
+                raise ResolutionError(f"local copy of context {url} unreadable: {exc}") from exc
+        return copy.deepcopy(value)
+
+    def __call__(self, url: str, options: Any = None) -> dict[str, Any]:
+        doc = self.resolve(url)
+        if doc is None:
+            if url not in self.unresolved:
+                self.unresolved.append(url)
+            doc = {"@context": {}}
+        return {"contextUrl": None, "documentUrl": url, "document": doc}

@@ -1,0 +1,105 @@
+"""The one exception tree of mimbridge.
+
+Every error the library raises on purpose derives from :class:`MimbridgeError`,
+so ``except mimbridge.MimbridgeError`` catches all of them. The tree is kept
+shallow on purpose::
+
+    MimbridgeError
+    ├── ParseError            input is not what the source format expects
+    │                         (.pointer: JSON pointer or "line N", .expected)
+    ├── AdapterNotFoundError  unknown format name / alias (.name, .available)
+    ├── CapabilityError       the format cannot read or cannot write
+    ├── MappingError          a mapping table or schema is malformed or conflicts
+    ├── ResolutionError       a context, identifier or URL cannot be resolved,
+    │                         or resolving it would need a network access that
+    │                         was not allowed
+    └── LossyConversionError  strict mode and the conversion would lose data
+                              (.report: the ConversionReport)
+
+``AdapterNotFoundError`` is also a :class:`LookupError` and ``ParseError`` a
+:class:`ValueError`, so generic handlers keep working.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .report import ConversionReport
+
+__all__ = [
+    "AdapterNotFoundError",
+    "CapabilityError",
+    "LossyConversionError",
+    "MappingError",
+    "MimbridgeError",
+    "ParseError",
+    "ResolutionError",
+]
+
+
+class MimbridgeError(Exception):
+    """Base class of every error mimbridge raises on purpose."""
+
+
+class ParseError(MimbridgeError, ValueError):
+    """Input does not match the source format.
+
+    ``pointer`` is an RFC 6901 JSON pointer (``/0/temperature/value``) into the
+    input, or ``line N`` for text formats; ``expected`` says what was expected.
+
+    >>> str(ParseError("attribute has no 'type'", pointer="/speed", expected="a 'type' member"))
+    "/speed: attribute has no 'type' (expected a 'type' member)"
+    """
+
+    def __init__(self, message: str, *, pointer: str = "", expected: str | None = None) -> None:
+        self.message = message
+        self.pointer = pointer
+        self.expected = expected
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.pointer if self.pointer else "/"
+        tail = f" (expected {self.expected})" if self.expected else ""
+        return f"{where}: {self.message}{tail}"
+
+    def at(self, prefix: str) -> ParseError:
+        """Return a copy whose pointer is prefixed (used when parsing batches)."""
+        return ParseError(self.message, pointer=prefix + self.pointer, expected=self.expected)
+
+
+class AdapterNotFoundError(MimbridgeError, LookupError):
+    """No adapter is registered under that name or alias."""
+
+    def __init__(self, name: str, available: list[str], hint: str | None = None) -> None:
+        self.name = name
+        self.available = list(available)
+        self.hint = hint
+        msg = f"no format named {name!r}; available: {', '.join(self.available)}"
+        if hint:
+            msg += f" ({hint})"
+        super().__init__(msg)
+
+
+class CapabilityError(MimbridgeError):
+    """The format exists but cannot do what was asked (e.g. write a read-only format)."""
+
+
+class MappingError(MimbridgeError):
+    """A mapping table, schema or rule file is malformed or contradicts itself."""
+
+
+class ResolutionError(MimbridgeError):
+    """Something could not be resolved: a JSON-LD context, an identifier, a URL."""
+
+
+class LossyConversionError(MimbridgeError):
+    """Raised under ``strict=True`` when the conversion would lose information."""
+
+    def __init__(self, report: ConversionReport) -> None:
+        self.report = report
+        first: Any = report.events[0] if report.events else None
+        msg = f"conversion is lossy ({len(report.events)} kinds of loss)"
+        if first is not None:
+            msg += f"; first: {first}"
+        super().__init__(msg)

@@ -1,0 +1,152 @@
+"""The adapter registry: a sorted data table, imported lazily.
+
+``FORMATS`` maps a format name to ``"module:Class"`` and an install hint;
+``ALIASES`` maps file suffixes, media types and alternative names to format
+names. Adapters are imported on first use. Third-party adapters register in
+the entry-point group ``mimbridge.adapters`` (name = format name, value =
+``"package.module:Class"``); they may not silently replace a built-in or an
+already registered format (:func:`register` with ``replace=True`` does, on
+purpose).
+
+>>> get("ngsi-ld-simplified").name
+'ngsi-ld-keyvalues'
+>>> resolve_name(".jsonld")
+'ngsi-ld'
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any
+
+from .adapters.base import Adapter
+from .errors import AdapterNotFoundError, MimbridgeError
+
+__all__ = ["ALIASES", "FORMATS", "FormatRow", "available", "get", "register", "resolve_name"]
+
+ENTRY_POINT_GROUP = "mimbridge.adapters"
+
+
+@dataclass(frozen=True, slots=True)
+class FormatRow:
+    """One registry row: where the adapter lives and how to install what it needs."""
+
+    target: str
+    hint: str = ""
+    summary: str = ""
+
+
+# Keep sorted by name (a test checks it).
+FORMATS: dict[str, FormatRow] = {
+    "native": FormatRow("mimbridge.adapters.native:NativeAdapter", "",
+                        "mimbridge's canonical JSON dump of its model (golden files)"),
+    "ngsi-ld": FormatRow("mimbridge.adapters.ngsild:NormalizedAdapter", "",
+                         "NGSI-LD normalized representation (lossless)"),
+    "ngsi-ld-concise": FormatRow("mimbridge.adapters.ngsild:ConciseAdapter", "",
+                                 "NGSI-LD concise representation (lossless)"),
+    "ngsi-ld-geojson": FormatRow("mimbridge.adapters.ngsild_repr:GeoJSONAdapter", "",
+                                 "NGSI-LD GeoJSON representation (Feature / FeatureCollection)"),
+    "ngsi-ld-keyvalues": FormatRow("mimbridge.adapters.ngsild_repr:KeyValuesAdapter", "",
+                                   "NGSI-LD simplified (keyValues) representation (lossy)"),
+    "ngsi-ld-temporal": FormatRow("mimbridge.adapters.ngsild_repr:TemporalAdapter", "",
+                                  "NGSI-LD temporal representation (normalized, temporalValues, aggregated)"),
+}
+
+# Keep sorted by alias (a test checks it).
+ALIASES: dict[str, str] = {
+    ".geojson": "ngsi-ld-geojson",
+    ".json": "ngsi-ld",
+    ".jsonld": "ngsi-ld",
+    ".mimbridge.json": "native",
+    "application/geo+json": "ngsi-ld-geojson",
+    "application/json": "ngsi-ld",
+    "application/ld+json": "ngsi-ld",
+    "concise": "ngsi-ld-concise",
+    "geojson": "ngsi-ld-geojson",
+    "keyvalues": "ngsi-ld-keyvalues",
+    "ngsi-ld-normalized": "ngsi-ld",
+    "ngsi-ld-simplified": "ngsi-ld-keyvalues",
+    "normalized": "ngsi-ld",
+    "simplified": "ngsi-ld-keyvalues",
+    "temporal": "ngsi-ld-temporal",
+}
+
+_loaded: dict[str, Adapter] = {}
+_extra: dict[str, FormatRow] = {}
+_entry_points_scanned = False
+
+
+def _scan_entry_points() -> None:
+    global _entry_points_scanned
+    if _entry_points_scanned:
+        return
+    _entry_points_scanned = True
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in FORMATS or ep.name in _extra or ep.name in ALIASES:
+            # refuse silent overrides: a plugin cannot shadow an existing format
+            continue
+        _extra[ep.name] = FormatRow(ep.value, f"provided by {ep.dist.name if ep.dist else 'a plugin'}")
+
+
+def available() -> list[str]:
+    """Sorted names of every registered format (built-in and plugins)."""
+    _scan_entry_points()
+    return sorted({*FORMATS, *_extra})
+
+
+def resolve_name(name: str) -> str:
+    """Canonical format name for a name, alias, file suffix or media type."""
+    _scan_entry_points()
+    key = name.strip()
+    if key in FORMATS or key in _extra:
+        return key
+    low = key.lower().split(";")[0].strip()
+    if low in ALIASES:
+        return ALIASES[low]
+    if low in FORMATS or low in _extra:
+        return low
+    raise AdapterNotFoundError(name, available())
+
+
+def register(name: str, target: str | type[Adapter], *, hint: str = "", replace: bool = False) -> None:
+    """Register an adapter under ``name`` (``"module:Class"`` or the class itself).
+
+    Raises :class:`MimbridgeError` if ``name`` exists, unless ``replace=True``.
+    """
+    _scan_entry_points()
+    if not replace and (name in FORMATS or name in _extra or name in ALIASES):
+        raise MimbridgeError(f"format {name!r} is already registered; pass replace=True to override")
+    if isinstance(target, type):
+        _extra[name] = FormatRow(f"{target.__module__}:{target.__qualname__}", hint)
+        inst = target()
+        _loaded[name] = inst
+    else:
+        _extra[name] = FormatRow(target, hint)
+        _loaded.pop(name, None)
+
+
+def _row(name: str) -> FormatRow:
+    return _extra.get(name) or FORMATS[name]
+
+
+def get(name: str) -> Adapter:
+    """The adapter instance for ``name`` (any alias), imported on first use."""
+    canonical = resolve_name(name)
+    hit = _loaded.get(canonical)
+    if hit is not None:
+        return hit
+    row = _row(canonical)
+    module, _, cls = row.target.partition(":")
+    try:
+        obj: Any = importlib.import_module(module)
+        for part in cls.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError) as exc:
+        raise AdapterNotFoundError(canonical, available(), hint=row.hint or str(exc)) from exc
+    inst = obj()
+    if not inst.name:
+        inst.name = canonical
+    _loaded[canonical] = inst
+    return inst

@@ -1,0 +1,46 @@
+"""Shared fixtures: the third-party corpus path and the require-all switch.
+
+Tests that need the corpus (``../shared/corpus`` beside the checkout, or the
+folder named by ``MIMBRIDGE_CORPUS``) skip with a reason when it is absent,
+unless ``MIMBRIDGE_REQUIRE_ALL=1`` (set by CI), in which case they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_ALL = os.environ.get("MIMBRIDGE_REQUIRE_ALL") == "1"
+
+
+def _corpus_path() -> Path:
+    env = os.environ.get("MIMBRIDGE_CORPUS")
+    if env:
+        return Path(env)
+    return (ROOT / ".." / "shared" / "corpus").resolve()
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip (or fail under MIMBRIDGE_REQUIRE_ALL=1) when ``condition`` is false."""
+    if condition:
+        return
+    if REQUIRE_ALL:
+        pytest.fail(f"required resource missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """Path of the third-party corpus (honours MIMBRIDGE_CORPUS)."""
+    path = _corpus_path()
+    need(path.is_dir(), f"corpus not found at {path} (set MIMBRIDGE_CORPUS)")
+    return path
+
+
+def load_json(path: Path):
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
