@@ -8,8 +8,9 @@ The public surface is what ``__all__`` lists (a test guards it)::
     ...                       source="ngsi-ld", target="ngsi-ld-keyvalues")
     >>> r.output
     {'id': 'urn:ngsi-ld:Room:1', 'type': 'Room', 'temperature': 21}
-    >>> [e.kind for e in r.report.events]
-    ['Dropped']
+    >>> [str(e) for e in r.report.events]  # doctest: +ELLIPSIS
+    ['Dropped at /temperature: attribute type (Property) is not carried by ngsi-ld-keyvalues; ...',
+     'Dropped at /temperature/unitCode: unitCode is not carried by ngsi-ld-keyvalues; ...']
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from .report import Approximated, Coerced, ConversionReport, Dropped, LossEvent,
 __version__ = "0.1.0"
 
 __all__ = [
-    "MODEL_VERSION",
     "AdapterNotFoundError",
     "Approximated",
     "Attr",
@@ -44,6 +44,7 @@ __all__ = [
     "Kind",
     "LossEvent",
     "LossyConversionError",
+    "MODEL_VERSION",
     "MappingError",
     "MimbridgeError",
     "Node",

@@ -12,9 +12,12 @@ which); :func:`dumps` serialises either.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,19 +130,36 @@ def convert(data: Any, *, source: str, target: str, strict: bool = False, **opti
     ...              "observedAt": "2024-01-01T00:00:00Z"}}, source="ngsi-ld", target="ngsi-ld-keyvalues")
     >>> r.output
     {'id': 'urn:ngsi-ld:T:1', 'type': 'T', 'a': 1}
-    >>> r.report.events[0].message
-    'observedAt is not carried by ngsi-ld-keyvalues'
+    >>> [e.message for e in r.report.events]
+    ['attribute type (Property) is not carried by ngsi-ld-keyvalues', 'observedAt is not carried by ngsi-ld-keyvalues']
     """
     src = registry.get(source)
     dst = registry.get(target)
     _check_options(options, src, dst)
     report = ConversionReport(source=src.name, target=dst.name)
     parsed = load_input(data, text_format=src.capabilities.output == "text")
-    graph = src.read(parsed, report=report, **options)
-    if strict and report.events:
-        raise LossyConversionError(report)
-    check_capabilities(graph, dst.capabilities, report, dst.name, dst.namer(graph, **options))
-    output = dst.write(graph, report=report, **options)
+    with _no_gc():
+        graph = src.read(parsed, report=report, **options)
+        if strict and report.events:
+            raise LossyConversionError(report)
+        check_capabilities(graph, dst.capabilities, report, dst.name, dst.namer(graph, **options))
+        output = dst.write(graph, report=report, **options)
     if strict and report.events:
         raise LossyConversionError(report)
     return ConversionResult(output, report, src.name, dst.name)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic structures.
+
+    Conversions allocate millions of small dicts and lists that hold no cycles;
+    letting the collector scan them repeatedly costs about a third of the time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

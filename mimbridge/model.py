@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 __all__ = ["MODEL_VERSION", "Attr", "Graph", "Kind", "Node", "NGSI_LD"]
@@ -41,7 +41,7 @@ MODEL_VERSION = "1.0"
 NGSI_LD = "https://uri.etsi.org/ngsi-ld/"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The eight NGSI-LD attribute types; the value is the NGSI-LD type name."""
 
     PROPERTY = "Property"
@@ -52,9 +52,6 @@ class Kind(str, Enum):
     LIST = "ListProperty"
     RELATIONSHIP = "Relationship"
     LIST_RELATIONSHIP = "ListRelationship"
-
-    def __str__(self) -> str:  # pragma: no cover - cosmetic
-        return self.value
 
 
 #: The meta-data fields an attribute instance carries, as (python name, NGSI-LD member).

@@ -26,6 +26,7 @@ False
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -127,18 +128,24 @@ class ConversionReport:
         self.records_in = 0
         self.records_out = 0
 
-    def add(self, cls: type[LossEvent], path: str, message: str, *, remedy: str = "") -> None:
-        """Record one occurrence of a loss (aggregated with equal ones)."""
+    def add(self, cls: type[LossEvent], path: str | Callable[[], str], message: str, *,
+            remedy: str = "") -> None:
+        """Record one occurrence of a loss (aggregated with equal ones).
+
+        ``path`` may be a zero-argument callable, called only if the path is kept
+        (the first 20 occurrences), which keeps reporting cheap in big batches.
+        """
         key = (cls, message, remedy)
         ev = self._index.get(key)
         if ev is None:
-            ev = cls(path=path, message=message, remedy=remedy, paths=[path])
+            p = path() if callable(path) else path
+            ev = cls(path=p, message=message, remedy=remedy, paths=[p])
             self._index[key] = ev
             self.events.append(ev)
             return
         ev.count += 1
         if len(ev.paths) < MAX_PATHS:
-            ev.paths.append(path)
+            ev.paths.append(path() if callable(path) else path)
 
     def extend(self, other: ConversionReport) -> None:
         """Merge the events of another report into this one."""

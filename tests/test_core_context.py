@@ -60,7 +60,8 @@ def _process(doc: dict[str, Any]) -> Any:
     def loader(requested: str, options: Any = None) -> dict[str, Any]:
         if requested not in served:
             raise jsonld.JsonLdError(
-                f"offline test: {requested} is not served", "jsonld.LoadDocumentError",
+                f"offline test: {requested} is not served",
+                "jsonld.LoadDocumentError",
                 code="loading document failed",
             )
         return {"contextUrl": None, "documentUrl": requested, "document": copy.deepcopy(served[requested])}
@@ -179,6 +180,7 @@ def test_entity_expands_offline(version):
 
 # -- spot checks written from GS CIM 009, not from the table ---------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("version", "term", "iri"),
     [
@@ -235,6 +237,7 @@ def test_document_keywords():
 
 # -- URLs ------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("url", "version"),
     [
@@ -278,6 +281,7 @@ def test_unknown_version_raises(func, bad):
 
 
 # -- cache safety ----------------------------------------------------------------------------------------
+
 
 def test_mutating_a_returned_document_does_not_leak():
     pristine = json.dumps(core_context_document("1.9"), sort_keys=True)

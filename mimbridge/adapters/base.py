@@ -13,8 +13,9 @@ contract suite.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from ..errors import CapabilityError
@@ -87,7 +88,12 @@ class _Walk:
     target: str
     report: ConversionReport
     name: Callable[[str], str]
-    meta_names: dict[str, str] = field(default_factory=lambda: dict(META_FIELDS))
+    type_msg: dict[Kind, str] = field(default_factory=dict)
+    meta_msg: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.type_msg = {k: f"attribute type ({k.value}) is not carried by {self.target}" for k in Kind}
+        self.meta_msg = {m: f"{m} is not carried by {self.target}" for _, m in META_FIELDS}
 
 
 def _iri(name: str) -> str:
@@ -103,7 +109,8 @@ def check_capabilities(graph: Graph, caps: Capabilities, report: ConversionRepor
     function of the target (compact terms for NGSI-LD), else expanded IRIs are used.
 
     >>> from mimbridge.model import Attr, Node
-    >>> g = Graph([Node("urn:x:1", ["https://ex.org/T"], {"https://ex.org/a": [Attr(Kind.PROPERTY, 1, unit_code="CEL")]})])
+    >>> attrs = {"https://ex.org/a": [Attr(Kind.PROPERTY, 1, unit_code="CEL")]}
+    >>> g = Graph([Node("urn:x:1", ["https://ex.org/T"], attrs)])
     >>> r = ConversionReport()
     >>> check_capabilities(g, Capabilities(meta=frozenset()), r, "demo")
     >>> r.events[0].message
@@ -120,28 +127,38 @@ def check_capabilities(graph: Graph, caps: Capabilities, report: ConversionRepor
 def _check_attrs(w: _Walk, attrs: dict, path: str, *, top: bool) -> None:
     caps, rep, target = w.caps, w.report, w.target
     for name, instances in attrs.items():
-        esc = w.name(name).replace("~", "~0").replace("/", "~1")
+        def esc(name: str = name) -> str:
+            return w.name(name).replace("~", "~0").replace("/", "~1")
+
         if not top and not caps.nested:
-            rep.add(Dropped, f"{path}/{esc}", f"nested attributes are not carried by {target}",
+            rep.add(Dropped, lambda: f"{path}/{esc()}", f"nested attributes are not carried by {target}",
                     remedy="use ngsi-ld or ngsi-ld-concise to keep attributes of attributes")
             continue
-        if len(instances) > 1 and not caps.multi_instance:
+        many = len(instances) > 1
+        if many and not caps.multi_instance:
             for j in range(1, len(instances)):
-                rep.add(Dropped, f"{path}/{esc}/{j}",
+                rep.add(Dropped, lambda j=j: f"{path}/{esc()}/{j}",
                         f"only one instance per attribute is carried by {target}; others dropped",
                         remedy="use ngsi-ld / ngsi-ld-temporal, or select a datasetId")
-        many = len(instances) > 1
         for j, a in enumerate(instances):
-            p = f"{path}/{esc}/{j}" if many else f"{path}/{esc}"
+            def p(j: int = j, esc: Callable[[], str] = esc, many: bool = many) -> str:
+                return f"{path}/{esc()}/{j}" if many else f"{path}/{esc()}"
+
             if not caps.typed:
-                rep.add(Dropped, p, f"attribute type ({a.kind.value}) is not carried by {target}",
+                rep.add(Dropped, p, w.type_msg[a.kind],
                         remedy="reading it back needs a schema or mapping table (option schema=...)")
             elif a.kind not in caps.kinds:
                 rep.add(Dropped, p, f"{a.kind.value} attributes are not carried by {target}",
                         remedy="choose a target that supports this attribute type")
-            for py, member in w.meta_names.items():
-                if py not in caps.meta and getattr(a, py) is not None:
-                    rep.add(Dropped, f"{p}/{member}", f"{member} is not carried by {target}",
-                            remedy="use ngsi-ld or ngsi-ld-concise to keep meta-data")
+            vals = _META_GET(a)
+            if vals.count(None) != len(vals):
+                for (py, member), v in zip(META_FIELDS, vals, strict=True):
+                    if v is not None and py not in caps.meta:
+                        rep.add(Dropped, lambda p=p, member=member: f"{p()}/{member}",
+                                w.meta_msg[member],
+                                remedy="use ngsi-ld or ngsi-ld-concise to keep meta-data")
             if a.attrs:
-                _check_attrs(w, a.attrs, p, top=False)
+                _check_attrs(w, a.attrs, p(), top=False)
+
+
+_META_GET = attrgetter(*(py for py, _ in META_FIELDS))

@@ -21,7 +21,8 @@ JSON-equal to the input.
 from __future__ import annotations
 
 import re
-from typing import Any
+from operator import attrgetter
+from typing import Any, ClassVar
 
 from ..contexts.active import ActiveContext
 from ..contexts.core import DEFAULT_CORE_VERSION
@@ -74,7 +75,17 @@ URI_META = frozenset({"dataset_id", "instance_id"})
 
 
 def _esc(name: str) -> str:
-    return name.replace("~", "~0").replace("/", "~1")
+    if "/" in name or "~" in name:
+        return name.replace("~", "~0").replace("/", "~1")
+    return name
+
+
+_PROPERTY, _GEO, _VOCAB, _JSON = Kind.PROPERTY, Kind.GEO, Kind.VOCAB, Kind.JSON
+#: kinds whose value needs checking or expansion on read
+_CHECKED = frozenset({Kind.RELATIONSHIP, Kind.LIST_RELATIONSHIP, Kind.LANGUAGE, Kind.VOCAB, Kind.LIST, Kind.GEO})
+KIND_NAME: dict[Kind, str] = {k: k.value for k in Kind}
+_META_GET = attrgetter(*(f for _, f in META_ORDER))
+_META_NAMES = tuple(m for m, _ in META_ORDER)
 
 
 def is_geometry(v: Any) -> bool:
@@ -98,6 +109,7 @@ class Reader:
         self.core_version = core_version
         self.temporal = temporal
         self._reported: set[str] = set()
+        self._cur: tuple[str, str] = ("", "")
 
     # -- documents -----------------------------------------------------
     def read_document(self, data: Any) -> Graph:
@@ -172,20 +184,36 @@ class Reader:
                 elif key == "deletedAt":
                     node.deleted_at = val
                 continue
-            name = ctx.expand(key)
-            node.attrs[name] = self.top_attribute(key, val, ctx, f"{ptr}/{_esc(key)}")
+            self._cur = (ptr, key)
+            try:
+                node.attrs[ctx.expand(key)] = self.top_attribute(key, val, ctx, ptr)
+            except ParseError as exc:
+                raise exc.at(f"{ptr}/{_esc(key)}") from None
         return node
 
-    def top_attribute(self, key: str, val: Any, ctx: ActiveContext, ptr: str) -> list[Attr]:
-        """Read an entity-level attribute (a hook for representations such as keyValues)."""
-        return self.attribute(val, ctx, ptr)
+    def where(self) -> str:
+        """Pointer of the entity-level attribute being read (for report events)."""
+        ptr, key = self._cur
+        return f"{ptr}/{_esc(key)}"
+
+    def top_attribute(self, key: str, val: Any, ctx: ActiveContext, eptr: str) -> list[Attr]:
+        """Read an entity-level attribute (a hook for representations such as keyValues).
+
+        Raises ParseError with pointers relative to the attribute; ``eptr`` is the entity's pointer.
+        """
+        return self.attribute(val, ctx, "")
 
     def attribute(self, val: Any, ctx: ActiveContext, ptr: str) -> list[Attr]:
-        """Read an attribute (one instance or an array of instances)."""
+        """Read an attribute (one instance or an array of instances); pointers relative to it."""
         if isinstance(val, list):
             if not val:
                 raise ParseError("empty attribute array", pointer=ptr, expected="at least one instance")
-            out = [self.instance(v, ctx, f"{ptr}/{i}") for i, v in enumerate(val)]
+            out = []
+            for i, v in enumerate(val):
+                try:
+                    out.append(self.instance(v, ctx, ""))
+                except ParseError as exc:
+                    raise exc.at(f"{ptr}/{i}") from None
             if len(out) == 1:
                 out[0].meta[ARRAY_MARK] = True
             else:
@@ -209,7 +237,7 @@ class Reader:
             if isinstance(v, list):
                 raise ParseError("nested array is not an attribute", pointer=ptr,
                                  expected="an attribute object or a value")
-            return Attr(Kind.PROPERTY, v)
+            return Attr(_PROPERTY, v)
         t = v.get("type")
         if t is None:
             kind, member = self._infer(v, ptr)
@@ -217,7 +245,7 @@ class Reader:
             kind, member = TYPES[t]
         elif isinstance(t, str) and t in OLD_TYPES:
             kind, member = TYPES[OLD_TYPES[t]]
-            self.report.add(Coerced, f"{ptr}/type", f"{t} read as {OLD_TYPES[t]} (NGSI-LD 1.8 spelling)")
+            self.report.add(Coerced, self.where, f"{t} read as {OLD_TYPES[t]} (NGSI-LD 1.8 spelling)")
         elif is_geometry(v):
             return Attr(Kind.GEO, v)
         else:
@@ -227,7 +255,10 @@ class Reader:
             other = next((k for k in VALUE_KEYS if k in v), None)
             msg = f"{t or kind.value} has no {member!r} member" + (f" but {other!r}" if other else "")
             raise ParseError(msg, pointer=ptr, expected=f"a {member!r} member")
-        a = Attr(kind, self._value(kind, v[member], ctx, f"{ptr}/{member}"))
+        val = v[member]
+        a = Attr(kind, self._value(kind, val, ctx, ptr, member) if kind in _CHECKED else val)
+        if len(v) == (1 if t is None else 2):
+            return a
         for key, val in v.items():
             if key == member or key == "type":
                 continue
@@ -236,7 +267,7 @@ class Reader:
                 if field == "scope":
                     a.scope = val
                     continue
-                if not isinstance(val, str):
+                if val.__class__ is not str:
                     raise ParseError(f"{key} must be a string", pointer=f"{ptr}/{key}",
                                      expected="a string" + (" (DateTime)" if key.endswith("At") else ""))
                 if field in URI_META and not URI_RE.match(val):
@@ -248,7 +279,10 @@ class Reader:
                 raise ParseError(f"{kind.value} has a {key!r} member", pointer=f"{ptr}/{key}",
                                  expected=f"only {member!r} as value member")
             else:
-                a.attrs[ctx.expand(key)] = self.attribute(val, ctx, f"{ptr}/{_esc(key)}")
+                try:
+                    a.attrs[ctx.expand(key)] = self.attribute(val, ctx, "")
+                except ParseError as exc:
+                    raise exc.at(f"{ptr}/{_esc(key)}") from None
         return a
 
     def _infer(self, v: dict, ptr: str) -> tuple[Kind, str]:
@@ -260,7 +294,8 @@ class Reader:
         raise ParseError("attribute has no 'type' and no value member", pointer=ptr,
                          expected="a 'type' or one of " + ", ".join(sorted(VALUE_KEYS)))
 
-    def _value(self, kind: Kind, val: Any, ctx: ActiveContext, ptr: str) -> Any:
+    def _value(self, kind: Kind, val: Any, ctx: ActiveContext, ptr: str, member: str) -> Any:
+        ptr = f"{ptr}/{member}"
         if kind is Kind.RELATIONSHIP:
             objs = val if isinstance(val, list) else [val]
             for i, o in enumerate(objs):
@@ -356,23 +391,24 @@ class Writer:
     def instance(self, a: Attr, ctx: ActiveContext) -> Any:
         kind = a.kind
         value = a.value
-        if kind is Kind.VOCAB:
+        if kind is _VOCAB:
             value = [ctx.compact(x) for x in value] if isinstance(value, list) else ctx.compact(value)
         bare = self.concise and not a.attrs
         d: dict[str, Any]
         if self.concise:
             d = {}
-            if kind is Kind.PROPERTY and is_geometry(value):
+            if kind is _PROPERTY and value.__class__ is dict and is_geometry(value):
                 d["type"] = "Property"  # would be read back as a GeoProperty otherwise
                 bare = False
         else:
-            d = {"type": kind.value}
+            d = {"type": KIND_NAME[kind]}
         d[VALUE_KEY[kind]] = value
-        for member, f in META_ORDER:
-            val = getattr(a, f)
-            if val is not None:
-                d[member] = val
-                bare = False
+        vals = _META_GET(a)
+        if vals.count(None) != len(vals):
+            bare = False
+            for member, val in zip(_META_NAMES, vals, strict=True):
+                if val is not None:
+                    d[member] = val
         for k, val in a.meta.items():
             if k in RAW_MEMBERS:
                 d[k] = val
@@ -382,7 +418,7 @@ class Writer:
                                 "carried by this representation", remedy="keep the aggregated temporal form")
         for name, instances in a.attrs.items():
             d[ctx.compact(name)] = self.attribute(instances, ctx)
-        if bare and kind is Kind.PROPERTY and not isinstance(value, (dict, list)) and len(d) == 1:
+        if bare and kind is _PROPERTY and not isinstance(value, (dict, list)) and len(d) == 1:
             return value
         return d
 
@@ -393,7 +429,7 @@ class NormalizedAdapter(Adapter):
     name = "ngsi-ld"
     capabilities = Capabilities(media_type="application/ld+json",
                                 notes="reads normalized and concise; lossless")
-    options = {
+    options: ClassVar[dict[str, str]] = {
         "context": "@context to use for payloads without one (like a Link header)",
         "contexts": "offline copies of contexts: {url: dict or path}",
         "allow_remote": "URL prefixes that may be fetched (default: none)",

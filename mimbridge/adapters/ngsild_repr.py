@@ -27,14 +27,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import MappingError, ParseError
-from ..model import META_FIELDS, Attr, Graph, Kind, Node
+from ..model import META_FIELDS, Attr, Graph, Kind
 from ..report import Approximated, ConversionReport, Dropped
-from .base import ALL_META, Adapter, Capabilities
+from .base import ALL_META, Capabilities
 from .ngsild import (
-    TYPES, URI_RE, VALUE_KEY, NormalizedAdapter, Reader, Writer, _esc, _reader_opts, _writer_opts, is_geometry,
+    TYPES,
+    URI_RE,
+    VALUE_KEY,
+    NormalizedAdapter,
+    Reader,
+    Writer,
+    _esc,
+    _reader_opts,
+    _writer_opts,
+    is_geometry,
 )
 
 __all__ = ["GeoJSONAdapter", "KeyValuesAdapter", "TemporalAdapter", "schema_kinds"]
@@ -90,7 +99,7 @@ class KeyValuesAdapter(NormalizedAdapter):
     capabilities = Capabilities(typed=False, meta=frozenset(), nested=False, multi_instance=False,
                                 media_type="application/ld+json",
                                 notes="keeps one instance per attribute and its value only")
-    options = {
+    options: ClassVar[dict[str, str]] = {
         **NormalizedAdapter.options,
         "schema": "Smart Data Models schema.json (dict or path) giving attribute kinds for reading",
         "kinds": "{attribute: kind name} giving attribute kinds for reading",
@@ -117,11 +126,11 @@ class _KVReader(Reader):
         super().__init__(report, **kw)
         self.kinds = kinds
 
-    def top_attribute(self, key: str, val: Any, ctx: Any, ptr: str) -> list[Attr]:
-        return [_kv_attr(key, val, self.kinds, self.report, ptr)]
+    def top_attribute(self, key: str, val: Any, ctx: Any, eptr: str) -> list[Attr]:
+        return [_kv_attr(key, val, self.kinds, self.report, self.where)]
 
 
-def _kv_attr(key: str, val: Any, kinds: dict[str, Kind], report: ConversionReport, ptr: str) -> Attr:
+def _kv_attr(key: str, val: Any, kinds: dict[str, Kind], report: ConversionReport, where: Any) -> Attr:
     kind = kinds.get(key)
     if isinstance(val, dict) and len(val) == 1 and next(iter(val)) in KV_UNWRAP:
         member = next(iter(val))
@@ -129,12 +138,12 @@ def _kv_attr(key: str, val: Any, kinds: dict[str, Kind], report: ConversionRepor
             return Attr(KV_UNWRAP[member], val[member])
     if kind is None:
         kind = Kind.GEO if is_geometry(val) else Kind.PROPERTY
-        report.add(Approximated, ptr, f"attribute type inferred as {kind.value} (keyValues carries no type)",
+        report.add(Approximated, where, f"attribute type inferred as {kind.value} (keyValues carries no type)",
                    remedy="pass schema=<Smart Data Models schema.json> or kinds={name: type}")
     if kind is Kind.RELATIONSHIP:
         objs = val if isinstance(val, list) else [val]
         if not all(isinstance(o, str) and URI_RE.match(o) for o in objs):
-            raise ParseError(f"relationship {key!r} value is not a URI", pointer=ptr, expected="a URI")
+            raise ParseError(f"relationship {key!r} value is not a URI", pointer="", expected="a URI")
     elif kind in KV_WRAPPED and isinstance(val, dict) and KV_WRAPPED[kind] in val:
         val = val[KV_WRAPPED[kind]]
     return Attr(kind, val)
@@ -191,7 +200,7 @@ class TemporalAdapter(NormalizedAdapter):
     name = "ngsi-ld-temporal"
     capabilities = Capabilities(media_type="application/ld+json",
                                 notes="normalized instances lossless; temporal_values=True keeps value+time only")
-    options = {
+    options: ClassVar[dict[str, str]] = {
         **NormalizedAdapter.options,
         "temporal_values": "write the temporalValues (simplified temporal) representation",
         "timeproperty": "time member used for temporalValues pairs: observedAt (default), createdAt, modifiedAt",
@@ -327,7 +336,7 @@ class GeoJSONAdapter(NormalizedAdapter):
 
     name = "ngsi-ld-geojson"
     capabilities = Capabilities(media_type="application/geo+json", notes="normalized properties: lossless")
-    options = {
+    options: ClassVar[dict[str, str]] = {
         **NormalizedAdapter.options,
         "geometry_property": "attribute used as the Feature geometry (default: location)",
         "simplified": "write properties in the simplified (keyValues) form",

@@ -32,6 +32,8 @@ one exception: the hosted 1.8 file spells ``objectLists`` as ``objectsLists``
 (``ngsi-ld:hasObjectsLists``), a typo 1.9 fixed; our 1.8 uses ``objectLists``.
 ``ngsildproof`` (1.9) is defined by its ``@id`` only: its scoped context, which
 imports ``https://w3id.org/security/data-integrity/v2``, is out of scope.
+1.6 and 1.7 are not in the corpus; their rows follow brokers' copies of the
+hosted files and the standard's history, with the doubts in ``note``.
 
 >>> core_terms("1.9")["observedAt"]
 'https://uri.etsi.org/ngsi-ld/observedAt'
@@ -69,8 +71,8 @@ DEFAULT_CORE_VERSION = "1.8"
 NGSI_LD = "https://uri.etsi.org/ngsi-ld/"
 DEFAULT_VOCAB = "https://uri.etsi.org/ngsi-ld/default-context/"
 
-#: The unversioned URL denotes 1.3 (see :func:`core_version_of`).
-UNVERSIONED_CORE_VERSION = "1.3"
+# The unversioned URL denotes 1.3 (see core_version_of).
+_UNVERSIONED_VERSION = "1.3"
 
 _TSV = "core_terms.tsv"
 _FIELDS = ("term", "id", "type", "container", "since", "until", "note")
@@ -103,9 +105,7 @@ def _rows() -> tuple[dict[str, str], ...]:
 def _rows_for(version: str) -> tuple[dict[str, str], ...]:
     at = _key(version)
     rows = tuple(
-        row
-        for row in _rows()
-        if _key(row["since"]) <= at and (not row["until"] or at <= _key(row["until"]))
+        row for row in _rows() if _key(row["since"]) <= at and (not row["until"] or at <= _key(row["until"]))
     )
     seen: set[str] = set()
     for row in rows:
@@ -144,6 +144,7 @@ def _document(version: str) -> dict[str, Any]:
 @functools.cache
 def _terms(version: str) -> dict[str, str]:
     rows = [row for row in _rows_for(version) if not row["term"].startswith("@")]
+    # JSON-LD 1.1: a simple term whose IRI ends in "/" or "#" may be used as a prefix.
     prefixes = {row["term"]: row["id"] for row in rows if row["id"].endswith(("/", "#"))}
     out: dict[str, str] = {}
     for row in rows:
@@ -176,7 +177,7 @@ def core_version_of(url: str) -> str | None:
     match = _URL_RE.fullmatch(url) if isinstance(url, str) else None
     if match is None:
         return None
-    version = match["version"] or UNVERSIONED_CORE_VERSION
+    version = match["version"] or _UNVERSIONED_VERSION
     return version if version in CORE_VERSIONS else None
 
 

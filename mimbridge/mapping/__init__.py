@@ -1,0 +1,1 @@
+"""Mapping tables: units of measure (UN/CEFACT, UCUM, QUDT) and SSSOM/TSV term mappings."""

@@ -1,0 +1,133 @@
+"""The mimbridge console script, run as a user runs it (subprocess, real entry point)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, need
+
+EXAMPLE = ROOT / "docs" / "examples" / "air-quality.jsonld"
+
+
+@pytest.fixture(scope="module")
+def exe() -> str:
+    path = shutil.which("mimbridge") or str(Path(sys.executable).parent / "mimbridge")
+    need(Path(path).exists(), "the mimbridge console script is not installed (pip install -e .)")
+    return path
+
+
+def run(exe, *args, stdin=None):
+    return subprocess.run([exe, *args], input=stdin, capture_output=True, text=True, timeout=120)
+
+
+def test_readme_quick_start_command(exe):
+    """The README's first command, verbatim in spirit: convert the bundled example to keyValues."""
+    p = run(exe, "convert", str(EXAMPLE), "-f", "ngsi-ld", "-t", "ngsi-ld-keyvalues")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out[0]["no2"] == 38.5 and out[0]["location"]["type"] == "Point"
+    assert out[0]["name"] == {"languageMap": {"pt": "Boavista", "en": "Boavista station"}}
+    assert "Dropped" in p.stderr and "unitCode is not carried" in p.stderr
+
+
+def test_formats_matrix(exe):
+    p = run(exe, "formats")
+    assert p.returncode == 0
+    lines = p.stdout.splitlines()
+    assert lines[0].split()[:3] == ["format", "read", "write"]
+    names = [line.split()[0] for line in lines[2:]]
+    assert {"ngsi-ld", "ngsi-ld-concise", "ngsi-ld-keyvalues", "ngsi-ld-temporal", "ngsi-ld-geojson",
+            "native"} <= set(names)
+    p = run(exe, "formats", "--json")
+    rows = {r["name"]: r for r in json.loads(p.stdout)}
+    assert rows["ngsi-ld-keyvalues"]["typed"] is False and rows["ngsi-ld"]["typed"] is True
+    assert "ngsi-ld-simplified" in rows["ngsi-ld-keyvalues"]["aliases"]
+
+
+def test_convert_all_flags(exe, tmp_path):
+    out, rep = tmp_path / "out.json", tmp_path / "report.json"
+    p = run(exe, "convert", str(EXAMPLE), "-f", "ngsi-ld", "-t", "ngsi-ld-geojson", "-o", str(out),
+            "--report", str(rep), "-O", "simplified=true", "-O", "geometry_property=location", "-q")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == "" and p.stderr == ""
+    fc = json.loads(out.read_text())
+    assert fc["type"] == "FeatureCollection" and fc["features"][0]["geometry"]["coordinates"] == [-8.6291, 41.1579]
+    report = json.loads(rep.read_text())
+    assert report["source"] == "ngsi-ld" and report["target"] == "ngsi-ld-geojson"
+    assert report["lossless"] is False and report["records_in"] == 2 and report["records_out"] == 2
+
+
+def test_convert_from_stdin_and_suffix_guess(exe, tmp_path):
+    doc = EXAMPLE.read_text()
+    p = run(exe, "convert", "-", "-f", "ngsi-ld", "-t", "ngsi-ld", stdin=doc)
+    assert p.returncode == 0 and json.loads(p.stdout) == json.loads(doc)
+    p = run(exe, "convert", str(EXAMPLE), "-t", "ngsi-ld-concise")  # .jsonld -> ngsi-ld
+    assert p.returncode == 0
+    assert json.loads(p.stdout)[0]["dateObserved"] == "2026-03-01T10:00:00Z"
+
+
+def test_strict_turns_loss_into_exit_1(exe, tmp_path):
+    rep = tmp_path / "r.json"
+    p = run(exe, "convert", str(EXAMPLE), "-f", "ngsi-ld", "-t", "ngsi-ld-keyvalues", "--strict", "--report", str(rep))
+    assert p.returncode == 1
+    assert p.stdout == ""
+    assert p.stderr.startswith("mimbridge: error: conversion is lossy")
+    assert json.loads(rep.read_text())["lossless"] is False
+    p = run(exe, "convert", str(EXAMPLE), "-f", "ngsi-ld", "-t", "ngsi-ld-concise", "--strict")
+    assert p.returncode == 0
+
+
+def test_conversion_error_names_location(exe, tmp_path):
+    bad = tmp_path / "bad.jsonld"
+    bad.write_text('{"id": "urn:ngsi-ld:T:1", "type": "T", "owner": {"type": "Relationship", "object": "Bob"}}')
+    p = run(exe, "convert", str(bad), "-f", "ngsi-ld", "-t", "ngsi-ld")
+    assert p.returncode == 1
+    assert p.stderr.strip().splitlines() == [
+        "mimbridge: error: /owner/object: relationship object 'Bob' is not a URI (expected a URI)"]
+    bad.write_text('{"id": ')
+    p = run(exe, "convert", str(bad), "-f", "ngsi-ld", "-t", "ngsi-ld")
+    assert p.returncode == 1 and "line 1 column 8" in p.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["convert"],
+    ["convert", "x.jsonld"],                                  # no -t
+    ["bogus"],
+    ["convert", "-", "-t", "ngsi-ld"],                        # stdin without -f
+    ["convert", "in.jsonld", "-f", "nope", "-t", "ngsi-ld"],  # unknown format
+    ["convert", "in.jsonld", "-f", "ngsi-ld", "-t", "ngsi-ld", "-O", "novalue"],
+    ["convert", "in.jsonld", "-f", "ngsi-ld", "-t", "ngsi-ld", "-O", "unknown_opt=1"],
+])
+def test_usage_errors_exit_2(exe, tmp_path, args):
+    (tmp_path / "in.jsonld").write_text('{"id": "urn:x:1", "type": "T"}')
+    p = subprocess.run([exe, *args], capture_output=True, text=True, cwd=tmp_path, timeout=60, input="")
+    assert p.returncode == 2, (p.stdout, p.stderr)
+    assert p.stderr
+
+
+def test_missing_file_exit_1(exe, tmp_path):
+    p = run(exe, "convert", str(tmp_path / "nope.jsonld"), "-f", "ngsi-ld", "-t", "ngsi-ld")
+    assert p.returncode == 1 and "no such file" in p.stderr
+
+
+def test_unknown_format_lists_available(exe):
+    p = run(exe, "convert", str(EXAMPLE), "-f", "ngsi-ld", "-t", "ngsi-lb")
+    assert p.returncode == 2
+    assert "available:" in p.stderr and "ngsi-ld-keyvalues" in p.stderr
+
+
+def test_readme_commands_are_the_tested_ones():
+    """The README quick start names exactly the commands the suite runs (README and tests cannot drift)."""
+    text = (ROOT / "README.md").read_text()
+    blocks = [b.split("```", 1)[0].strip() for b in text.split("```sh\n")[1:]]
+    assert blocks[0] == ("pip install . && mimbridge convert docs/examples/air-quality.jsonld "
+                         "-f ngsi-ld -t ngsi-ld-keyvalues")
+    assert blocks[1] == "pip install -e '.[test]' && python -m pytest"
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "python -m pip install --quiet -e '.[test]'" in ci and "\npython -m pytest\n" in ci
