@@ -86,6 +86,7 @@ _CHECKED = frozenset({Kind.RELATIONSHIP, Kind.LIST_RELATIONSHIP, Kind.LANGUAGE, 
 KIND_NAME: dict[Kind, str] = {k: k.value for k in Kind}
 _META_GET = attrgetter(*(f for _, f in META_ORDER))
 _META_NAMES = tuple(m for m, _ in META_ORDER)
+_NO_META = (None,) * len(META_ORDER)
 
 
 def is_geometry(v: Any) -> bool:
@@ -239,10 +240,11 @@ class Reader:
                                  expected="an attribute object or a value")
             return Attr(_PROPERTY, v)
         t = v.get("type")
-        if t is None:
+        km = TYPES.get(t) if t.__class__ is str else None
+        if km is not None:
+            kind, member = km
+        elif t is None:
             kind, member = self._infer(v, ptr)
-        elif isinstance(t, str) and t in TYPES:
-            kind, member = TYPES[t]
         elif isinstance(t, str) and t in OLD_TYPES:
             kind, member = TYPES[OLD_TYPES[t]]
             self.report.add(Coerced, self.where, f"{t} read as {OLD_TYPES[t]} (NGSI-LD 1.8 spelling)")
@@ -393,29 +395,49 @@ class Writer:
         value = a.value
         if kind is _VOCAB:
             value = [ctx.compact(x) for x in value] if isinstance(value, list) else ctx.compact(value)
-        bare = self.concise and not a.attrs
-        d: dict[str, Any]
         if self.concise:
-            d = {}
-            if kind is _PROPERTY and value.__class__ is dict and is_geometry(value):
-                d["type"] = "Property"  # would be read back as a GeoProperty otherwise
-                bare = False
-        else:
-            d = {"type": KIND_NAME[kind]}
+            return self._concise(a, kind, value, ctx)
+        d = {"type": KIND_NAME[kind], VALUE_KEY[kind]: value}
+        vals = _META_GET(a)
+        if vals != _NO_META:
+            for member, val in zip(_META_NAMES, vals, strict=True):
+                if val is not None:
+                    d[member] = val
+        if a.meta:
+            self._meta(a, d)
+        if a.attrs:
+            compact = ctx.compact
+            for name, instances in a.attrs.items():
+                d[compact(name)] = self.attribute(instances, ctx)
+        return d
+
+    def _meta(self, a: Attr, d: dict[str, Any]) -> bool:
+        """Copy the extra NGSI-LD members of ``a.meta`` into ``d``; True if any."""
+        wrote = False
+        for k, val in a.meta.items():
+            if k in RAW_MEMBERS:
+                d[k] = val
+                wrote = True
+            elif k == "ngsi-ld:aggregation":
+                self.report.add(Dropped, f"/{a.instance_id or ''}", "aggregation method and period are not "
+                                "carried by this representation", remedy="keep the aggregated temporal form")
+        return wrote
+
+    def _concise(self, a: Attr, kind: Kind, value: Any, ctx: ActiveContext) -> Any:
+        bare = not a.attrs
+        d: dict[str, Any] = {}
+        if kind is _PROPERTY and value.__class__ is dict and is_geometry(value):
+            d["type"] = "Property"  # would be read back as a GeoProperty otherwise
+            bare = False
         d[VALUE_KEY[kind]] = value
         vals = _META_GET(a)
-        if vals.count(None) != len(vals):
+        if vals != _NO_META:
             bare = False
             for member, val in zip(_META_NAMES, vals, strict=True):
                 if val is not None:
                     d[member] = val
-        for k, val in a.meta.items():
-            if k in RAW_MEMBERS:
-                d[k] = val
-                bare = False
-            elif k == "ngsi-ld:aggregation":
-                self.report.add(Dropped, f"/{a.instance_id or ''}", "aggregation method and period are not "
-                                "carried by this representation", remedy="keep the aggregated temporal form")
+        if a.meta and self._meta(a, d):
+            bare = False
         for name, instances in a.attrs.items():
             d[ctx.compact(name)] = self.attribute(instances, ctx)
         if bare and kind is _PROPERTY and not isinstance(value, (dict, list)) and len(d) == 1:
