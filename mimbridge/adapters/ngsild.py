@@ -25,8 +25,8 @@ from operator import attrgetter
 from typing import Any, ClassVar
 
 from ..contexts.active import ActiveContext
-from ..contexts.core import DEFAULT_CORE_VERSION
-from ..contexts.loader import ContextLoader
+from ..contexts.core import DEFAULT_CORE_VERSION, core_context_url
+from ..contexts.loader import ContextLoader, context_option
 from ..errors import ParseError
 from ..model import Attr, Graph, Kind, Node
 from ..report import Coerced, ConversionReport, Dropped, Rejected, Unresolved
@@ -106,7 +106,7 @@ class Reader:
                  core_version: str = DEFAULT_CORE_VERSION, temporal: bool = False, loader: Any = None) -> None:
         self.report = report
         self.loader = loader or ContextLoader(documents=contexts, allow=allow_remote, timeout=timeout, fetch=fetch)
-        self.context = context
+        self.context = context_option(context)
         self.core_version = core_version
         self.temporal = temporal
         self._reported: set[str] = set()
@@ -340,7 +340,7 @@ class Writer:
                  allow_remote: Any = (), core_version: str = DEFAULT_CORE_VERSION, **_: Any) -> None:
         self.report = report
         self.concise = concise
-        self.out_context = out_context
+        self.out_context = context_option(out_context)
         self.emit_context = emit_context
         self.loader = loader or ContextLoader(documents=contexts, allow=allow_remote)
         self.core_version = core_version
@@ -354,7 +354,10 @@ class Writer:
             has = "@context" in node.meta
             ctx = node.meta["@context"] if has else graph.context
             emit = self.emit_context if self.emit_context is not None else has
-        return ActiveContext.get(ctx, loader=self.loader, core_version=self.core_version), ctx, emit
+        actx = ActiveContext.get(ctx, loader=self.loader, core_version=self.core_version)
+        if emit and ctx is None:
+            return actx, core_context_url(self.core_version), True
+        return actx, ctx, emit
 
     def document(self, graph: Graph) -> Any:
         """The whole output document (entity, array or notification)."""

@@ -36,7 +36,7 @@ from typing import Any
 from ..errors import ResolutionError
 from .core import core_context_document, core_version_of
 
-__all__ = ["ContextLoader", "Fetcher"]
+__all__ = ["ContextLoader", "Fetcher", "context_option"]
 
 #: ``fetch(url, timeout) -> bytes``: how allowed remote documents are fetched.
 Fetcher = Callable[[str, float], bytes]
@@ -50,6 +50,27 @@ QUIET_EMPTY = frozenset({
     "https://w3id.org/security/data-integrity/v2",
     "https://w3id.org/security/data-integrity/v1",
 })
+
+
+def context_option(value: Any) -> Any:
+    """Normalise a user-given ``@context`` option: a local file path is read and its ``@context`` used.
+
+    URLs, inline dicts and lists are returned unchanged (URLs resolve through the loader).
+
+    >>> context_option({"a": "https://ex.org/a"})
+    {'a': 'https://ex.org/a'}
+    >>> context_option("https://example.org/ctx.jsonld")
+    'https://example.org/ctx.jsonld'
+    """
+    is_path = isinstance(value, os.PathLike) or (
+        isinstance(value, str) and "://" not in value and not value.startswith("urn:"))
+    if not is_path:
+        return value
+    try:
+        doc = json.loads(Path(value).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ResolutionError(f"cannot read context file {value}: {exc}") from exc
+    return doc.get("@context", doc) if isinstance(doc, dict) else doc
 
 
 def _urllib_fetch(url: str, timeout: float) -> bytes:
