@@ -325,3 +325,26 @@ def test_sdm_offstreetparking_pair_disagrees_with_itself(corpus):
     differing = sorted(k for k in set(ours) | set(kv_published)
                        if k != "@context" and ours.get(k) != kv_published.get(k))
     assert differing, "the pair became consistent: turn this into an equality test"
+
+
+def test_sdm_keyvalues_to_normalized_with_schema(corpus):
+    """keyValues -> normalized with the SDM schema: kinds from the schema, reported guesses for the rest."""
+    base = corpus / "ngsi-ld/dataModel.Environment/AirQualityObserved"
+    kv = load_json(base / "examples/example.jsonld")
+    want = load_json(base / "examples/example-normalized.jsonld")
+    r = mimbridge.convert(kv, source="ngsi-ld-keyvalues", target="ngsi-ld", schema=base / "schema.json")
+    out = r.output
+    assert out["refPointOfInterest"] == {"type": "Relationship",
+                                         "object": "urn:ngsi-ld:PointOfInterest:28079004-Pza.deEspanya"}
+    assert out["location"]["type"] == "GeoProperty"
+    # equal to the published normalized example except the unit codes keyValues cannot carry
+    # and the documented disagreements of the published pair
+    for key, attr in want.items():
+        if key in SDM_AQ_DISAGREE or key in ("id", "type", "@context"):
+            continue
+        expected = {k: v for k, v in attr.items() if k != "unitCode"}
+        assert out[key] == expected, key
+    # only attributes the schema leaves to remote $refs (location, address) or does not list are guesses
+    guessed = {p.rsplit("/", 1)[-1] for e in r.report.of_type(mimbridge.Approximated) for p in e.paths}
+    assert "refPointOfInterest" not in guessed and "no2" not in guessed
+    assert {"location", "address"} <= guessed

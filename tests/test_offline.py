@@ -116,3 +116,13 @@ def test_active_context_is_cached_per_value():
     b = ActiveContext.get(["https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"], loader=loader)
     assert a is b
     assert a.expand("observedAt") == "https://uri.etsi.org/ngsi-ld/observedAt"
+
+
+def test_same_url_different_local_copies_do_not_share_cache(tmp_path):
+    url = "https://example.org/ctx.jsonld"
+    a, b = tmp_path / "a.jsonld", tmp_path / "b.jsonld"
+    a.write_text('{"@context": {"speed": "https://a.example/speed"}}')
+    b.write_text('{"@context": {"speed": "https://b.example/speed"}}')
+    ga = mimbridge.read(entity(url), source="ngsi-ld", contexts={url: str(a)})
+    gb = mimbridge.read(entity(url), source="ngsi-ld", contexts={url: str(b)})
+    assert "https://a.example/speed" in ga.nodes[0].attrs and "https://b.example/speed" in gb.nodes[0].attrs

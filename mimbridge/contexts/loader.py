@@ -4,7 +4,8 @@
 a socket unless told to:
 
 1. NGSI-LD core context URLs (every version) are answered from the package's
-   own term table (:mod:`mimbridge.contexts.core`);
+   own term table (:mod:`mimbridge.contexts.core`), and the contexts the package
+   ships (:mod:`mimbridge.contexts.bundled`) from its resources;
 2. ``documents`` maps URLs to local copies (a dict, or a path to a JSON file):
    the way to use a user ``@context`` offline;
 3. a URL that starts with one of the ``allow`` prefixes is fetched over
@@ -29,11 +30,13 @@ import copy
 import json
 import os
 import urllib.request
+from importlib import resources
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import ResolutionError
+from .bundled import BUNDLED
 from .core import core_context_document, core_version_of
 
 __all__ = ["ContextLoader", "Fetcher", "context_option"]
@@ -107,11 +110,16 @@ class ContextLoader:
         self.fetch = fetch or _urllib_fetch
         self.unresolved: list[str] = []
         self._cache: dict[str, Any] = {}
+        self._key: tuple | None = None
 
     @property
     def key(self) -> tuple:
         """Hashable identity of what this loader can resolve (for caches)."""
-        return (tuple(sorted(self.documents)), self.allow)
+        if self._key is None:
+            docs = tuple(sorted((u, str(v) if isinstance(v, (str, os.PathLike)) else json.dumps(v, sort_keys=True))
+                                for u, v in self.documents.items()))
+            self._key = (docs, self.allow)
+        return self._key
 
     def allowed(self, url: str) -> bool:
         """True when ``url`` may be fetched over the network."""
@@ -127,6 +135,8 @@ class ContextLoader:
             doc = core_context_document(version)
         elif url in self.documents:
             doc = self._local(url, self.documents[url])
+        elif url in BUNDLED:
+            doc = json.loads(resources.files("mimbridge.contexts").joinpath(BUNDLED[url]).read_text("utf-8"))
         elif url in QUIET_EMPTY:
             doc = {"@context": {}}
         elif self.allowed(url):
