@@ -59,3 +59,15 @@ def test_context_from_local_file_and_out_context(tmp_path):
 def test_unreadable_context_file():
     with pytest.raises(mimbridge.ResolutionError, match="cannot read context file"):
         mimbridge.read({"id": "urn:x:1", "type": "T"}, source="ngsi-ld", context="/nonexistent/ctx.jsonld")
+
+
+@pytest.mark.parametrize("target", ["ngsi-ld", "ngsi-ld-concise", "ngsi-ld-keyvalues", "ngsi-ld-temporal",
+                                    "ngsi-ld-geojson", "native"])
+def test_write_does_not_mutate_the_graph(target):
+    from mimbridge.adapters.native import dump
+
+    src = json.loads((GOLDEN / f"{CASES[0]}.jsonld").read_text())
+    g = mimbridge.read(src, source="ngsi-ld")
+    before = dump(g)
+    mimbridge.write(g, target=target)
+    assert dump(g) == before

@@ -342,6 +342,7 @@ class Writer:
         self.concise = concise
         self.out_context = context_option(out_context)
         self.emit_context = emit_context
+        self.always_array = False  # temporal representation: every entity-level attribute as an array
         self.loader = loader or ContextLoader(documents=contexts, allow=allow_remote)
         self.core_version = core_version
 
@@ -388,8 +389,8 @@ class Writer:
             e["@context"] = ctx_value
         return e
 
-    def attribute(self, instances: list[Attr], ctx: ActiveContext) -> Any:
-        if len(instances) == 1 and not instances[0].meta.get(ARRAY_MARK):
+    def attribute(self, instances: list[Attr], ctx: ActiveContext, *, top: bool = True) -> Any:
+        if len(instances) == 1 and not instances[0].meta.get(ARRAY_MARK) and not (top and self.always_array):
             return self.instance(instances[0], ctx)
         return [self.instance(a, ctx) for a in instances]
 
@@ -411,7 +412,7 @@ class Writer:
         if a.attrs:
             compact = ctx.compact
             for name, instances in a.attrs.items():
-                d[compact(name)] = self.attribute(instances, ctx)
+                d[compact(name)] = self.attribute(instances, ctx, top=False)
         return d
 
     def _meta(self, a: Attr, d: dict[str, Any]) -> bool:
@@ -442,7 +443,7 @@ class Writer:
         if a.meta and self._meta(a, d):
             bare = False
         for name, instances in a.attrs.items():
-            d[ctx.compact(name)] = self.attribute(instances, ctx)
+            d[ctx.compact(name)] = self.attribute(instances, ctx, top=False)
         if bare and kind is _PROPERTY and not isinstance(value, (dict, list)) and len(d) == 1:
             return value
         return d

@@ -219,9 +219,7 @@ class TemporalAdapter(NormalizedAdapter):
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
         w = Writer(report, **_writer_opts(options))
         if not options.get("temporal_values"):
-            for node in graph.nodes:
-                for instances in node.attrs.values():
-                    instances[0].meta["ngsi-ld:array"] = True
+            w.always_array = True
             return w.document(graph)
         tprop = options.get("timeproperty", "observedAt")
         field = {m: py for py, m in META_FIELDS}.get(tprop)
