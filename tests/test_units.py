@@ -8,6 +8,7 @@ disagreement and on a listed one that no longer occurs.
 from __future__ import annotations
 
 import csv
+import json
 import math
 import re
 from fractions import Fraction
@@ -159,6 +160,20 @@ def test_rows_against_qudt(qudt):
     assert not stale, f"exceptions that no longer occur: {stale}"
 
 
+def test_qudt_synonyms_exist_and_mean_the_same_unit(qudt):
+    synonyms = 0
+    for u in TABLE:
+        for iri in u.qudt_also:
+            q = qudt.get(local(iri))
+            assert q is not None, (u.code, iri)
+            assert not q["codes"] or u.code in q["codes"], (u.code, iri, q["codes"])
+            if u.factor is not None:
+                assert math.isclose(q["mult"][0], u.factor, rel_tol=1e-8), (u.code, iri)
+            assert U.unit_by_qudt(iri) is u
+            synonyms += 1
+    assert synonyms >= 15
+
+
 def test_ambiguous_qudt_codes_are_documented(qudt):
     """When QUDT gives a row's code to several units, the note says which one is used."""
     by_code: dict[str, set[str]] = {}
@@ -218,10 +233,11 @@ def test_rows_against_rec20(rec20):
 
 
 _SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_TIMES = "x\u00d7"  # Rec 20 writes both the letter x and the multiplication sign
 _POWER = r"10(?P<exp>[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|-\d+)"
 _FACTOR = re.compile(
-    rf"^(?:{_POWER}|(?P<mant>\d[\d ,./]*\d|\d)(?:\s*[x×]\s*{_POWER.replace('exp', 'exp2')})?)"
-    r"\s*(?:[x×]\s*)?(?P<unit>.*)$")
+    r"^(?:" + _POWER + r"|(?P<mant>\d[\d ,./]*\d|\d)(?:\s*[" + _TIMES + r"]\s*"
+    + _POWER.replace("exp", "exp2") + r")?)\s*(?:[" + _TIMES + r"]\s*)?(?P<unit>.*)$")
 _REC20_UNIT = {"Ω": "Ohm", "Hz": "s-1"}
 
 
@@ -238,7 +254,7 @@ def rec20_factor(text: str) -> tuple[Fraction, str] | None:
         exp, unit = (m["exp"] or m["exp2"] or "0").translate(_SUP), m["unit"].strip()
     num, _, den = mant.partition("/")
     value = Fraction(num) / Fraction(den or 1) * Fraction(10) ** int(exp)
-    unit = unit.translate(_SUP).replace(" ", "").replace("x", ".").replace("×", ".")
+    unit = unit.translate(_SUP).replace(" ", "").replace("x", ".").replace("\u00d7", ".")
     unit = _REC20_UNIT.get(unit, unit)
     return value, ("1" if unit in ("", "1") else (U.normalize_ucum(unit) or unit))
 
@@ -332,7 +348,41 @@ def test_lookups_in_all_three_systems():
     assert U.to_qudt("FNU") is None and U.to_qudt("nope") is None
     assert U.from_ucum("[furlong]") is None and U.from_ucum("m/") is None and U.from_ucum("") is None
     assert U.from_qudt("http://qudt.org/vocab/unit/NUM") == "H87"
+    assert U.from_qudt("http://qudt.org/vocab/unit/UNITLESS") == "C62"  # as SensorThings examples write it
     assert U.unit_by_code(None) is None
+
+
+def test_symbol_lookup():
+    assert U.unit_by_symbol("μg/m³").code == "GQ"  # Greek mu, as QUDT writes it
+    assert U.unit_by_symbol("µg/m³").code == "GQ"  # micro sign, as Rec 20 writes it
+    assert U.unit_by_symbol("lm").code == "LUM"
+    assert U.unit_by_symbol("m/s").code == "MTS"
+    assert U.unit_by_symbol("kg/m3").code == "KMQ"  # not a symbol of the table: read as UCUM
+    assert U.unit_by_symbol("furlongs") is None
+
+
+def test_corpus_unit_codes_resolve(corpus):
+    """Every NGSI-LD unitCode value in the corpus examples is in the table."""
+    codes = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            value = node.get("unitCode")
+            if isinstance(value, str) and node.get("type") in ("Property", None) and "value" in node:
+                codes.add(value)
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    for path in sorted((corpus / "ngsi-ld").rglob("*.json*")):
+        try:
+            walk(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, UnicodeDecodeError):
+            continue  # deliberately broken files
+    assert codes, "no unitCode in the corpus"
+    assert {c for c in codes if U.unit_by_code(c) is None} == set()
 
 
 def test_ambiguous_choices():
@@ -357,10 +407,10 @@ def test_resolve_unit_reports_unknown_units():
 
 def test_broken_tables_fail_with_line_numbers(tmp_path):
     head = "\t".join(U.COLUMNS)
-    good = "MTR\tm\tM\tm\tmetre\tLength\tm\t1\t\t"
+    good = "MTR\tm\tM\t\tm\tmetre\tLength\tm\t1\t\t"
     cases = {
         "short": (f"# c\n{head}\nMTR\tm\n", "line 3: 2 cells"),
-        "factor": (f"{head}\n{good}\nKMT\tkm\tKiloM\tkm\tkilometre\tLength\tm\tabc\t\t\n", "line 3: bad factor"),
+        "factor": (f"{head}\n{good}\nKMT\tkm\tKiloM\t\tkm\tkilometre\tLength\tm\tabc\t\t\n", "line 3: bad factor"),
         "dup": (f"{head}\n{good}\n{good}\n", "code MTR appears twice"),
         "header": ("code\tucum\n", "line 1: header"),
         "empty": ("# only a comment\n", "no header"),

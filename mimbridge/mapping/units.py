@@ -46,13 +46,14 @@ __all__ = [
     "to_ucum",
     "unit_by_code",
     "unit_by_qudt",
+    "unit_by_symbol",
     "unit_by_ucum",
 ]
 
 #: Namespace of the QUDT unit vocabulary.
 QUDT_UNIT = "http://qudt.org/vocab/unit/"
 
-COLUMNS = ("code", "ucum", "qudt", "symbol", "label", "kind", "si", "factor", "offset", "note")
+COLUMNS = ("code", "ucum", "qudt", "qudt_also", "symbol", "label", "kind", "si", "factor", "offset", "note")
 
 Number = int | float | Decimal | Fraction
 
@@ -64,6 +65,7 @@ class Unit:
     ``factor`` and ``offset`` follow QUDT: ``value_in_si = (value + offset) * factor``;
     ``factor`` is ``None`` for units that cannot be converted linearly (decibel, pH).
     ``si`` is the UCUM code of the reference unit; two units convert only when it is equal.
+    ``qudt_also`` lists QUDT synonyms (and deprecated twins) accepted when reading.
 
     >>> u = unit_by_code("FAH")
     >>> float(u.to_si(32))
@@ -73,6 +75,7 @@ class Unit:
     code: str
     ucum: str
     qudt: str | None
+    qudt_also: tuple[str, ...]
     symbol: str
     label: str
     kind: str
@@ -235,6 +238,7 @@ class UnitTable:
         self._code: dict[str, Unit] = {}
         self._ucum: dict[str, Unit] = {}
         self._qudt: dict[str, Unit] = {}
+        self._symbol: dict[str, Unit] = {}
         for u in self.units:
             if u.code in self._code:
                 raise MappingError(f"unit table: code {u.code} appears twice")
@@ -242,6 +246,11 @@ class UnitTable:
             self._ucum.setdefault(normalize_ucum(u.ucum) or u.ucum, u)
             if u.qudt:
                 self._qudt.setdefault(u.qudt, u)
+            if u.symbol:
+                self._symbol.setdefault(u.symbol, u)
+        for u in self.units:  # synonyms never shadow a unit's main row
+            for iri in u.qudt_also:
+                self._qudt.setdefault(iri, u)
 
     def __len__(self) -> int:
         return len(self.units)
@@ -271,6 +280,14 @@ class UnitTable:
             iri = "http" + iri[5:]
         return self._qudt.get(iri)
 
+    def by_symbol(self, symbol: str) -> Unit | None:
+        """Row of a display symbol (``µg/m³``, ``°C``), else of a UCUM code; symbols are
+        ambiguous in the wild, so prefer codes when the source has them."""
+        if not isinstance(symbol, str):
+            return None
+        key = symbol.strip().replace("\u03bc", "\u00b5")  # Greek mu (QUDT) -> micro sign (Rec 20)
+        return self._symbol.get(key) or self.by_ucum(symbol)
+
 
 def _read(text: str, source: str) -> list[Unit]:
     units: list[Unit] = []
@@ -296,6 +313,7 @@ def _read(text: str, source: str) -> list[Unit]:
             raise MappingError(f"{source}: line {lineno}: code, ucum and si are required")
         units.append(Unit(
             code=row["code"], ucum=row["ucum"], qudt=QUDT_UNIT + row["qudt"] if row["qudt"] else None,
+            qudt_also=tuple(QUDT_UNIT + q for q in row["qudt_also"].split()),
             symbol=row["symbol"], label=row["label"], kind=row["kind"], si=row["si"],
             factor=factor, offset=offset, note=row["note"],
         ))
@@ -349,8 +367,19 @@ def unit_by_qudt(iri: str) -> Unit | None:
 
     >>> unit_by_qudt("http://qudt.org/vocab/unit/PPM").code
     '59'
+    >>> unit_by_qudt("http://qudt.org/vocab/unit/UNITLESS").code  # a QUDT synonym of unit:ONE
+    'C62'
     """
     return _default().by_qudt(iri)
+
+
+def unit_by_symbol(symbol: str) -> Unit | None:
+    """The unit of a display symbol such as SensorThings' ``unitOfMeasurement.symbol``.
+
+    >>> unit_by_symbol("µg/m³").code, unit_by_symbol("°C").code, unit_by_symbol("%").code
+    ('GQ', 'CEL', 'P1')
+    """
+    return _default().by_symbol(symbol)
 
 
 def to_ucum(code: str) -> str | None:
@@ -420,12 +449,12 @@ def convert_value(value: Number, from_code: str, to_code: str) -> float:
     return float(dst.from_si(src.to_si(value)))
 
 
-_SYSTEMS = {"unece": unit_by_code, "ucum": unit_by_ucum, "qudt": unit_by_qudt}
+_SYSTEMS = {"unece": unit_by_code, "ucum": unit_by_ucum, "qudt": unit_by_qudt, "symbol": unit_by_symbol}
 
 
 def resolve_unit(value: str, *, system: str = "unece", report: ConversionReport | None = None,
                  path: str = "") -> Unit | None:
-    """Look a unit up in ``system`` (``unece``, ``ucum`` or ``qudt``); record an
+    """Look a unit up in ``system`` (``unece``, ``ucum``, ``qudt`` or ``symbol``); record an
     ``Unresolved`` event in ``report`` when it is unknown.
 
     >>> r = ConversionReport()

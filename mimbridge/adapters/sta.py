@@ -1,0 +1,141 @@
+"""OGC SensorThings API JSON: ``sta`` (1.1), ``sta2`` (2.0 draft), ``sta-dataarray``.
+
+Reading takes what a SensorThings server returns or accepts: a single entity,
+a collection page (``value``, ``@iot.count``, ``@iot.nextLink``), an
+``$expand``-ed tree, a deep-insert body, a ``$resultFormat=dataArray``
+response or a ``CreateObservations`` body, a service root. Two mappings:
+
+* ``mapping="structural"`` (default): one node per SensorThings entity
+  (``urn:ngsi-ld:sta:<Type>:<id>``), navigation as (List)Relationships,
+  every member carried: ``sta -> ngsi-ld -> sta`` gives the same JSON.
+* ``mapping="observations"``: each Thing (or FeatureOfInterest, ``subject=``)
+  becomes an entity whose Datastreams are temporal attributes, one instance
+  per Observation (:mod:`.sta_observations`); write ``ngsi-ld-temporal``.
+
+``sta`` writes STA 1.1 and reports what 1.1 cannot hold (STA 2.0 input);
+``sta2`` reads and writes the 2.0 draft spellings (``id``, ``@id``,
+``@navigationLink``, ``{start, end}``). See ``docs/sta.md`` and
+``docs/sta-ngsi-ld-mapping.md``.
+
+>>> import mimbridge
+>>> thing = {"@iot.id": 1, "name": "Oven", "Locations@iot.navigationLink": "Things(1)/Locations"}
+>>> out = mimbridge.convert(thing, source="sta", target="ngsi-ld").output
+>>> out["id"], out["type"], out["locations"]
+('urn:ngsi-ld:sta:Thing:1', 'Thing', {'type': 'Property', 'value': 'Things(1)/Locations'})
+>>> mimbridge.convert(out, source="ngsi-ld", target="sta").output == thing
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..errors import MappingError
+from ..model import Graph
+from ..report import Coerced, ConversionReport, Dropped
+from .base import ALL_KINDS, ALL_META, Adapter, Capabilities
+from .sta_dataarray import to_data_array
+from .sta_read import StaReader
+from .sta_vocab import COLLECTION, DATA_ARRAY
+from .sta_write import StaWriter
+
+__all__ = ["Sta2Adapter", "StaAdapter", "StaDataArrayAdapter"]
+
+MAPPINGS = ("structural", "observations")
+SUBJECTS = ("thing", "featureOfInterest")
+OBSERVED_BY = ("first", "each")
+
+
+def _mapping(options: dict[str, Any]) -> str:
+    m = options.get("mapping") or "structural"
+    if m not in MAPPINGS:
+        raise MappingError(f"unknown mapping {m!r}; known: {', '.join(MAPPINGS)}")
+    s = options.get("subject") or "thing"
+    if s not in SUBJECTS:
+        raise MappingError(f"unknown subject {s!r}; known: {', '.join(SUBJECTS)}")
+    b = options.get("observed_by") or "first"
+    if b not in OBSERVED_BY:
+        raise MappingError(f"unknown observed_by {b!r}; known: {', '.join(OBSERVED_BY)}")
+    return m
+
+
+class StaAdapter(Adapter):
+    """``sta``: SensorThings API 1.1 JSON (reads 1.0 and 2.0-draft spellings too)."""
+
+    name = "sta"
+    # The writer places what it can and reports the rest itself (see StaWriter), so the
+    # generic capability check would only repeat it.
+    capabilities = Capabilities(kinds=ALL_KINDS, meta=ALL_META, media_type="application/json",
+                                notes="structural mapping lossless; observations mapping: see docs/sta.md")
+    options: ClassVar[dict[str, str]] = {
+        "mapping": "structural (default: one entity per SensorThings entity) or observations "
+                   "(Things with temporal attributes)",
+        "subject": "observations mapping: entity that carries the observations, thing (default) or "
+                   "featureOfInterest",
+        "observed_by": "observations mapping: where the Sensor goes as observedBy, first (default: the first "
+                       "instance of each Datastream) or each (every instance; what SOSA output wants)",
+        "property_table": "observations mapping: ObservedProperty definition -> attribute IRI "
+                          "({iri: iri}, an SSSOM/TSV path or a MappingSet)",
+        "entity_type": "type of top-level entities whose members do not tell it (Thing, Sensor, ...)",
+        "repair_geometry": "repair Polygon rings that lack one level of nesting (reported) instead of "
+                           "keeping them as JSON",
+    }
+    read_dialect: ClassVar[str | None] = None
+    write_dialect: ClassVar[str] = "1.1"
+
+    def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
+        mapping = _mapping(options)
+        kw = {"dialect": self.read_dialect, "entity_type": options.get("entity_type"),
+              "repair_geometry": bool(options.get("repair_geometry"))}
+        if mapping == "observations":
+            from .sta_observations import read_observations
+
+            return read_observations(data, report, subject=options.get("subject") or "thing",
+                                     table=options.get("property_table"),
+                                     observed_by=options.get("observed_by") or "first", **kw)
+        return StaReader(report, **kw).read_document(data)
+
+    def structural(self, graph: Graph, report: ConversionReport, options: dict[str, Any]) -> Graph:
+        """The structural graph to write (the observations mapping reversed when asked)."""
+        if _mapping(options) == "observations":
+            from .sta_observations import from_observations
+
+            return from_observations(graph, report, table=options.get("property_table"))
+        return graph
+
+    def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
+        graph = self.structural(graph, report, options)
+        return StaWriter(report, dialect=self.write_dialect).document(graph)
+
+
+class Sta2Adapter(StaAdapter):
+    """``sta2``: SensorThings API 2.0 draft JSON (``id``, ``@id``, ``@navigationLink``, ``{start, end}``)."""
+
+    name = "sta2"
+    read_dialect = "2.0"
+    write_dialect = "2.0"
+
+
+class StaDataArrayAdapter(StaAdapter):
+    """``sta-dataarray``: Observations in the dataArray form (responses and CreateObservations bodies)."""
+
+    name = "sta-dataarray"
+
+    def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
+        graph = self.structural(graph, report, options)
+        doc = StaWriter(report, dialect="1.1").document(graph)
+        items = doc if isinstance(doc, list) else (doc.get("value") if isinstance(doc, dict) else None)
+        if not isinstance(items, list):
+            items = [doc]
+            report.add(Coerced, "/", "a single Observation is written as a one-row dataArray collection (the "
+                       "dataArray form has no single-entity shape)", remedy="write format sta")
+        if any(not isinstance(x, dict) or _looks_like_entity(x) for x in items):
+            report.add(Dropped, "/", "the dataArray form holds Observations only; other top-level entities "
+                       "are written as rows of their members", remedy="write format sta")
+        env = next((n for n in graph.nodes if n.types and n.types[0] == COLLECTION), None)
+        layout = env.attrs.get(DATA_ARRAY) if env is not None else None
+        return to_data_array(doc, layout[0].value if layout else None)
+
+
+def _looks_like_entity(x: dict[str, Any]) -> bool:
+    return bool({"name", "description", "location", "feature", "unitOfMeasurement", "metadata"} & set(x))

@@ -1,0 +1,295 @@
+"""Writing the structural model as SensorThings JSON (1.1, or the 2.0 draft spellings).
+
+The inverse of :mod:`.sta_read`: a ``Collection`` node gives the document
+envelope (``value``, ``@iot.count``, ``@iot.nextLink``), otherwise the nodes
+no Relationship points to are the top-level entities (one: a single entity;
+several: a collection). Relationships are written as expanded entities, so a
+node referenced from several places is written at each of them, and a node
+absent from the graph as a reference ``{"@iot.id": ...}``. What SensorThings
+cannot hold (extra instances, NGSI-LD meta-data, non-SensorThings attributes)
+is reported.
+
+>>> from mimbridge.model import Attr, Graph, Kind, Node
+>>> from mimbridge.report import ConversionReport
+>>> n = Node("urn:ngsi-ld:sta:Thing:1", ["urn:mimbridge:sta:Thing"],
+...          {"urn:mimbridge:sta:name": [Attr(Kind.PROPERTY, "Oven")]})
+>>> StaWriter(ConversionReport()).document(Graph([n]))
+{'@iot.id': 1, 'name': 'Oven'}
+"""
+
+from __future__ import annotations
+
+from operator import attrgetter
+from typing import Any
+from urllib.parse import unquote
+
+from ..model import META_FIELDS, NGSI_LD, Attr, Graph, Kind, Node
+from ..report import Approximated, Coerced, ConversionReport, Dropped
+from .sta_vocab import (
+    COLLECTION,
+    COUNT,
+    DATA_ARRAY,
+    ENTITY_SETS_IRI,
+    FEATURE_WRAPPER,
+    FIELD_BY_IRI,
+    FORM,
+    MEMBERS,
+    NAV_PROPERTIES,
+    NAVIGATION_LINK,
+    NEXT_LINK,
+    ODATA_CONTEXT,
+    ORIGINAL,
+    SELF_LINK,
+    SERVICE_ROOT,
+    STA,
+    TIME_FIELDS,
+    lower_first,
+    parse_minted,
+    upper_first,
+)
+
+__all__ = ["StaWriter", "is_sta_node", "references"]
+
+DEFAULT_CONTEXT = NGSI_LD + "default-context/"
+KNOWN_NAV = frozenset(lower_first(k) for k in NAV_PROPERTIES)
+_ANN_V11 = {NAVIGATION_LINK: "@iot.navigationLink", COUNT: "@iot.count", NEXT_LINK: "@iot.nextLink"}
+_ANN_V20 = {NAVIGATION_LINK: "@navigationLink", COUNT: "@count", NEXT_LINK: "@nextLink"}
+_REL, _LREL, _GEO = Kind.RELATIONSHIP, Kind.LIST_RELATIONSHIP, Kind.GEO
+_META = attrgetter(*(py for py, _ in META_FIELDS))
+_NO_META = (None,) * len(META_FIELDS)
+#: STA 2.0 draft names with a STA 1.1 counterpart
+_V11_NAMES = {"ProximateFeatureOfInterest": "FeatureOfInterest", "Features": "FeaturesOfInterest",
+              "Feature": "FeatureOfInterest"}
+#: SWE Common result types -> STA 1.1 observationType (when the Datastream has none)
+_OBSERVATION_TYPES = {
+    "Quantity": "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement",
+    "Category": "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_CategoryObservation",
+    "Count": "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_CountObservation",
+    "Boolean": "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_TruthObservation",
+    "DataRecord": "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_ComplexObservation",
+    "Text": "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Observation",
+}
+
+
+def is_sta_node(node: Node) -> bool:
+    """True for nodes typed in the SensorThings namespace.
+
+    >>> is_sta_node(Node("urn:ngsi-ld:sta:Thing:1", ["urn:mimbridge:sta:Thing"]))
+    True
+    """
+    return any(t.startswith(STA) for t in node.types)
+
+
+def references(a: Attr) -> list[str]:
+    """The node ids a (List)Relationship instance points to.
+
+    >>> references(Attr(Kind.LIST_RELATIONSHIP, [{"object": "urn:x:1"}, "urn:x:2"]))
+    ['urn:x:1', 'urn:x:2']
+    """
+    if a.kind is _REL:
+        return [a.value] if isinstance(a.value, str) else [x for x in a.value if isinstance(x, str)]
+    if a.kind is _LREL:
+        return [x.get("object") if isinstance(x, dict) else x for x in a.value]
+    return []
+
+
+class StaWriter:
+    """Writes a structural graph as SensorThings JSON; ``dialect`` is ``"1.1"`` or ``"2.0"``."""
+
+    def __init__(self, report: ConversionReport, *, dialect: str = "1.1") -> None:
+        self.report = report
+        self.v2 = dialect == "2.0"
+        self.ann = _ANN_V20 if self.v2 else _ANN_V11
+        self.id_key = "id" if self.v2 else "@iot.id"
+        self.nodes: dict[str, Node] = {}
+        self.from_v2 = False
+
+    # -- documents -------------------------------------------------------------------
+    def document(self, graph: Graph) -> Any:
+        """The SensorThings document for ``graph``."""
+        self.from_v2 = graph.meta.get("sta:version") == "2.0" and not self.v2
+        nodes = self.nodes
+        for i, n in enumerate(graph.nodes):
+            if not is_sta_node(n):
+                self.report.add(Dropped, f"/{i}", f"entity of type {', '.join(n.types)} is not a SensorThings "
+                                "entity", remedy="convert with mapping='observations' to turn entities with "
+                                "temporal attributes into Things, Datastreams and Observations")
+            elif n.id in nodes:
+                self.report.add(Dropped, f"/{i}", f"a second entity with id {n.id} (the first one is written)",
+                                remedy="merge the entities before converting")
+            else:
+                nodes[n.id] = n
+        env = next((n for n in nodes.values() if n.types[0] in (COLLECTION, SERVICE_ROOT)), None)
+        if env is not None and env.types[0] == SERVICE_ROOT:
+            self.report.records_out += 1
+            return {("value" if k == ENTITY_SETS_IRI else self._member(k)): a[0].value for k, a in env.attrs.items()}
+        if env is not None:
+            items = []
+            members = env.attrs.get(MEMBERS)
+            for m in references(members[0]) if members else []:
+                items.append(self.entity(m, ()))
+            self.report.records_out += len(items)
+            form = env.attrs.get(FORM)
+            if form and form[0].value == "array":
+                return items
+            doc: dict[str, Any] = {}
+            for k, a in env.attrs.items():
+                if k == COUNT:
+                    doc["@count" if self.v2 else "@iot.count"] = a[0].value
+                elif k == NEXT_LINK:
+                    doc["@nextLink" if self.v2 else "@iot.nextLink"] = a[0].value
+                elif k not in (MEMBERS, FORM, DATA_ARRAY):
+                    doc[self._member(k)] = a[0].value
+            doc["value"] = items
+            return doc
+        referenced: set[str] = set()
+        for n in nodes.values():
+            for instances in n.attrs.values():
+                for a in instances:
+                    if a.kind is _REL or a.kind is _LREL:
+                        referenced.update(references(a))
+        roots = [n.id for n in nodes.values() if n.id not in referenced] or list(nodes)[:1]
+        items = [self.entity(r, ()) for r in roots]
+        self.report.records_out += len(items)
+        if len(items) == 1:
+            return items[0]
+        return {"value": items}
+
+    def _member(self, iri: str) -> str:
+        if iri.startswith(STA):
+            local = iri[len(STA):]
+            return unquote(local) if "%" in local else local
+        return FIELD_BY_IRI.get(iri) or (iri[len(DEFAULT_CONTEXT):] if iri.startswith(DEFAULT_CONTEXT) else iri)
+
+    # -- entities --------------------------------------------------------------------
+    def reference(self, iri: str) -> dict[str, Any]:
+        """``{"@iot.id": ...}`` for an entity that is not in the graph."""
+        parsed = parse_minted(iri)
+        if parsed is None:
+            return {self.id_key: iri}
+        return {self.id_key: parsed[2]} if parsed[1] else {}
+
+    def entity(self, iri: str, stack: tuple[str, ...]) -> dict[str, Any]:
+        """The JSON object of node ``iri`` with what it expands (``stack``: the nodes above it)."""
+        node = self.nodes.get(iri)
+        if node is None:
+            return self.reference(iri)
+        if iri in stack:
+            self.report.add(Coerced, iri, "navigation cycle: the entity is written as a reference",
+                            remedy="break the cycle of Relationships")
+            return self.reference(iri)
+        d = self.reference(iri)
+        stack = (*stack, iri)
+        v2 = self.v2
+        for name, instances in node.attrs.items():
+            a = instances[0]
+            if len(instances) > 1:
+                self.report.add(Dropped, f"{iri}/{name}/1", "only one instance per SensorThings member is "
+                                "carried; other instances dropped", remedy="use mapping='observations' for "
+                                "temporal attributes")
+            if _META(a) != _NO_META:
+                self._meta_dropped(a, iri, name)
+            if name == SELF_LINK:
+                d["@id" if v2 else "@iot.selfLink"] = a.value
+                if self.from_v2:
+                    self.report.add(Coerced, f"{iri}/@id", "STA 2.0 @id written as @iot.selfLink",
+                                    remedy="write format sta2 to keep STA 2.0 spellings")
+                continue
+            if name == ODATA_CONTEXT:
+                if v2:
+                    d["@context"] = a.value
+                else:
+                    self.report.add(Dropped, f"{iri}/@context", "the STA 2.0 @context (OData metadata URL) has "
+                                    "no STA 1.1 member", remedy="write format sta2")
+                continue
+            key = self._member(name)
+            kind = a.kind
+            if kind is _REL or kind is _LREL:
+                self._navigation(d, upper_first(key), a, stack)
+            elif (key in KNOWN_NAV and name.startswith(STA)) or NAVIGATION_LINK in a.attrs:
+                self._link_only(d, upper_first(key), a)
+            else:
+                self._field(d, key, a, iri)
+        if not v2 and self.from_v2:
+            self._v11_fixes(d, iri)
+        return d
+
+    def _meta_dropped(self, a: Attr, iri: str, name: str) -> None:
+        for (_, member), v in zip(META_FIELDS, _META(a), strict=True):
+            if v is not None:
+                self.report.add(Dropped, f"{iri}/{name}/{member}", f"{member} has no SensorThings member",
+                                remedy="use mapping='observations' to map observedAt, unitCode and datasetId")
+
+    def _nav_name(self, key: str) -> str:
+        if self.from_v2 and key in _V11_NAMES:
+            self.report.add(Coerced, key, f"STA 2.0 {key} written as STA 1.1 {_V11_NAMES[key]}")
+            return _V11_NAMES[key]
+        return key
+
+    def _annotations(self, d: dict[str, Any], key: str, a: Attr, skip: str = "") -> None:
+        for sub, instances in a.attrs.items():
+            if sub == skip:
+                continue
+            ann = self.ann.get(sub)
+            if ann is None:
+                ann = ("@" if self.v2 else "@iot.") + self._member(sub)
+            d[key + ann] = instances[0].value
+
+    def _navigation(self, d: dict[str, Any], key: str, a: Attr, stack: tuple[str, ...]) -> None:
+        key = self._nav_name(key)
+        if a.kind is _REL:
+            d[key] = (self.entity(a.value, stack) if isinstance(a.value, str)
+                      else [self.entity(x, stack) for x in a.value])
+        else:
+            d[key] = [self.entity(x.get("object") if isinstance(x, dict) else x, stack) for x in a.value]
+        if a.attrs:
+            self._annotations(d, key, a)
+
+    def _link_only(self, d: dict[str, Any], key: str, a: Attr) -> None:
+        key = self._nav_name(key)
+        link = a.attrs[NAVIGATION_LINK][0].value if NAVIGATION_LINK in a.attrs else a.value
+        if link is not None:
+            d[key + self.ann[NAVIGATION_LINK]] = link
+        self._annotations(d, key, a, skip=NAVIGATION_LINK)
+
+    def _field(self, d: dict[str, Any], key: str, a: Attr, iri: str) -> None:
+        value = a.value
+        if a.attrs:
+            for sub, instances in a.attrs.items():
+                if sub == FEATURE_WRAPPER and a.kind is _GEO:
+                    value = {**instances[0].value, "geometry": value}
+                elif sub == ORIGINAL:
+                    value = instances[0].value
+                else:
+                    self.report.add(Dropped, f"{iri}/{key}/{self._member(sub)}", "attribute of an attribute has "
+                                    "no SensorThings member", remedy="move it into the entity's properties")
+        elif a.kind in (Kind.LANGUAGE, Kind.VOCAB, Kind.LIST, Kind.LIST_RELATIONSHIP):
+            self.report.add(Coerced, f"{iri}/{key}", f"{a.kind.value} written as a plain JSON value")
+        if key in TIME_FIELDS and isinstance(value, str) and "/" in value:
+            start, _, end = value.partition("/")
+            if self.v2:
+                value = {k: v for k, v in (("start", start), ("end", end)) if v and v != ".."}
+            elif ".." in (start, end) or not start or not end:
+                self.report.add(Approximated, f"{iri}/{key}", "open time interval has no STA 1.1 form; written "
+                                "with '..' for the open end", remedy="write format sta2")
+        d[key] = value
+
+    def _v11_fixes(self, d: dict[str, Any], iri: str) -> None:
+        rt = d.pop("resultType", None)
+        if rt is not None:
+            self.report.add(Dropped, f"{iri}/resultType", "STA 2.0 resultType (SWE Common) has no STA 1.1 member",
+                            remedy="write format sta2")
+            if isinstance(rt, dict):
+                if "observationType" not in d and rt.get("type") in _OBSERVATION_TYPES:
+                    d["observationType"] = _OBSERVATION_TYPES[rt["type"]]
+                    self.report.add(Approximated, f"{iri}/observationType", "observationType derived from the "
+                                    "STA 2.0 resultType")
+                uom = rt.get("uom")
+                if "unitOfMeasurement" not in d and isinstance(uom, dict):
+                    d["unitOfMeasurement"] = {"name": uom.get("label"), "symbol": uom.get("symbol"),
+                                              "definition": f"ucum:{uom['code']}" if uom.get("code") else None}
+                    self.report.add(Approximated, f"{iri}/unitOfMeasurement", "unitOfMeasurement derived from "
+                                    "the STA 2.0 resultType uom")
+        if d.pop("resultEncoding", None) is not None:
+            self.report.add(Dropped, f"{iri}/resultEncoding", "STA 2.0 resultEncoding has no STA 1.1 member",
+                            remedy="write format sta2")

@@ -1,0 +1,217 @@
+"""The ``resolve``, ``load`` and ``serve`` subcommands (wired into ``mimbridge`` by :func:`add_commands`).
+
+    mimbridge resolve ID|URI ... [--rules FILE] [--base URL] [--store PATH|URL] [--info] [--json]
+    mimbridge load INPUT ... --store PATH|URL -f FORMAT [--graph IRI] [-O key=value ...]
+    mimbridge serve --store PATH|URL [--base URL] [--rules FILE] [--host 127.0.0.1] [--port 8080]
+
+``resolve`` prints the stable URI of each identifier; for a URI under the base (or with
+``--info``/``--store``) it prints what it knows (identifier, scheme, minted and document
+URIs, and with ``--store`` whether the store describes it and its types).
+Exit codes: 0, 1 (an identifier or file could not be resolved/loaded), 2 (usage).
+
+>>> import argparse
+>>> p = argparse.ArgumentParser(prog="mimbridge"); add_commands(p.add_subparsers(dest="command"))
+>>> run(p.parse_args(["resolve", "doi:10.5281/ZENODO.123"]))
+https://doi.org/10.5281/zenodo.123
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+__all__ = ["add_commands", "describe_identifier", "main", "run"]
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", metavar="FILE", help="minting rule table (JSON/YAML; default: the shipped one)")
+    p.add_argument("--base", metavar="URL", help="base URI of minted URIs (overrides the rule table)")
+
+
+def add_commands(sub: Any) -> None:
+    """Add ``resolve``, ``load`` and ``serve`` to an argparse sub-parser set; each sets ``handler``."""
+    r = sub.add_parser("resolve", help="turn identifiers into stable URIs, or tell what a URI stands for")
+    r.add_argument("identifiers", nargs="+", metavar="ID", help="DOI, Handle, ARK, ORCID, URN, STA id, CURIE, "
+                   "local code (ns:code), or a URI")
+    _common(r)
+    r.add_argument("--store", metavar="PATH|URL", help="also say whether this store describes it")
+    r.add_argument("--info", action="store_true", help="print everything known, not only the URI (the default "
+                   "for URIs under the base)")
+    r.add_argument("--json", action="store_true", help="machine-readable output (one JSON object per line)")
+    r.set_defaults(handler=_resolve)
+
+    ld = sub.add_parser("load", help="convert files and put them into a resolver store (one named graph each)")
+    ld.add_argument("inputs", nargs="+", metavar="INPUT")
+    ld.add_argument("--store", required=True, metavar="PATH|URL", help="store folder, or SPARQL query URL")
+    ld.add_argument("--update-url", metavar="URL", help="SPARQL update URL (default: .../query -> .../update)")
+    ld.add_argument("-f", "--from", dest="source", help="source format (default: from the file suffix)")
+    ld.add_argument("--graph", metavar="IRI", help="named graph (only with one INPUT; default: the file: URI)")
+    ld.add_argument("-O", "--option", action="append", default=[], metavar="KEY=VALUE",
+                    help="conversion option (value parsed as JSON when possible); repeatable")
+    _common(ld)
+    ld.set_defaults(handler=_load)
+
+    s = sub.add_parser("serve", help="run the URI resolver (HTML + RDF content negotiation) over a store")
+    s.add_argument("--store", required=True, metavar="PATH|URL", help="store folder, or SPARQL query URL")
+    _common(s)
+    s.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    s.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    s.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    s.set_defaults(handler=_serve)
+
+
+def _rules(args: argparse.Namespace) -> Any:
+    from .minting import Rules
+
+    if args.rules:
+        return Rules.from_file(args.rules, base=args.base)
+    return Rules.default(base=args.base)
+
+
+def describe_identifier(text: str, rules: Any, store: Any = None) -> dict[str, Any]:
+    """What mimbridge knows about an identifier or URI, as a JSON-ready dict.
+
+    >>> from mimbridge.resolve.minting import Rules
+    >>> d = describe_identifier("https://id.example.city/sensor/42", Rules.default())
+    >>> d["identifier"], d["scheme"], d["document"]
+    ('sensor:42', 'local', 'https://id.example.city/doc/sensor/42')
+    """
+    from .identifiers import to_uri
+
+    ident = rules.parse(text)
+    out: dict[str, Any] = {"input": text, "identifier": str(ident), "scheme": ident.scheme, "value": ident.value}
+    if ident.alternatives:
+        out["also_matches"] = list(ident.alternatives)
+    out["uri"] = rules.uri(ident)
+    if rules.namespace_for(ident) is not None:
+        out["minted"] = rules.mint(ident)
+        out["document"] = rules.document_uri(out["minted"])
+    if ident.scheme != "local":  # local codes have no URI of their own
+        own = to_uri(ident)
+        if own != out["uri"]:
+            out["own_uri"] = own
+    if store is not None:
+        hit = store.first_subject(rules.candidates(ident))
+        out["in_store"] = hit
+        if hit:
+            types = sorted({t.object.value for t in store.describe([hit])
+                            if t.subject.value == hit and t.predicate.value.endswith("#type")})
+            out["types"] = types
+    return out
+
+
+def _resolve(args: argparse.Namespace, out: TextIO) -> int:
+    from ..errors import MimbridgeError
+    from .store import open_store
+
+    rules = _rules(args)
+    store = open_store(args.store, read_only=True, genid_base=rules.base + ".well-known/genid/") if args.store \
+        else None
+    status = 0
+    for text in args.identifiers:
+        try:
+            info = describe_identifier(text, rules, store)
+        except MimbridgeError as exc:
+            print(f"mimbridge: error: {text}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        if args.json:
+            out.write(json.dumps(info, ensure_ascii=False) + "\n")
+        elif args.info or args.store or text.strip().startswith(rules.base):
+            width = max(len(k) for k in info)
+            for k, v in info.items():
+                out.write(f"{k:<{width}}  {', '.join(v) if isinstance(v, list) else v}\n")
+            out.write("\n" if len(args.identifiers) > 1 else "")
+        else:
+            out.write(info["uri"] + "\n")
+    return status
+
+
+def _option_value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _load(args: argparse.Namespace, out: TextIO) -> int:
+    from ..errors import MimbridgeError
+    from .store import load, open_store
+
+    if args.graph and len(args.inputs) > 1:
+        print("mimbridge: error: --graph needs exactly one INPUT", file=sys.stderr)
+        return 2
+    options: dict[str, Any] = {}
+    for pair in args.option:
+        k, sep, v = pair.partition("=")
+        if not sep or not k:
+            print(f"mimbridge: error: -O expects key=value, got {pair!r}", file=sys.stderr)
+            return 2
+        options[k.strip().replace("-", "_")] = _option_value(v)
+    rules = _rules(args)
+    status = 0
+    try:
+        store = open_store(args.store, update_url=args.update_url, genid_base=rules.base + ".well-known/genid/")
+    except MimbridgeError as exc:
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 1
+    with store:
+        for name in args.inputs:
+            path = Path(name)
+            source = args.source or path.suffix
+            if not path.is_file():
+                print(f"mimbridge: error: {name}: no such file", file=sys.stderr)
+                status = 1
+                continue
+            try:
+                res = load(store, path, source=source, graph=args.graph, **options)
+            except (MimbridgeError, TypeError) as exc:
+                print(f"mimbridge: error: {name}: {exc}", file=sys.stderr)
+                status = 1
+                continue
+            out.write(f"{res.graph}\t{res.triples} triples\n")
+        if hasattr(store, "optimize"):
+            store.optimize()
+    return status
+
+
+def _serve(args: argparse.Namespace, out: TextIO) -> int:
+    from ..errors import MimbridgeError
+    from .service import serve
+
+    try:
+        rules = _rules(args)
+        serve(args.store, rules=rules, host=args.host, port=args.port, workers=args.workers,
+              log_level=args.log_level)
+    except MimbridgeError as exc:
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Run the subcommand parsed into ``args``; returns the exit code."""
+    from ..errors import MimbridgeError
+
+    try:
+        return args.handler(args, out or sys.stdout)
+    except MimbridgeError as exc:  # rule table errors and the like
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m mimbridge.resolve resolve|load|serve ...`` (the same as the ``mimbridge`` subcommands)."""
+    p = argparse.ArgumentParser(prog="python -m mimbridge.resolve", description="mimbridge URI resolver")
+    add_commands(p.add_subparsers(dest="command", required=True))
+    try:
+        args = p.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return run(args)

@@ -1,0 +1,1 @@
+"""Validation of data against shared models: SHACL shapes (:mod:`mimbridge.validate.shacl`)."""
