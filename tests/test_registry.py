@@ -87,7 +87,7 @@ def test_public_surface_is_explicit_and_sorted():
         assert hasattr(mimbridge, n), n
     public = {n for n in dir(mimbridge) if not n.startswith("_")}
     modules = {"annotations", "adapters", "cli", "contexts", "convert", "errors", "model", "registry", "report",
-               "testing", "mapping", "validate"}
+               "testing", "mapping", "validate", "resolve", "geometry"}
     assert public - set(names) - modules == set()
 
 

@@ -30,8 +30,8 @@ import copy
 import json
 import os
 import urllib.request
-from importlib import resources
 from collections.abc import Callable, Iterable, Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
