@@ -20,17 +20,15 @@ _:b0 <https://uri.etsi.org/ngsi-ld/hasValue> "12"^^<http://www.w3.org/2001/XMLSc
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from operator import attrgetter
 from typing import Any
 
 from ..contexts.active import ActiveContext
 from ..contexts.core import DEFAULT_CORE_VERSION
 from ..contexts.loader import ContextLoader
+from ..convert import _no_gc
 from ..model import Attr, Graph, Kind, Node
 from ..report import Coerced, ConversionReport, Dropped
 from .ngsild import ARRAY_MARK, RAW_MEMBERS, VALUE_KEY
@@ -58,18 +56,6 @@ __all__ = ["Writer"]
 
 _META_GET = attrgetter(*(f for f, _ in META_TERMS))
 _NO_META = (None,) * len(META_TERMS)
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while emitting (millions of acyclic strings)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class Writer:
