@@ -19,6 +19,7 @@ from .convert import ConversionResult, convert, dumps, read, write
 from .errors import (
     AdapterNotFoundError,
     CapabilityError,
+    ConnectorError,
     LossyConversionError,
     MappingError,
     MimbridgeError,
@@ -37,6 +38,7 @@ __all__ = [
     "Attr",
     "CapabilityError",
     "Coerced",
+    "ConnectorError",
     "ConversionReport",
     "ConversionResult",
     "Dropped",

@@ -13,6 +13,8 @@ shallow on purpose::
     ├── ResolutionError       a context, identifier or URL cannot be resolved,
     │                         or resolving it would need a network access that
     │                         was not allowed
+    ├── ConnectorError        a live endpoint failed or refused a request after
+    │                         retries (.url, .status, .body)
     └── LossyConversionError  strict mode and the conversion would lose data
                               (.report: the ConversionReport)
 
@@ -30,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "AdapterNotFoundError",
     "CapabilityError",
+    "ConnectorError",
     "LossyConversionError",
     "MappingError",
     "MimbridgeError",
@@ -91,6 +94,30 @@ class MappingError(MimbridgeError):
 
 class ResolutionError(MimbridgeError):
     """Something could not be resolved: a JSON-LD context, an identifier, a URL."""
+
+
+class ConnectorError(MimbridgeError):
+    """A live endpoint (SensorThings, OGC API, SPARQL, MQTT, NGSI-LD) failed after retries.
+
+    ``url`` is the request URL, ``status`` the HTTP status (``None`` for a
+    connection failure) and ``body`` the start of the response body.
+
+    >>> str(ConnectorError("server error", url="http://127.0.0.1:8080/v1.1/Things", status=503))
+    'http://127.0.0.1:8080/v1.1/Things: server error (HTTP 503)'
+    """
+
+    def __init__(self, message: str, *, url: str = "", status: int | None = None, body: str = "") -> None:
+        self.message = message
+        self.url = url
+        self.status = status
+        self.body = body
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.url}: " if self.url else ""
+        code = f" (HTTP {self.status})" if self.status is not None else ""
+        tail = f": {self.body[:200]}" if self.body else ""
+        return f"{where}{self.message}{code}{tail}"
 
 
 class LossyConversionError(MimbridgeError):
