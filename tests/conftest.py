@@ -14,6 +14,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Server fixtures live one per module in tests/fixtures/ (started on 127.0.0.1, stopped by PID).
+pytest_plugins = sorted(
+    f"tests.fixtures.{p.stem}" for p in (Path(__file__).parent / "fixtures").glob("*.py") if p.stem != "__init__"
+)
 REQUIRE_ALL = os.environ.get("MIMBRIDGE_REQUIRE_ALL") == "1"
 
 
