@@ -5,6 +5,10 @@ location on stderr; ``--strict`` turns loss into 1), 2 usage error.
 
     mimbridge convert INPUT|- -f FROM -t TO [-o OUT] [--strict] [--report FILE.json] [-O key=value ...]
     mimbridge formats [--json]
+    mimbridge validate INPUT -f FROM --shapes ngsi-ld|sosa|SHAPES.ttl [--json]
+    mimbridge mapping check TABLE [--samples PATH ...] [--source F] [--target F] [--schema S] [--shapes S]
+    mimbridge resolve ID|URI ...        mimbridge load INPUT ... --store S        mimbridge serve --store S
+    mimbridge pull|push|sync|bridge ...  (live endpoints: see ``mimbridge pull --help``)
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -56,6 +61,18 @@ def _build_parser() -> argparse.ArgumentParser:
     c.add_argument("-q", "--quiet", action="store_true", help="do not print the loss summary")
     f = sub.add_parser("formats", help="list formats and their capabilities")
     f.add_argument("--json", action="store_true", help="machine-readable output")
+    v = sub.add_parser("validate", help="validate data against SHACL shapes (shipped ngsi-ld/sosa, or a file)")
+    v.add_argument("input", help="input file, or - for standard input")
+    v.add_argument("-f", "--from", dest="source", help="format of INPUT (default: from the file suffix); "
+                   "non-RDF input is converted to RDF first (profile = the shapes name when it is sosa)")
+    v.add_argument("--shapes", default="ngsi-ld", help="ngsi-ld (default), sosa, or a Turtle shapes file")
+    v.add_argument("--json", action="store_true", help="machine-readable output")
+    v.add_argument("-O", "--option", action="append", default=[], metavar="KEY=VALUE",
+                   help="conversion option when INPUT is not RDF; repeatable")
+    v.set_defaults(handler=_validate)
+    from .resolve.commands import add_commands as add_resolver_commands
+
+    add_resolver_commands(sub)
     return p
 
 
@@ -135,6 +152,46 @@ def _convert(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
+_RDF_SYNTAXES = ("turtle", "ntriples", "nquads", "rdf-jsonld", "rdfxml")
+
+
+def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .validate.shacl import validate
+
+    source = args.source or (Path(args.input).suffix if args.input != "-" else None)
+    if not source:
+        parser.error("cannot guess the source format: pass -f/--from")
+    if args.input != "-" and not Path(args.input).is_file():
+        print(f"mimbridge: error: {args.input}: no such file", file=sys.stderr)
+        return 1
+    data: Any = sys.stdin.buffer.read() if args.input == "-" else Path(args.input).read_bytes()
+    try:
+        name = registry.resolve_name(source)
+        if name not in _RDF_SYNTAXES:
+            options = _parse_options(args.option, parser)
+            if args.shapes == "sosa":
+                options.setdefault("profile", "sosa")
+            data = convert(data, source=name, target="ntriples", **options).output
+            name = "ntriples"
+        result = validate(data, args.shapes, fmt=name)
+    except AdapterNotFoundError as exc:
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 2
+    except MimbridgeError as exc:
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        sys.stdout.write(json.dumps({"conforms": result.conforms,
+                                     "violations": [asdict(v) for v in result.violations]}, indent=2) + "\n")
+    else:
+        for v in result.violations:
+            where = f" {v.path}" if v.path else ""
+            node = v.focus_node if v.focus_node.startswith("_:") else f"<{v.focus_node}>"
+            sys.stdout.write(f"{v.severity}: {node}{where}: {v.message}\n")
+        sys.stdout.write(("conforms" if result.conforms else f"{len(result.violations)} violation(s)") + "\n")
+    return 0 if result.conforms else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mimbridge`` console script; returns the exit code."""
     parser = _build_parser()
@@ -144,7 +201,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     if args.command == "formats":
         return _formats(args.json, sys.stdout)
-    return _convert(args, parser)
+    if args.command == "convert":
+        return _convert(args, parser)
+    if args.command == "validate":
+        return _validate(args, parser)
+    from .resolve.commands import run as run_resolver_command
+
+    return run_resolver_command(args)
 
 
 if __name__ == "__main__":  # pragma: no cover

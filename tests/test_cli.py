@@ -131,3 +131,48 @@ def test_readme_commands_are_the_tested_ones():
     assert blocks[1] == "pip install -e '.[test]' && python -m pytest"
     ci = (ROOT / ".ci" / "run").read_text()
     assert "python -m pip install --quiet -e '.[test]'" in ci and "\npython -m pytest\n" in ci
+
+
+BROKEN_TTL = """@prefix ngsi-ld: <https://uri.etsi.org/ngsi-ld/> .
+<urn:ngsi-ld:Room:1> <https://ex.org/temperature> [ a ngsi-ld:Property ; ngsi-ld:unitCode 12 ] .
+"""
+
+
+def test_validate_converts_then_checks_the_shipped_shapes(exe):
+    for shapes in ("ngsi-ld", "sosa"):
+        p = run(exe, "validate", str(EXAMPLE), "-f", "ngsi-ld", "--shapes", shapes)
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert p.stdout.strip().endswith("conforms")
+
+
+def test_validate_names_each_violation_and_exits_1(exe, tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(BROKEN_TTL)
+    p = run(exe, "validate", str(bad), "--shapes", "ngsi-ld", "--json")
+    assert p.returncode == 1
+    out = json.loads(p.stdout)
+    assert out["conforms"] is False
+    messages = {v["message"] for v in out["violations"]}
+    assert "a Property has a value" in messages
+    assert any(v["path"] == "https://uri.etsi.org/ngsi-ld/unitCode" for v in out["violations"])
+    p = run(exe, "validate", str(bad))
+    assert p.returncode == 1 and p.stdout.strip().endswith("2 violation(s)")
+    assert "_:" in p.stdout  # blank nodes are shown as blank nodes
+
+
+def test_resolver_commands_are_wired(exe, tmp_path):
+    p = run(exe, "resolve", "doi:10.5281/ZENODO.123", "https://doi.org/10.1000%2F182")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["https://doi.org/10.5281/zenodo.123", "https://doi.org/10.1000/182"]
+    store = tmp_path / "store"
+    p = run(exe, "load", str(EXAMPLE), "-f", "ngsi-ld", "--store", str(store))
+    assert p.returncode == 0, p.stderr
+    known = json.loads(EXAMPLE.read_text())[0]["id"]
+    p = run(exe, "resolve", known, "urn:ngsi-ld:AirQualityObserved:not-loaded", "--store", str(store), "--json")
+    assert p.returncode == 0, p.stderr
+    first, second = (json.loads(line) for line in p.stdout.splitlines())
+    assert first["identifier"] == known and first["in_store"] == known, first
+    assert "https://uri.etsi.org/ngsi-ld/default-context/AirQualityObserved" in first["types"]
+    assert second["in_store"] is None, second
+    p = run(exe, "serve", "--help")
+    assert p.returncode == 0 and "--store" in p.stdout

@@ -110,7 +110,7 @@ def validate(data: Any, shapes: Any = "sosa", *, fmt: str = "turtle") -> ShaclRe
     ``rdflib.Graph``. ``fmt``: the RDF format of ``data`` when it is text.
     """
     import pyshacl
-    from rdflib import RDF, URIRef
+    from rdflib import RDF, BNode, URIRef
 
     dg = data_graph(data, fmt)
     sg = shapes_graph(shapes)
@@ -122,7 +122,9 @@ def validate(data: Any, shapes: Any = "sosa", *, fmt: str = "turtle") -> ShaclRe
     for r in results.subjects(RDF.type, sh["ValidationResult"]):
         def one(key: str, r: Any = r) -> str | None:
             v = results.value(r, sh[key])
-            return None if v is None else str(v)
+            if v is None:
+                return None
+            return v.n3() if isinstance(v, BNode) else str(v)
 
         severity = one("resultSeverity") or SH + "Violation"
         violations.append(Violation(focus_node=one("focusNode") or "", path=one("resultPath"),
