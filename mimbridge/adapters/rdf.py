@@ -98,16 +98,26 @@ def canonical_double(v: float) -> str:
     >>> canonical_double(0.81), canonical_double(12.5), canonical_double(-3e-7)
     ('8.100000000000001E-1', '1.25E1', '-3.0E-7')
     """
+    out = _DOUBLES.get(v)
+    if out is not None:
+        return out
     s = f"{v:.15E}"
     i = s.find("E")
     m = s[:i].rstrip("0")
     exp = _EXP.get(s[i:])
     if exp is None:
         return s  # inf / nan
-    return (m + "0" if m[-1] == "." else m) + exp
+    out = (m + "0" if m[-1] == "." else m) + exp
+    if v:  # 0.0 and -0.0 are equal keys: never memoised
+        if len(_DOUBLES) >= _DOUBLES_MAX:  # sensor values repeat; a bounded memo keeps the common ones
+            _DOUBLES.clear()
+        _DOUBLES[v] = out
+    return out
 
 
 _EXP = {f"E{e:+03d}": f"E{e}" for e in range(-330, 331)}
+_DOUBLES: dict[float, str] = {}
+_DOUBLES_MAX = 1 << 16
 
 
 def _esc_lit(s: str) -> str:

@@ -1,0 +1,1 @@
+"""Mapping tables shipped with mimbridge (installed as the package ``mimbridge.mappings``)."""
