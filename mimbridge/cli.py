@@ -70,9 +70,11 @@ def _build_parser() -> argparse.ArgumentParser:
     v.add_argument("-O", "--option", action="append", default=[], metavar="KEY=VALUE",
                    help="conversion option when INPUT is not RDF; repeatable")
     v.set_defaults(handler=_validate)
+    from .clients.commands import add_commands as add_connector_commands
     from .resolve.commands import add_commands as add_resolver_commands
 
     add_resolver_commands(sub)
+    add_connector_commands(sub)
     return p
 
 
@@ -205,6 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _convert(args, parser)
     if args.command == "validate":
         return _validate(args, parser)
+    if args.command in ("pull", "push", "sync", "bridge"):
+        from .clients.commands import run as run_connector_command
+
+        return run_connector_command(args)
     from .resolve.commands import run as run_resolver_command
 
     return run_resolver_command(args)

@@ -1,0 +1,299 @@
+"""The ``pull``, ``push``, ``sync`` and ``bridge`` subcommands (wired into ``mimbridge`` by :func:`add_commands`).
+
+    mimbridge pull URL -f FROM -t TO [-o OUT] [--max-pages N] [-O key=value ...]
+    mimbridge push INPUT -f FROM --target ENDPOINT [-O key=value ...]
+    mimbridge sync --source ENDPOINT --target ENDPOINT [--checkpoint FILE] [-O key=value ...]
+    mimbridge bridge --source mqtt://host/v1.1/Datastreams(1)/Observations --target ENDPOINT [--max-messages N]
+
+Endpoints are ``kind+http://...`` URLs (see :mod:`mimbridge.clients`); for ``pull``
+a plain ``http://`` URL is enough, the kind follows from ``-f`` (``sta`` ->
+SensorThings, ``geojson``/``ogc-records`` -> OGC API, ``wfs-gml`` -> WFS,
+``ngsi-ld``/``ngsi-ld-temporal`` -> NGSI-LD, ``ntriples`` -> SPARQL).
+Exit codes: 0, 1 (endpoint or conversion error; ``--strict`` and loss), 2 (usage).
+
+>>> endpoint_for("http://127.0.0.1:8000/v1.1/Things", "sta")
+'sta+http://127.0.0.1:8000/v1.1/Things'
+>>> merge_payloads([{"value": [1], "@iot.nextLink": "x"}, {"value": [2]}])
+{'value': [1, 2]}
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError
+
+__all__ = ["FORMAT_KINDS", "add_commands", "endpoint_for", "merge_payloads", "run"]
+
+#: source format -> endpoint kind, for ``pull URL -f FORMAT`` with a plain http(s) URL
+FORMAT_KINDS = {
+    "geojson": "ogcapi", "ngsi-ld": "ngsi-ld", "ngsi-ld-temporal": "ngsi-ld", "ntriples": "sparql",
+    "ogc-records": "ogcapi", "sta": "sta", "sta-dataarray": "sta", "wfs-gml": "wfs",
+}
+
+
+def endpoint_for(url: str, fmt: str | None) -> str:
+    """The prefixed endpoint URL for a plain URL and a source format (prefixed URLs pass through)."""
+    if not url.startswith(("http://", "https://")):
+        return url
+    from .. import registry
+
+    name = registry.resolve_name(fmt) if fmt else None
+    kind = FORMAT_KINDS.get(name or "")
+    if kind is None:
+        raise AdapterNotFoundError(fmt or "", sorted(FORMAT_KINDS),
+                                   "pass -f with a format a live endpoint serves, or a kind+http:// URL")
+    return f"{kind}+{url}"
+
+
+def merge_payloads(payloads: list[Any], fmt: str = "") -> Any:
+    """One payload from many pages: STA ``value`` arrays, GeoJSON ``features``, JSON arrays, RDF text.
+
+    Paging members (next links) are dropped: the result is the whole collection.
+    Returns ``None`` when the pages cannot be merged as payloads (XML documents such as GML).
+    """
+    if not payloads:
+        return []
+    if all(isinstance(p, list) for p in payloads):
+        return [x for p in payloads for x in p]
+    if all(isinstance(p, (str, bytes)) for p in payloads):
+        if fmt not in _TEXT_CONCAT:
+            return None
+        texts = [p.decode("utf-8") if isinstance(p, bytes) else p for p in payloads]
+        return "\n".join(t.rstrip("\n") for t in texts) + "\n"
+    if all(isinstance(p, dict) for p in payloads):
+        for key in ("value", "features"):
+            if all(isinstance(p.get(key), list) for p in payloads):
+                merged = {k: v for k, v in payloads[0].items() if "nextLink" not in k and k != "links"}
+                merged[key] = [x for p in payloads for x in p[key]]
+                if "numberReturned" in merged:
+                    merged["numberReturned"] = len(merged[key])
+                return merged
+    return None
+
+
+#: text formats whose documents concatenate into one document
+_TEXT_CONCAT = frozenset({"ntriples", "nquads", "turtle"})
+
+
+def _option_value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _options(pairs: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"mimbridge: error: -O expects key=value, got {pair!r}")
+        out[key.strip().replace("-", "_")] = _option_value(value)
+    return out
+
+
+def _split(options: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """Pop ``source.x=...`` / ``target.x=...`` endpoint options out of the conversion options."""
+    mine = {k[len(prefix):]: options.pop(k) for k in [k for k in options if k.startswith(prefix)]}
+    return mine
+
+
+def _http(args: argparse.Namespace) -> Any:
+    from .http import HttpClient
+
+    return HttpClient(timeout=args.timeout, retries=args.retries)
+
+
+def _common(p: argparse.ArgumentParser, *, convert_opts: bool = True) -> None:
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
+    p.add_argument("--retries", type=int, default=5, help="retries on 5xx/connection errors (default 5)")
+    p.add_argument("--strict", action="store_true", help="fail (exit 1) if a conversion would lose data")
+    p.add_argument("--report", metavar="FILE.json", help="write the merged conversion report as JSON")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress line on standard error (default: when it is a terminal)")
+    if convert_opts:
+        p.add_argument("-O", "--option", action="append", default=[], metavar="KEY=VALUE",
+                       help="conversion option; source.KEY=VALUE / target.KEY=VALUE go to the endpoints "
+                       "(e.g. source.bbox=[5,52,6,53], target.batch=500); repeatable")
+
+
+def add_commands(sub: Any) -> None:
+    """Add ``pull``, ``push``, ``sync`` and ``bridge`` to an argparse sub-parser set; each sets ``handler``."""
+    p = sub.add_parser("pull", help="fetch every page of a live endpoint and convert it")
+    p.add_argument("url", help="endpoint URL (plain http(s) with -f, or kind+http://...)")
+    p.add_argument("-f", "--from", dest="source", help="format the endpoint serves (sta, geojson, wfs-gml, ...)")
+    p.add_argument("-t", "--to", dest="target", required=True, help="target format")
+    p.add_argument("-o", "--output", help="output file (default: standard output)")
+    p.add_argument("--max-pages", type=int, help="stop after this many pages")
+    _common(p)
+    p.set_defaults(handler=_pull)
+
+    u = sub.add_parser("push", help="convert a file and write it to a live endpoint")
+    u.add_argument("input", help="input file")
+    u.add_argument("-f", "--from", dest="source", help="source format (default: from the file suffix)")
+    u.add_argument("--target", required=True, help="endpoint, e.g. ngsi-ld+http://broker or sparql+http://host")
+    _common(u)
+    u.set_defaults(handler=_push)
+
+    s = sub.add_parser("sync", help="copy a live source into a live target, page by page, resumably")
+    s.add_argument("--source", required=True, help="source endpoint (kind+http://...)")
+    s.add_argument("--target", required=True, help="target endpoint (kind+http://... or file:PATH)")
+    s.add_argument("--checkpoint", metavar="FILE", help="resume file: a rerun continues where a crash stopped")
+    s.add_argument("--max-pages", type=int, help="stop after this many pages (the checkpoint keeps the rest)")
+    _common(s)
+    s.set_defaults(handler=_sync)
+
+    b = sub.add_parser("bridge", help="keep converting messages from a stream (MQTT) into a target")
+    b.add_argument("--source", required=True, help="stream, e.g. mqtt://host:1883/v1.1/Datastreams(1)/Observations")
+    b.add_argument("--target", required=True, help="target endpoint (kind+http://... or file:PATH)")
+    b.add_argument("--max-messages", type=int, help="stop after this many messages (default: run until Ctrl-C)")
+    b.add_argument("--idle-timeout", type=float, help="stop after this many seconds without a message")
+    _common(b)
+    b.set_defaults(handler=_bridge)
+
+
+def _write_report(args: argparse.Namespace, report: Any) -> None:
+    if getattr(args, "report", None):
+        Path(args.report).write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
+
+
+def _progress(args: argparse.Namespace, label: str) -> Any:
+    from .sync import Progress
+
+    return Progress(enabled=args.progress, label=label)
+
+
+def _pull(args: argparse.Namespace, out: TextIO) -> int:
+    from .. import registry
+    from ..convert import convert, dumps
+    from ..report import ConversionReport
+    from . import open_source
+
+    options = _options(args.option)
+    src_opts = _split(options, "source.")
+    source = open_source(endpoint_for(args.url, args.source), http=_http(args), **src_opts)
+    fmt = registry.resolve_name(args.source) if args.source else source.format
+    progress = _progress(args, "pull: ")
+    payloads, pages, records = [], 0, 0
+    for page in source.pages():
+        payloads.append(page.payload)
+        pages += 1
+        records += page.count
+        progress.update(pages=pages, records=records, total=page.total)
+        if args.max_pages is not None and pages >= args.max_pages:
+            break
+    progress.close()
+    merged = merge_payloads(payloads, fmt)
+    if merged is not None:
+        result = convert(merged, source=fmt, target=args.target, strict=args.strict, **options)
+        output, report = result.output, result.report
+    else:  # pages that cannot be merged as payloads: convert each, merge the outputs
+        report = ConversionReport(source=fmt, target=args.target)
+        outs = []
+        for payload in payloads:
+            r = convert(payload, source=fmt, target=args.target, strict=args.strict, **options)
+            report.extend(r.report)
+            outs.append(r.output)
+        output = merge_payloads(outs, registry.resolve_name(args.target))
+        if output is None:
+            output = outs
+    text = dumps(output)
+    text += "" if text.endswith("\n") else "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        out.write(text)
+    _write_report(args, report)
+    print(f"pull: {pages} pages, {records} records from {args.url}", file=sys.stderr)
+    if not report.lossless:
+        print(report.summary(), file=sys.stderr)
+    return 0
+
+
+def _push(args: argparse.Namespace, out: TextIO) -> int:
+    from ..convert import convert
+    from . import open_sink
+
+    options = _options(args.option)
+    sink_opts = _split(options, "target.")
+    path = Path(args.input)
+    if not path.is_file():
+        print(f"mimbridge: error: {args.input}: no such file", file=sys.stderr)
+        return 1
+    source = args.source or path.suffix
+    sink = open_sink(args.target, http=_http(args), **sink_opts)
+    result = convert(path, source=source, target=sink.format, strict=args.strict, **options)
+    written = sink.write(result.output)
+    _write_report(args, result.report)
+    out.write(f"push: {len(written.written)} written, {len(written.failed)} failed to {args.target}\n")
+    for ident, why in written.failed:
+        print(f"  failed {ident}: {why}", file=sys.stderr)
+    if not result.report.lossless:
+        print(result.report.summary(), file=sys.stderr)
+    return 1 if written.failed else 0
+
+
+def _sync(args: argparse.Namespace, out: TextIO) -> int:
+    from . import open_sink, open_source
+    from .base import Checkpoint
+    from .sync import sync
+
+    options = _options(args.option)
+    src_opts, sink_opts = _split(options, "source."), _split(options, "target.")
+    http = _http(args)
+    source = open_source(args.source, http=http, **src_opts)
+    sink = open_sink(args.target, http=http, **sink_opts)
+    cp = Checkpoint(args.checkpoint, key=f"{args.source} -> {args.target}")
+    summary = sync(source, sink, checkpoint=cp, strict=args.strict, progress=_progress(args, "sync: "),
+                   max_pages=args.max_pages, **options)
+    _write_report(args, summary.report)
+    out.write(f"sync: {summary.line()}\n")
+    for ident, why in summary.failed:
+        print(f"  failed {ident}: {why}", file=sys.stderr)
+    if not summary.report.lossless:
+        print(summary.report.summary(), file=sys.stderr)
+    return 1 if summary.failed else 0
+
+
+def _bridge(args: argparse.Namespace, out: TextIO) -> int:
+    from . import open_sink, open_source
+    from .bridge import bridge
+
+    options = _options(args.option)
+    src_opts, sink_opts = _split(options, "source."), _split(options, "target.")
+    if args.max_messages is not None:
+        src_opts.setdefault("max_messages", args.max_messages)
+    if args.idle_timeout is not None:
+        src_opts.setdefault("idle_timeout", args.idle_timeout)
+    http = _http(args)
+    source = open_source(args.source, http=http, **src_opts)
+    sink = open_sink(args.target, http=http, **sink_opts)
+    try:
+        summary = bridge(source, sink, strict=args.strict, **options)
+    except KeyboardInterrupt:  # pragma: no cover - interactive stop
+        print("bridge: stopped", file=sys.stderr)
+        return 0
+    _write_report(args, summary.report)
+    out.write(f"bridge: {summary.line() if hasattr(summary, 'line') else summary}\n")
+    return 0
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Run the subcommand parsed into ``args``; returns the exit code."""
+    try:
+        return args.handler(args, out or sys.stdout)
+    except LossyConversionError as exc:
+        _write_report(args, exc.report)
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 1
+    except AdapterNotFoundError as exc:
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 2
+    except MimbridgeError as exc:
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 1
