@@ -238,16 +238,24 @@ def _push(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if written.failed else 0
 
 
-def _sync(args: argparse.Namespace, out: TextIO) -> int:
+def _endpoints(args: argparse.Namespace, **src_defaults: Any) -> tuple[Any, Any, dict[str, Any]]:
+    """Open ``--source`` and ``--target``; returns (source, sink, conversion options)."""
     from . import open_sink, open_source
-    from .base import Checkpoint
-    from .sync import sync
 
     options = _options(args.option)
     src_opts, sink_opts = _split(options, "source."), _split(options, "target.")
+    for k, v in src_defaults.items():
+        if v is not None:
+            src_opts.setdefault(k, v)
     http = _http(args)
-    source = open_source(args.source, http=http, **src_opts)
-    sink = open_sink(args.target, http=http, **sink_opts)
+    return open_source(args.source, http=http, **src_opts), open_sink(args.target, http=http, **sink_opts), options
+
+
+def _sync(args: argparse.Namespace, out: TextIO) -> int:
+    from .base import Checkpoint
+    from .sync import sync
+
+    source, sink, options = _endpoints(args)
     cp = Checkpoint(args.checkpoint, key=f"{args.source} -> {args.target}")
     summary = sync(source, sink, checkpoint=cp, strict=args.strict, progress=_progress(args, "sync: "),
                    max_pages=args.max_pages, **options)
@@ -261,18 +269,9 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _bridge(args: argparse.Namespace, out: TextIO) -> int:
-    from . import open_sink, open_source
     from .bridge import bridge
 
-    options = _options(args.option)
-    src_opts, sink_opts = _split(options, "source."), _split(options, "target.")
-    if args.max_messages is not None:
-        src_opts.setdefault("max_messages", args.max_messages)
-    if args.idle_timeout is not None:
-        src_opts.setdefault("idle_timeout", args.idle_timeout)
-    http = _http(args)
-    source = open_source(args.source, http=http, **src_opts)
-    sink = open_sink(args.target, http=http, **sink_opts)
+    source, sink, options = _endpoints(args, max_messages=args.max_messages, idle_timeout=args.idle_timeout)
     try:
         summary = bridge(source, sink, strict=args.strict, **options)
     except KeyboardInterrupt:  # pragma: no cover - interactive stop
