@@ -70,6 +70,20 @@ def _build_parser() -> argparse.ArgumentParser:
     v.add_argument("-O", "--option", action="append", default=[], metavar="KEY=VALUE",
                    help="conversion option when INPUT is not RDF; repeatable")
     v.set_defaults(handler=_validate)
+    m = sub.add_parser("mapping", help="mapping tables (SSSOM/TSV)").add_subparsers(dest="mapping_command",
+                                                                                 required=True)
+    mc = m.add_parser("check", help="check a table: well-formedness, coverage of samples, round trip, validation")
+    mc.add_argument("table", help="SSSOM/TSV file or shipped table name")
+    mc.add_argument("--samples", nargs="+", default=[], metavar="PATH", help="sample files or folders")
+    mc.add_argument("--source", help="format of the samples (default: from each file's suffix)")
+    mc.add_argument("--target", help="format to convert the samples to for validation")
+    mc.add_argument("--schema", help="JSON Schema (e.g. a Smart Data Models schema.json) the samples must meet")
+    mc.add_argument("--shapes", help="SHACL shapes (ngsi-ld, sosa or a Turtle file) the samples must meet")
+    mc.add_argument("--allow-close", action="store_true", help="apply closeMatch/relatedMatch rows too")
+    mc.add_argument("--json", action="store_true", help="machine-readable output")
+    mc.add_argument("-O", "--option", action="append", default=[], metavar="KEY=VALUE",
+                    help="adapter option for reading the samples (e.g. contexts={...}); repeatable")
+    mc.set_defaults(handler=_mapping_check)
     from .clients.commands import add_commands as add_connector_commands
     from .resolve.commands import add_commands as add_resolver_commands
 
@@ -194,6 +208,23 @@ def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0 if result.conforms else 1
 
 
+def _mapping_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .mapping.harness import check_table
+
+    try:
+        result = check_table(args.table, samples=args.samples or None, source=args.source, target=args.target,
+                             schema=args.schema, shapes=args.shapes, allow_close=args.allow_close,
+                             options=_parse_options(args.option, parser) or None)
+    except MimbridgeError as exc:
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+    else:
+        sys.stdout.write(result.summary().rstrip("\n") + "\n")
+    return 0 if result.ok else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mimbridge`` console script; returns the exit code."""
     parser = _build_parser()
@@ -207,6 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _convert(args, parser)
     if args.command == "validate":
         return _validate(args, parser)
+    if args.command == "mapping":
+        return _mapping_check(args, parser)
     if args.command in ("pull", "push", "sync", "bridge"):
         from .clients.commands import run as run_connector_command
 

@@ -87,6 +87,31 @@ def load_input(data: Any, *, text_format: bool = False) -> Any:
     return data
 
 
+#: options :func:`convert` itself takes when ``mapping`` names a term-mapping table
+TABLE_OPTIONS = ("allow_close", "mapping_direction")
+
+
+def _table_option(options: dict[str, Any]) -> dict[str, Any] | None:
+    """Pop the term-mapping table options when ``mapping`` is an SSSOM table (not an adapter's mapping name).
+
+    A table is a :class:`~mimbridge.mapping.sssom.MappingSet`, a path, a string
+    ending in ``.tsv`` or naming a shipped table; any other string (e.g. the
+    SensorThings adapter's ``mapping="observations"``) stays an adapter option.
+    """
+    m = options.get("mapping")
+    if m is None:
+        return None
+    is_table = isinstance(m, os.PathLike) or type(m).__name__ == "MappingSet"
+    if not is_table and isinstance(m, str):
+        from .mapping.apply import shipped_tables
+
+        is_table = m.endswith(".tsv") or "/" in m or os.sep in m or m in shipped_tables()
+    if not is_table:
+        return None
+    return {"table": options.pop("mapping"), "allow_close": bool(options.pop("allow_close", False)),
+            "direction": options.pop("mapping_direction", "forward")}
+
+
 def _check_options(options: dict[str, Any], *adapters: Any) -> None:
     known: set[str] = {"fetch", "loader"}
     for a in adapters:
@@ -123,7 +148,11 @@ def convert(data: Any, *, source: str, target: str, strict: bool = False, **opti
     """Convert ``data`` from ``source`` format to ``target`` format.
 
     Options are passed to both adapters (each takes the ones it knows; an
-    option neither knows raises ``TypeError``). With ``strict=True`` any loss
+    option neither knows raises ``TypeError``). ``mapping=`` an SSSOM/TSV table
+    (path, shipped name or MappingSet) renames types and attributes between
+    read and write (``allow_close=True`` admits close matches,
+    ``mapping_direction="inverse"`` applies the table backwards); every
+    approximated term is reported. With ``strict=True`` any loss
     raises :class:`~mimbridge.errors.LossyConversionError` carrying the report.
 
     >>> r = convert({"id": "urn:ngsi-ld:T:1", "type": "T", "a": {"type": "Property", "value": 1,
@@ -135,11 +164,17 @@ def convert(data: Any, *, source: str, target: str, strict: bool = False, **opti
     """
     src = registry.get(source)
     dst = registry.get(target)
+    table = _table_option(options)
     _check_options(options, src, dst)
     report = ConversionReport(source=src.name, target=dst.name)
     parsed = load_input(data, text_format=src.capabilities.output == "text")
     with _no_gc():
         graph = src.read(parsed, report=report, **options)
+        if table is not None:
+            from .mapping.apply import apply_mapping
+
+            graph = apply_mapping(graph, table["table"], allow_close=table["allow_close"],
+                                  direction=table["direction"], report=report)
         if strict and report.events:
             raise LossyConversionError(report)
         check_capabilities(graph, dst.capabilities, report, dst.name, dst.namer(graph, **options))
