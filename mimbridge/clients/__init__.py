@@ -9,6 +9,7 @@ Endpoints are named by URL with a kind prefix, looked up in :data:`KINDS`
     sparql+http://host/query                             SPARQL 1.1 (+ Graph Store for writes)
     ngsi-ld+http://broker                                NGSI-LD API
     mqtt://host:1883/v1.1/Datastreams(1)/Observations    STA MQTT topics (streaming)
+    file:out.jsonl                                       files (JSON lines appended, N-Triples, Turtle)
 
 >>> split_endpoint("sta+http://127.0.0.1:8000/sensorthings/v1.1/Things")
 ('sta', 'http://127.0.0.1:8000/sensorthings/v1.1/Things')
@@ -45,6 +46,7 @@ __all__ = [
 #: endpoint kind -> (module, summary). Each module defines ``open_source(url, *, http, **options)``
 #: and ``open_sink(url, *, http, **options)`` (raising CapabilityError when a direction is unsupported).
 KINDS: dict[str, tuple[str, str]] = {
+    "file": ("mimbridge.clients.files", "files: JSON, JSON lines (appending sink), N-Triples, Turtle"),
     "mqtt": ("mimbridge.clients.mqtt", "SensorThings MQTT topics (paho-mqtt), streaming"),
     "ngsi-ld": ("mimbridge.clients.ngsild", "NGSI-LD API: entities, temporal, batch upsert, subscriptions"),
     "ogcapi": ("mimbridge.clients.ogc", "OGC API Features / Records items (owslib), next-link paging"),
@@ -56,6 +58,8 @@ KINDS: dict[str, tuple[str, str]] = {
 
 def split_endpoint(url: str) -> tuple[str, str]:
     """Split ``kind+http://...`` into ``(kind, http-url)``; ``mqtt://`` keeps its URL."""
+    if url.startswith("file:"):
+        return "file", url
     scheme, sep, rest = url.partition("://")
     if not sep:
         raise AdapterNotFoundError(url, sorted(KINDS), "endpoints look like sta+http://host/v1.1/Things")

@@ -1,0 +1,250 @@
+"""``file:`` endpoints: a file as a source (one page, or pages of JSON lines) and as an appending sink.
+
+``file:out.jsonl``, ``file:///data/in.json``: the format is the ``format=``
+option, else the one the file suffix names (``.nt`` -> ``ntriples``, ``.ttl``
+-> ``turtle``, ``.json`` / ``.jsonld`` -> ``ngsi-ld``; ``.jsonl`` / ``.ndjson``
+hold one JSON record per line, ``ngsi-ld`` unless told otherwise).
+
+:class:`JsonLinesSink` appends: one JSON record per line for JSON formats (an
+array output gives one line per member), the text itself for text formats
+(N-Triples lines, Turtle documents; their blank nodes renamed per write so
+that appended documents do not share them). :class:`FileSource` reads a whole file as
+one page, or a JSON-lines file as pages of ``page_size`` records whose next
+link (``file:...#line=N``) lets :func:`~.sync.sync` resume.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "out.jsonl"
+    >>> sink = JsonLinesSink(path)
+    >>> sink.write([{"id": "urn:ngsi-ld:T:1", "type": "T"}, {"id": "urn:ngsi-ld:T:2", "type": "T"}]).written
+    ['urn:ngsi-ld:T:1', 'urn:ngsi-ld:T:2']
+    >>> sink.close()
+    >>> [p.count for p in FileSource(path).pages()]
+    [2]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import unquote, urlsplit
+
+from .. import registry
+from ..errors import AdapterNotFoundError, CapabilityError, ConnectorError, ParseError
+from .base import Page, WriteResult
+
+__all__ = ["FileSource", "JsonLinesSink", "file_path", "guess_format", "open_sink", "open_source"]
+
+LINE_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+
+
+def file_path(url: str | os.PathLike[str]) -> Path:
+    """The path of a ``file:`` URL (``file:rel/x.jsonl``, ``file:///abs/x.nt``) or of a plain path.
+
+    >>> file_path("file:///data/obs.jsonl").as_posix(), file_path("file:out%20put.nt").as_posix()
+    ('/data/obs.jsonl', 'out put.nt')
+    """
+    text = os.fspath(url)
+    if not text.startswith("file:"):
+        return Path(text)
+    parts = urlsplit(text)
+    if parts.netloc not in ("", "localhost"):
+        raise ConnectorError("a file: URL names no remote host (use file:///path)", url=text)
+    return Path(unquote(parts.path))
+
+
+def guess_format(path: Path, format: str | None = None) -> str:
+    """The mimbridge format of a file: ``format`` when given, else its suffix's.
+
+    >>> guess_format(Path("a.nt")), guess_format(Path("a.jsonl")), guess_format(Path("a.jsonl"), "sta")
+    ('ntriples', 'ngsi-ld', 'sta')
+    """
+    if format is not None:
+        return registry.get(format).name
+    suffix = path.suffix.lower()
+    if suffix in LINE_SUFFIXES:
+        return "ngsi-ld"
+    try:
+        return registry.resolve_name(suffix)
+    except AdapterNotFoundError as exc:
+        raise AdapterNotFoundError(suffix or path.name, exc.available,
+                                   "give the file's format with format=... (-O format=...)") from exc
+
+
+def _is_text(format: str) -> bool:
+    return registry.get(format).capabilities.output == "text"
+
+
+#: text formats whose documents can follow one another in one file (blank nodes scoped per write)
+APPENDABLE_TEXT = ("nquads", "ntriples", "turtle")
+_PREFIX = re.compile(r"(?im)^\s*@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>")
+
+
+def scope_blank_nodes(text: str, format: str, scope: str) -> str:
+    """Rename the blank nodes of an RDF document so that documents appended to one file do not share them.
+
+    >>> scope_blank_nodes('_:b0 <http://example.org/p> "x" .\\n', "ntriples", "w1")
+    '_:w1b0 <http://example.org/p> "x" .\\n'
+    """
+    if "_:" not in text and not (format == "turtle" and "[" in text):
+        return text
+    import pyoxigraph as ox
+
+    fmt = {"ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS, "turtle": ox.RdfFormat.TURTLE}[format]
+
+    def term(t: Any) -> Any:
+        return ox.BlankNode(scope + t.value) if isinstance(t, ox.BlankNode) else t
+
+    quads = [ox.Quad(term(q.subject), q.predicate, term(q.object), term(q.graph_name))
+             for q in ox.parse(text, format=fmt)]
+    kw: dict[str, Any] = {}
+    if format == "turtle":
+        kw["prefixes"] = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
+    return ox.serialize(quads, format=fmt, **kw).decode("utf-8")
+
+
+def _record_id(record: Any, n: int) -> str:
+    if isinstance(record, dict):
+        for key in ("id", "@id", "@iot.id"):
+            if key in record:
+                return str(record[key])
+    return f"#{n}"
+
+
+class JsonLinesSink:
+    """Appends converted records to a file: JSON lines, or the text of a text format (N-Triples, Turtle).
+
+    ``format`` is what the bridge converts to (default: from the suffix).
+    Each write is flushed; ``fsync=True`` also syncs it to disk. Records whose
+    id is in ``skip`` are not written again.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, format: str | None = None, fsync: bool = False) -> None:
+        self.path = file_path(path)
+        self.format = guess_format(self.path, format)
+        self.text = _is_text(self.format)
+        if self.text and self.format not in APPENDABLE_TEXT:
+            raise CapabilityError(f"{self.format} documents cannot be appended to one file; "
+                                  f"use a JSON format or one of {', '.join(APPENDABLE_TEXT)}")
+        self.fsync = fsync
+        self.lines = 0
+        self.writes = 0
+        self._scope = f"m{uuid.uuid4().hex[:8]}w"
+        self._fh: TextIO | None = None
+
+    def _open(self) -> TextIO:
+        if self._fh is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._fh = open(self.path, "a", encoding="utf-8")  # kept open across writes
+            except OSError as exc:
+                raise ConnectorError(f"cannot open for appending: {exc.strerror}", url=str(self.path)) from exc
+        return self._fh
+
+    def write(self, payload: Any, *, skip: frozenset[str] = frozenset()) -> WriteResult:
+        """Append ``payload`` (parsed JSON or text); return the ids written (``#N`` for records without one)."""
+        fh = self._open()
+        result = WriteResult()
+        self.writes += 1
+        if isinstance(payload, str):
+            payload = scope_blank_nodes(payload, self.format, f"{self._scope}{self.writes}x")
+            text = payload if payload.endswith("\n") or not payload else payload + "\n"
+            fh.write(text)
+            n = text.count("\n")
+            result.written.extend(f"line:{self.lines + i + 1}" for i in range(n))
+            self.lines += n
+        else:
+            records = payload if isinstance(payload, list) else [payload]
+            for record in records:
+                rid = _record_id(record, self.lines + 1)
+                if rid in skip:
+                    continue
+                fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+                self.lines += 1
+                result.written.append(rid)
+        fh.flush()
+        if self.fsync:
+            os.fsync(fh.fileno())
+        return result
+
+    def close(self) -> None:
+        """Close the file."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self) -> JsonLinesSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class FileSource:
+    """Reads a file as one page (JSON parsed, text formats as text), or a JSON-lines file as pages of records."""
+
+    def __init__(self, path: str | os.PathLike[str], *, format: str | None = None, page_size: int = 1000) -> None:
+        if page_size < 1:
+            raise ValueError("page_size must be >= 1")
+        self.path = file_path(path)
+        self.format = guess_format(self.path, format)
+        self.page_size = page_size
+        self.lines = self.path.suffix.lower() in LINE_SUFFIXES
+
+    def _url(self, line: int | None = None) -> str:
+        base = self.path.resolve().as_uri()
+        return base if line is None else f"{base}#line={line}"
+
+    def pages(self, *, start: str | None = None) -> Iterator[Page]:
+        """Yield the file's page(s); ``start`` is a next link of an earlier page (``...#line=N``)."""
+        try:
+            if not self.lines:
+                text = self.path.read_text(encoding="utf-8-sig")
+                payload = text if _is_text(self.format) else _loads(text, "")
+                count = len(payload) if isinstance(payload, list) else 1
+                yield Page(payload, url=self._url(), next_link=None, count=count, total=count)
+                return
+            first = int(start.rpartition("#line=")[2]) if start and "#line=" in start else 1
+            yield from self._line_pages(first)
+        except OSError as exc:
+            raise ConnectorError(f"cannot read: {exc.strerror}", url=str(self.path)) from exc
+
+    def _line_pages(self, first: int) -> Iterator[Page]:
+        """Pages of ``page_size`` records; a full page waits for the next record so that the last has no next link."""
+        records: list[Any] = []
+        full: tuple[list[Any], int] | None = None
+        begin = first
+        with open(self.path, encoding="utf-8-sig") as fh:
+            for n, line in enumerate(fh, start=1):
+                if n < first or not line.strip():
+                    continue
+                if full is not None:
+                    yield Page(full[0], url=self._url(full[1]), next_link=self._url(n), count=len(full[0]))
+                    full, begin = None, n
+                records.append(_loads(line, f"line {n}"))
+                if len(records) >= self.page_size:
+                    full, records = (records, begin), []
+        last, at = full if full is not None else (records, begin)
+        yield Page(last, url=self._url(at), next_link=None, count=len(last))
+
+
+def _loads(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        pointer = where or f"line {exc.lineno} column {exc.colno}"
+        raise ParseError(f"malformed JSON: {exc.msg}", pointer=pointer, expected="JSON text") from exc
+
+
+def open_source(url: str, *, http: Any = None, kind: str = "file", **options: Any) -> FileSource:
+    """A :class:`FileSource` for ``file:path`` (``format=``, ``page_size=``)."""
+    return FileSource(url, **options)
+
+
+def open_sink(url: str, *, http: Any = None, kind: str = "file", **options: Any) -> JsonLinesSink:
+    """A :class:`JsonLinesSink` for ``file:path`` (``format=``, ``fsync=``)."""
+    return JsonLinesSink(url, **options)
