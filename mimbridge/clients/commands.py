@@ -153,6 +153,11 @@ def add_commands(sub: Any) -> None:
     b.add_argument("--target", required=True, help="target endpoint (kind+http://... or file:PATH)")
     b.add_argument("--max-messages", type=int, help="stop after this many messages (default: run until Ctrl-C)")
     b.add_argument("--idle-timeout", type=float, help="stop after this many seconds without a message")
+    b.add_argument("--batch", type=int, default=1, help="messages converted and written together (default 1)")
+    b.add_argument("--flush-interval", type=float, default=1.0,
+                   help="write a partial batch after this many seconds (default 1)")
+    b.add_argument("--client-id", help="MQTT client id: with it the broker keeps the session across restarts")
+    b.add_argument("--qos", type=int, choices=(0, 1), default=1, help="MQTT subscription QoS (default 1)")
     _common(b)
     b.set_defaults(handler=_bridge)
 
@@ -269,17 +274,29 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _bridge(args: argparse.Namespace, out: TextIO) -> int:
+    from . import split_endpoint
     from .bridge import bridge
 
-    source, sink, options = _endpoints(args, max_messages=args.max_messages, idle_timeout=args.idle_timeout)
-    try:
-        summary = bridge(source, sink, strict=args.strict, **options)
-    except KeyboardInterrupt:  # pragma: no cover - interactive stop
-        print("bridge: stopped", file=sys.stderr)
-        return 0
+    stream = split_endpoint(args.source)[0] == "mqtt"
+    stream_opts = {"max_messages": args.max_messages, "idle_timeout": args.idle_timeout,
+                   "client_id": args.client_id, "qos": args.qos}
+    source, sink, options = _endpoints(args, **(stream_opts if stream else {}))
+    if not stream and (args.max_messages or args.idle_timeout or args.client_id):
+        print("mimbridge: warning: --max-messages/--idle-timeout/--client-id apply to mqtt:// sources only",
+              file=sys.stderr)
+    summary = bridge(source, sink, strict=args.strict, batch=args.batch, flush_interval=args.flush_interval,
+                     **options)
     _write_report(args, summary.report)
-    out.write(f"bridge: {summary.line() if hasattr(summary, 'line') else summary}\n")
-    return 0
+    out.write(f"bridge: {summary.line()}\n")
+    for topic, why in summary.rejected:
+        print(f"  rejected {topic}: {why}", file=sys.stderr)
+    for ident, why in summary.failed:
+        print(f"  failed {ident}: {why}", file=sys.stderr)
+    if not summary.report.lossless:
+        print(summary.report.summary(), file=sys.stderr)
+    if summary.stopped_by == "interrupt":
+        return 130
+    return 1 if summary.rejected or summary.failed or summary.stopped_by == "error" else 0
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
