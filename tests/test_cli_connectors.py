@@ -60,3 +60,24 @@ def test_sync_command_between_files_is_resumable(tmp_path):
     assert back.returncode == 0, back.stderr
     got = {e["id"]: e for e in json.loads(back.stdout)}
     assert sorted(got) == sorted(e["id"] for e in entities)
+
+
+def test_pull_command_pages_a_bbox_into_one_ngsild_document(pygeoapi_server):
+    from .test_client_ogc import BBOX, CITIES, inside
+
+    url = f"{pygeoapi_server.url}/collections/cities"
+    p = subprocess.run([*EXE, "pull", url, "-f", "geojson", "-t", "ngsi-ld", "-O", f"source.bbox={list(BBOX)}",
+                        "-O", "source.limit=2", "-O", "type=City"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    want = {f["id"]: f["geometry"]["coordinates"] for f in CITIES if inside(*f["geometry"]["coordinates"])}
+    assert len(want) > 2  # more than one page at limit=2
+    got = {e["id"].rsplit(":", 1)[-1]: e["location"]["value"]["coordinates"] for e in doc}
+    assert got == want
+    assert f"pull: {-(-len(want) // 2)} pages, {len(want)} records" in p.stderr
+    assert all(e["type"] == "City" for e in doc)
+    bad = subprocess.run([*EXE, "pull", url, "-f", "geojson", "-t", "ngsi-ld", "-O", "no_such_option=1"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "unknown option(s) no_such_option" in bad.stderr
+    assert "Traceback" not in bad.stderr

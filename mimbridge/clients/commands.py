@@ -307,7 +307,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         _write_report(args, exc.report)
         print(f"mimbridge: error: {exc}", file=sys.stderr)
         return 1
-    except AdapterNotFoundError as exc:
+    except (AdapterNotFoundError, TypeError) as exc:  # unknown format or -O option
         print(f"mimbridge: error: {exc}", file=sys.stderr)
         return 2
     except MimbridgeError as exc:
