@@ -111,6 +111,8 @@ class Reader:
         self.temporal = temporal
         self._reported: set[str] = set()
         self._cur: tuple[str, str] = ("", "")
+        #: top_attribute is not overridden: an entity-level attribute object is read as one instance directly
+        self._plain_top = type(self).top_attribute is Reader.top_attribute
 
     # -- documents -----------------------------------------------------
     def read_document(self, data: Any) -> Graph:
@@ -174,6 +176,7 @@ class Reader:
             node.meta["ngsi-ld:typeArray"] = True
         if "id" not in e:
             node.meta["ngsi-ld:jsonld-keywords"] = True
+        plain_top, instance, expand = self._plain_top, self.instance, ctx.expand
         for key, val in e.items():
             if key in ENTITY_MEMBERS or key in ("@id", "@type"):
                 if key == "scope":
@@ -187,7 +190,10 @@ class Reader:
                 continue
             self._cur = (ptr, key)
             try:
-                node.attrs[ctx.expand(key)] = self.top_attribute(key, val, ctx, ptr)
+                if plain_top and val.__class__ is dict:  # what top_attribute gives, without its two calls
+                    node.attrs[expand(key)] = [instance(val, ctx, "")]
+                else:
+                    node.attrs[expand(key)] = self.top_attribute(key, val, ctx, ptr)
             except ParseError as exc:
                 raise exc.at(f"{ptr}/{_esc(key)}") from None
         return node
@@ -282,7 +288,8 @@ class Reader:
                                  expected=f"only {member!r} as value member")
             else:
                 try:
-                    a.attrs[ctx.expand(key)] = self.attribute(val, ctx, "")
+                    a.attrs[ctx.expand(key)] = [self.instance(val, ctx, "")] if val.__class__ is dict \
+                        else self.attribute(val, ctx, "")
                 except ParseError as exc:
                     raise exc.at(f"{ptr}/{_esc(key)}") from None
         return a

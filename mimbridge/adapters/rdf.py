@@ -245,11 +245,14 @@ def exact_value(kind: Kind, v: Any) -> bool:
     return False
 
 
+_LINES_MAX = 1 << 16
+
+
 class _Ctx:
     """Per active context: predicates and coercions of the NGSI-LD members, memoised."""
 
-    __slots__ = ("_ids", "_special", "actx", "geo", "kind_line", "members", "meta", "meta_fast", "plain",
-                 "vplain", "vpred")
+    __slots__ = ("_ids", "_special", "actx", "geo", "kind_line", "kinds", "members", "meta", "meta_fast", "names",
+                 "obs_lines", "plain", "rel_fast", "rels", "unit_lines", "vplain", "vpred")
 
     def __init__(self, actx: ActiveContext) -> None:
         self.actx = actx
@@ -261,6 +264,14 @@ class _Ctx:
         self.kind_line = {k: f" {_NT_TYPE} {nt_iri(actx.expand(KIND_NAME[k]))} .\n" for k in Kind}
         self.vpred = {k: self.member(VALUE_KEY[k])[0] for k in Kind}
         self.vplain = {k: VALUE_KEY[k] in self.plain for k in Kind}
+        #: per kind: (kind line, value predicate, whether the value member is plain and has a predicate)
+        self.kinds = {k: (self.kind_line[k], self.vpred[k], bool(self.vplain[k] and self.vpred[k])) for k in Kind}
+        #: attribute IRI -> whatever a writer memoises for it under this context
+        self.names: dict[str, Any] = {}
+        #: a Relationship's object is an @id with a predicate and nothing else; object -> (term line end, exact)
+        otd = self.member("object")[1]
+        self.rel_fast = bool(self.vpred[Kind.RELATIONSHIP]) and otd.get("@type") == "@id" and not otd.get("@container")
+        self.rels: dict[str, tuple[str, bool]] = {}
         #: GeoJSON type -> N-Triples type IRI when the context expands geometries as the core context does
         self.geo: dict[str, str] = {}
         ctd = actx.term_definition("coordinates") or {}
@@ -286,6 +297,28 @@ class _Ctx:
         #: observedAt is a typed literal and unitCode a plain one (every core context version)
         obs, unit = self.meta[1], self.meta[2]
         self.meta_fast = obs[1] == 1 and unit[1] == 0 and bool(obs[0] and unit[0])
+        #: observedAt / unitCode value -> its line without the subject (meta_fast contexts)
+        self.obs_lines: dict[str, str] = {}
+        self.unit_lines: dict[str, str] = {}
+
+    def obs_line(self, v: str) -> str:
+        """The observedAt line of value ``v`` after its subject (memoised; meta_fast contexts only)."""
+        hit = self.obs_lines.get(v)
+        if hit is None:
+            if len(self.obs_lines) >= _LINES_MAX:
+                self.obs_lines.clear()
+            p, _mode, dt = self.meta[1]
+            hit = self.obs_lines[v] = f' {p} "{_esc_lit(v)}"^^{dt} .\n'
+        return hit
+
+    def unit_line(self, v: str) -> str:
+        """The unitCode line of value ``v`` after its subject (memoised; meta_fast contexts only)."""
+        hit = self.unit_lines.get(v)
+        if hit is None:
+            if len(self.unit_lines) >= _LINES_MAX:
+                self.unit_lines.clear()
+            hit = self.unit_lines[v] = f' {self.meta[2][0]} "{_esc_lit(v)}" .\n'
+        return hit
 
     def member(self, term: str) -> tuple[str, dict]:
         """(N-Triples predicate, term definition) of an NGSI-LD member such as ``value``."""
@@ -342,6 +375,19 @@ class Emitter:
         self._labels: dict[str, str] = {}
         self._ctxs: dict[int, _Ctx] = {}
         self.invalid: list[str] = []
+        #: finite non-integral float -> (its xsd:double term, the term + " .\n", whether it reads back the same)
+        self.doubles: dict[float, tuple[str, str, bool]] = {}
+
+    def double(self, v: float) -> tuple[str, str, bool]:
+        """:attr:`doubles` entry of a finite non-integral float (memoised)."""
+        hit = self.doubles.get(v)
+        if hit is None:
+            if len(self.doubles) >= _LINES_MAX:
+                self.doubles.clear()
+            lex = canonical_double(v)
+            term = f'"{lex}"^^{_NT_DOUBLE}'
+            hit = self.doubles[v] = (term, term + " .\n", float(lex) == v)
+        return hit
 
     def ctx(self, actx: ActiveContext) -> _Ctx:
         c = self._ctxs.get(id(actx))
@@ -412,13 +458,16 @@ class Emitter:
             return _NT_NIL, True
         exact = True
         cells = []
+        doubles = self.doubles
         for x in items:
             xc = x.__class__
             if xc is float:
-                if math.isfinite(x) and not x.is_integer():
-                    lex = canonical_double(x)
-                    cells.append(f'"{lex}"^^{_NT_DOUBLE}')
-                    if float(lex) != x:
+                hit = doubles.get(x)
+                if hit is None and math.isfinite(x) and not x.is_integer():
+                    hit = self.double(x)
+                if hit is not None:
+                    cells.append(hit[0])
+                    if not hit[2]:
                         exact = False
                 else:
                     cells.append(self.scalar(x))

@@ -28,7 +28,6 @@ Rules (``docs/rdf.md`` has the full list):
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -53,6 +52,7 @@ from .rdf import (
     XSD_STRING,
     canonical_double,
 )
+from .rdf_nt import split_lines
 
 __all__ = ["parse_terms", "read_rdf"]
 
@@ -95,99 +95,6 @@ Lit = tuple  # (lexical, datatype IRI, language or None)
 
 
 # -- parsing -----------------------------------------------------------------
-_UNESC = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
-_ESC = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-
-
-def _unesc(m: re.Match) -> str:
-    u = m.group(1) or m.group(2)
-    if u:
-        return chr(int(u, 16))
-    ch = _ESC.get(m.group(3))
-    if ch is None:
-        raise ValueError(f"invalid escape \\{m.group(3)}")
-    return ch
-
-
-_IRI_OK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*")
-_LEX_OK = re.compile(r'(?:[^"\\\n\r]|\\.)*')
-_LANG_OK = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
-
-
-def _split_lines(text: str) -> list[tuple[str, str, Any]] | None:
-    """N-Triples in the canonical one-triple-per-line form (single spaces), or None."""
-    out = []
-    append = out.append
-    ok: set[str] = set()
-    iri_ok = _IRI_OK.fullmatch
-    string, lang_string = XSD_STRING, RDF + "langString"
-    for line in text.split("\n"):
-        if not line or line[0] == "#":
-            continue
-        parts = line.split(" ", 2)
-        if len(parts) != 3:
-            return None
-        s, p, o = parts
-        if o[-2:] != " .":
-            return None
-        o = o[:-2]
-        if s[0] == "<":
-            s = s[1:-1]
-            if s not in ok:
-                if not iri_ok(s) or line[len(s) + 1] != ">":
-                    return None
-                ok.add(s)
-        elif s[:2] != "_:":
-            return None
-        if p[0] != "<" or p[-1] != ">":
-            return None
-        p = p[1:-1]
-        if p not in ok:
-            if not iri_ok(p):
-                return None
-            ok.add(p)
-        c = o[0]
-        if c == '"':
-            j = o.rfind('"')
-            lex = o[1:j]
-            tail = o[j + 1:]
-            if '"' in lex or "\\" in lex:
-                if not _LEX_OK.fullmatch(lex):
-                    return None
-                try:
-                    lex = _UNESC.sub(_unesc, lex)
-                except ValueError:
-                    return None
-            if not tail:
-                append((s, p, (lex, string, None)))
-            elif tail[:3] == "^^<" and tail[-1] == ">":
-                dt = tail[3:-1]
-                if dt not in ok:
-                    if not iri_ok(dt):
-                        return None
-                    ok.add(dt)
-                append((s, p, (lex, dt, None)))
-            elif tail[0] == "@" and _LANG_OK.fullmatch(tail, 1):
-                append((s, p, (lex, lang_string, tail[1:].lower())))
-            else:
-                return None
-        elif c == "<":
-            if o[-1] != ">":
-                return None
-            o = o[1:-1]
-            if o not in ok:
-                if not iri_ok(o):
-                    return None
-                ok.add(o)
-            append((s, p, o))
-        elif o[:2] == "_:" and " " not in o:
-            append((s, p, o))
-        else:
-            return None
-    return out
-
-
-
 def parse_terms(data: Any, syntax: str, *, base: str | None = None, report: ConversionReport | None = None,
                 loader: ContextLoader | None = None) -> list[tuple[str, str, Any]]:
     """Parse RDF text (or take an rdflib / pyoxigraph graph) into ``(s, p, o)`` Python terms.
@@ -215,7 +122,7 @@ def parse_terms(data: Any, syntax: str, *, base: str | None = None, report: Conv
         data = _jsonld_offline(data, loader or ContextLoader(), base)
         syntax = "nquads"
     if syntax == "ntriples":
-        fast = _split_lines(data)
+        fast = split_lines(data)  # the canonical line form mimbridge writes; else pyoxigraph
         if fast is not None:
             return fast
     try:
@@ -366,35 +273,41 @@ class Builder:
         attr_kind: dict[str, Kind] = {}
         docs: set[str] = set()
         kinds = KIND_BY_TYPE
+        value_preds = _VALUE_PREDS
+        cands: list[tuple[str, str]] = []  # (s, o): o an IRI object of a value member
+        prev: Any = None
+        lst: list[tuple[str, Any]] = []
         for s, p, o in triples:
-            lst = by_s.get(s)
-            if lst is None:
-                by_s[s] = [(p, o)]
-            else:
-                lst.append((p, o))
+            if s is not prev:  # triples of a subject usually come in a run: one lookup per run
+                got = by_s.get(s)
+                if got is None:
+                    got = by_s[s] = []
+                lst, prev = got, s
+            lst.append((p, o))
             if o.__class__ is str:
                 if o[0] == "_":
                     refs[o] = refs.get(o, 0) + 1
+                    if o[1:2] != ":" and p in value_preds:
+                        cands.append((s, o))
                 elif p == RDF_TYPE:
                     if o in kinds and s not in attr_kind:
                         attr_kind[s] = kinds[o]
                     elif o == MB_DOCUMENT:
                         docs.add(s)
+                elif p in value_preds:
+                    cands.append((s, o))
         self.by_s = by_s
         self.refs = refs
         self.attr_kind = attr_kind
         self.docs = docs
         self._copied: set[str] = set()
         self._visiting: set[str] = set()
+        self._lits: dict[tuple, Any] = {}
         #: IRI nodes that are the value of an attribute (JSON-LD node objects with an id), not entities
         self.values: set[str] = set()
-        for s in self.attr_kind:
-            for p, o in by_s[s]:
-                if o.__class__ is str and not o.startswith("_:"):
-                    m = MEMBER_BY_PRED.get(p)
-                    if m is not None and m not in REF_MEMBERS and o in by_s \
-                            and not any(x.__class__ is str and x in self.attr_kind for _, x in by_s[o]):
-                        self.values.add(o)
+        for s, o in cands:
+            if s in attr_kind and o in by_s and not any(x.__class__ is str and x in attr_kind for _, x in by_s[o]):
+                self.values.add(o)
 
     # -- which subjects are entities -------------------------------------------
     def graph(self) -> Graph:
@@ -438,15 +351,21 @@ class Builder:
         groups: dict[str, list[Any]] = {}
         scope: list[Any] = []
         attr_kind = self.attr_kind
+        attrs, instance = node.attrs, self.instance
         for p, o in po:
-            if p == RDF_TYPE and o.__class__ is str and not o.startswith("_:"):
-                node.types.append(o)
-                continue
-            if p == MB_JSON and o.__class__ is tuple:
+            if o.__class__ is str:
+                if p == RDF_TYPE and not o.startswith("_:"):
+                    node.types.append(o)
+                    continue
+                if o in attr_kind:
+                    hit = attrs.get(p)
+                    if hit is None:
+                        attrs[p] = [instance(o)]
+                    else:
+                        hit.append(instance(o))
+                    continue
+            elif p == MB_JSON and o.__class__ is tuple:
                 extra = _json(o)
-                continue
-            if o.__class__ is str and o in attr_kind:
-                node.attrs.setdefault(p, []).append(self.instance(o))
                 continue
             m = MEMBER_BY_PRED.get(p)
             if m in ("createdAt", "modifiedAt", "deletedAt") and o.__class__ is tuple:
@@ -504,12 +423,12 @@ class Builder:
                 else:
                     groups = groups or {}
                     groups.setdefault(p, []).append(o)
-            elif m in FIELD_MEMBERS:
-                if m == "scope":
+            elif (field := FIELD_MEMBERS.get(m)) is not None:
+                if field == "scope":
                     scope = scope or []
                     scope.append(o[0] if oc is tuple else o)
                 else:
-                    setattr(a, FIELD_MEMBERS[m], o[0] if oc is tuple else o)
+                    setattr(a, field, o[0] if oc is tuple else o)
             elif m in RAW_MEMBERS:
                 raw = raw or {}
                 raw.setdefault(m, []).append(o)
@@ -523,7 +442,13 @@ class Builder:
         if extra and "value" in extra:
             a.value = extra["value"]
         elif len(vals) == 1 and vals[0].__class__ is tuple and (kind is _PROPERTY or kind is _GEO):
-            a.value = _lit_value(vals[0])
+            o = vals[0]
+            v = self._lits.get(o)
+            if v is None:
+                v = _lit_value(o)
+                if v.__class__ is not dict:  # scalars are shared, value objects never
+                    self._lits[o] = v
+            a.value = v
         else:
             a.value = self.value(kind, vals)
         if scope:
@@ -703,6 +628,8 @@ _VALUE_MEMBER = {Kind.PROPERTY: "value", Kind.GEO: "value", Kind.LANGUAGE: "lang
                  Kind.JSON: "json", Kind.LIST: "valueList", Kind.RELATIONSHIP: "object",
                  Kind.LIST_RELATIONSHIP: "objectList"}
 _HAS_OBJECT = {iri for iri, m in MEMBER_BY_PRED.items() if m == "object"}
+#: predicates of members whose IRI objects may be value nodes (not references)
+_VALUE_PREDS = frozenset(iri for iri, m in MEMBER_BY_PRED.items() if m not in REF_MEMBERS)
 
 
 def _object_item(x: Any) -> Any:
@@ -733,10 +660,12 @@ def _geometry(b: Builder, po: list[tuple[str, Any]]) -> dict[str, Any] | None:
 def _order(attrs: dict[str, list[Attr]]) -> None:
     """Put instances back in their written order (``index`` annotation) and drop the mark."""
     for instances in attrs.values():
-        if any("rdf:index" in a.meta for a in instances):
-            instances.sort(key=lambda a: a.meta.get("rdf:index", 0))
-            for a in instances:
-                a.meta.pop("rdf:index", None)
+        for a in instances:
+            if a.meta and "rdf:index" in a.meta:
+                instances.sort(key=lambda x: x.meta.get("rdf:index", 0))
+                for x in instances:
+                    x.meta.pop("rdf:index", None)
+                break
 
 
 def _json(o: Any) -> Any:

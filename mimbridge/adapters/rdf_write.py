@@ -34,7 +34,6 @@ from ..report import Coerced, ConversionReport, Dropped
 from .ngsild import ARRAY_MARK, RAW_MEMBERS, VALUE_KEY
 from .rdf import (
     _LIT_ESC,
-    _NT_DOUBLE,
     _NT_INTEGER,
     _NT_MB_JSON,
     _NT_TYPE,
@@ -46,7 +45,6 @@ from .rdf import (
     _esc_lit,
     _Fallback,
     _mb_json,
-    canonical_double,
     exact_value,
     json_literal,
     nt_iri,
@@ -56,6 +54,10 @@ __all__ = ["Writer"]
 
 _META_GET = attrgetter(*(f for f, _ in META_TERMS))
 _NO_META = (None,) * len(META_TERMS)
+#: the fields an instance in the common shape (:meth:`Writer._simple`) does not have
+_REST_GET = attrgetter("dataset_id", "instance_id", "created_at", "modified_at", "deleted_at", "expires_at", "scope")
+_NO_REST = (None,) * 7
+_RELATIONSHIP = Kind.RELATIONSHIP
 
 
 class Writer:
@@ -182,17 +184,23 @@ class Writer:
 
     def attribute(self, s: str, key: str, name: str, instances: list[Attr], c: _Ctx, where: tuple) -> None:
         """Every instance of one attribute of subject ``s`` (``key``: skolem IRI prefix of ``s``)."""
-        p = self.iri(name)
-        if c.special_term(name):
+        info = c.names.get(name)
+        if info is None:
+            info = c.names[name] = (self.iri(name), f"-{self.short(name)}-", c.special_term(name))
+        p, short, special = info
+        if special:
             self.report.add(Coerced, lambda: self._path(where), "the context defines this attribute's term "
                             "with @type @json or a @container: written as an attribute node, not as JSON-LD "
                             "would",
                             remedy="rename the attribute or drop the coercion from the context")
+        if len(instances) == 1 and self._simple(s, key, p, short, instances[0], c, where):
+            return
         many = len(instances) > 1
-        out = self.lines
-        prefix = f"{key}-{self.short(name)}-" if key else ""
+        prefix = key + short if key else ""
+        instance = self.instance
         for i, a in enumerate(instances):
-            if a.meta and a.meta.get("rdf:direct"):
+            meta = a.meta
+            if meta and meta.get("rdf:direct"):
                 self.direct(s, p, a, c)
                 continue
             if key:
@@ -202,9 +210,76 @@ class Writer:
             else:
                 o = ""
                 node = self.em.bnode()
-            out.append(f"{s} {p} {node} .\n")
-            self.instance(node, o, a, c, i if (many or (a.meta and ARRAY_MARK in a.meta)) else None,
-                          (where, i))
+            instance(node, o, a, c, i if (many or (meta and ARRAY_MARK in meta)) else None, (where, i),
+                     f"{s} {p} {node} .\n")
+
+    def _simple(self, s: str, key: str, p: str, short: str, a: Attr, c: _Ctx, where: tuple) -> bool:
+        """Write a lone instance in the common shapes in one go (what :meth:`instance` writes); False if not."""
+        if a.meta or not c.meta_fast or _REST_GET(a) != _NO_REST:
+            return False
+        kind = a.kind
+        kline, vp, plain = c.kinds[kind]
+        v = a.value
+        vc = v.__class__
+        exact = True
+        geo = ""
+        if plain:
+            if vc is str:
+                lit = f'"{_esc_lit(v) if _LIT_ESC.search(v) else v}" .\n'
+            elif vc is float:
+                hit = self.em.doubles.get(v)
+                if hit is None:
+                    if not math.isfinite(v) or v.is_integer():
+                        return False
+                    hit = self.em.double(v)
+                _, lit, exact = hit
+            elif vc is int and abs(v) < 1e21:
+                lit = f'"{v}"^^{_NT_INTEGER} .\n'
+            elif vc is dict and len(v) == 2 and v.get("type") in c.geo and "coordinates" in v \
+                    and v["coordinates"].__class__ is list:
+                lit = ""
+                geo = c.geo[v["type"]]
+            else:
+                return False
+        elif kind is _RELATIONSHIP and vc is str and c.rel_fast:
+            hit = c.rels.get(v)
+            if hit is None:
+                iri = c.id_iri(v)
+                if iri is None or iri.startswith("_:"):
+                    return False
+                hit = c.rels[v] = (f"{nt_iri(iri)} .\n", iri == v)
+            lit, exact = hit
+        else:
+            return False
+        obs, unit = a.observed_at, a.unit_code
+        if not (obs is None or obs.__class__ is str) or not (unit is None or unit.__class__ is str):
+            return False
+        if key:
+            o = f"{key}{short}0"
+            node = f"<{o}>"
+        else:
+            o = ""
+            node = self.em.bnode()
+        out = self.lines
+        if lit:
+            out.append(f"{s} {p} {node} .\n{node}{kline}{node} {vp} {lit}")
+        else:
+            out.append(f"{s} {p} {node} .\n{node}{kline}")
+            try:
+                exact = self.em.geometry(node, vp, v, geo)
+            except _Fallback:
+                exact = self._value(node, vp, kind, v, c)
+        if obs is not None:
+            out.append(node + c.obs_line(obs))
+        if unit is not None:
+            out.append(node + c.unit_line(unit))
+        if a.attrs:
+            w = (where, 0)
+            for name, instances in a.attrs.items():
+                self.attribute(node, o, name, instances, c, (w, name, len(instances) > 1))
+        if not exact:
+            self._extra(node, {"value": v}, (where, 0))
+        return True
 
     def _path(self, where: tuple) -> str:
         """JSON pointer of an instance from its nested ``(parent, i)`` / ``(ptr, name, many)`` tuples."""
@@ -227,35 +302,38 @@ class Writer:
             self.report.add(Coerced, lambda: self._path(where), f"{what} is not carried without roundtrip "
                             "annotations", remedy="keep roundtrip=True (the default)")
 
-    def instance(self, s: str, key: str, a: Attr, c: _Ctx, index: int | None, where: tuple) -> None:
-        """The triples of one attribute instance with subject ``s``."""
+    def instance(self, s: str, key: str, a: Attr, c: _Ctx, index: int | None, where: tuple,
+                 link: str = "") -> None:
+        """The triples of one attribute instance with subject ``s`` (after ``link``, the line that points to it)."""
         out = self.lines
         kind = a.kind
         v = a.value
         vc = v.__class__
-        p = c.vpred[kind]
+        kline, p, plain = c.kinds[kind]
         exact = True
-        if c.vplain[kind] and p:
+        if plain:
             if vc is str:
-                out.append(f'{s}{c.kind_line[kind]}{s} {p} "{_esc_lit(v) if _LIT_ESC.search(v) else v}" .\n')
-            elif vc is float and math.isfinite(v) and not v.is_integer():
-                lex = canonical_double(v)
-                out.append(f'{s}{c.kind_line[kind]}{s} {p} "{lex}"^^{_NT_DOUBLE} .\n')
-                exact = float(lex) == v
+                out.append(f'{link}{s}{kline}{s} {p} "{_esc_lit(v) if _LIT_ESC.search(v) else v}" .\n')
+            elif vc is float and ((hit := self.em.doubles.get(v)) is not None
+                                  or (math.isfinite(v) and not v.is_integer())):
+                if hit is None:
+                    hit = self.em.double(v)
+                out.append(f"{link}{s}{kline}{s} {p} {hit[1]}")
+                exact = hit[2]
             elif vc is int and abs(v) < 1e21:
-                out.append(f'{s}{c.kind_line[kind]}{s} {p} "{v}"^^{_NT_INTEGER} .\n')
+                out.append(f'{link}{s}{kline}{s} {p} "{v}"^^{_NT_INTEGER} .\n')
             elif vc is dict and len(v) == 2 and v.get("type") in c.geo and "coordinates" in v \
                     and v["coordinates"].__class__ is list:
-                out.append(s + c.kind_line[kind])
+                out.append(link + s + kline)
                 try:
                     exact = self.em.geometry(s, p, v, c.geo[v["type"]])
                 except _Fallback:
                     exact = self._value(s, p, kind, v, c)
             else:
-                out.append(s + c.kind_line[kind])
+                out.append(link + s + kline)
                 exact = self._value(s, p, kind, v, c)
         else:
-            out.append(s + c.kind_line[kind])
+            out.append(link + s + kline)
             exact = self._value(s, p, kind, v, c)
         extra: dict[str, Any] | None = None
         if not exact:
@@ -264,10 +342,10 @@ class Writer:
         if a.created_at is None and a.modified_at is None and a.deleted_at is None and a.instance_id is None \
                 and a.expires_at is None and c.meta_fast:
             if obs is not None and obs.__class__ is str:
-                out.append(f'{s} {c.meta[1][0]} "{_esc_lit(obs)}"^^{c.meta[1][2]} .\n')
+                out.append(s + c.obs_line(obs))
                 obs = None
             if unit is not None and unit.__class__ is str:
-                out.append(f'{s} {c.meta[2][0]} "{_esc_lit(unit)}" .\n')
+                out.append(s + c.unit_line(unit))
                 unit = None
             vals = _NO_META if ds is None and obs is None and unit is None else (ds, obs, unit, *_NO_META[3:])
         else:
