@@ -81,3 +81,38 @@ def test_pull_command_pages_a_bbox_into_one_ngsild_document(pygeoapi_server):
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "unknown option(s) no_such_option" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_bridge_command_subscribes_to_an_ngsild_broker(ngsild_broker, tmp_path):
+    from mimbridge.clients import HttpClient
+    from mimbridge.clients.ngsild import NgsiLdSink
+
+    from .test_client_ngsild import CTX, sensor
+
+    ngsild_broker.reset()
+    out = tmp_path / "out.jsonl"
+    cmd = [*EXE, "bridge", "--source", f"ngsi-ld+{ngsild_broker.url}", "--target", f"file:{out}",
+           "-O", "source.type=Sensor", "-O", f'source.context="{CTX}"', "--max-messages", "1",
+           "--idle-timeout", "30"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not ngsild_broker.requests() or not any("subscriptions" in str(r) for r in ngsild_broker.requests()):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.1)
+        with HttpClient(timeout=10) as http:
+            NgsiLdSink(ngsild_broker.url, http=http).write([sensor(7), sensor(1, kind="Meter")])
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, stdout + stderr
+    got = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [e["id"] for e in got] == [sensor(7)["id"]]
+    assert got[0]["temperature"]["value"] == 7
+    assert [n["status"] for n in ngsild_broker.notifications()] == [200]
+    # the bridge unsubscribed when it stopped: a later upsert notifies nobody
+    with HttpClient(timeout=10) as http:
+        NgsiLdSink(ngsild_broker.url, http=http).write([sensor(8)])
+    assert len(ngsild_broker.notifications()) == 1
+    assert ngsild_broker.violations() == []

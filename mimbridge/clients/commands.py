@@ -4,6 +4,7 @@
     mimbridge push INPUT -f FROM --target ENDPOINT [-O key=value ...]
     mimbridge sync --source ENDPOINT --target ENDPOINT [--checkpoint FILE] [-O key=value ...]
     mimbridge bridge --source mqtt://host/v1.1/Datastreams(1)/Observations --target ENDPOINT [--max-messages N]
+    mimbridge bridge --source ngsi-ld+http://broker --target ENDPOINT -O source.type=Room [--listen HOST:PORT]
 
 Endpoints are ``kind+http://...`` URLs (see :mod:`mimbridge.clients`); for ``pull``
 a plain ``http://`` URL is enough, the kind follows from ``-f`` (``sta`` ->
@@ -148,8 +149,10 @@ def add_commands(sub: Any) -> None:
     _common(s)
     s.set_defaults(handler=_sync)
 
-    b = sub.add_parser("bridge", help="keep converting messages from a stream (MQTT) into a target")
-    b.add_argument("--source", required=True, help="stream, e.g. mqtt://host:1883/v1.1/Datastreams(1)/Observations")
+    b = sub.add_parser("bridge", help="keep converting messages from a stream (MQTT, NGSI-LD notifications) "
+                       "into a target")
+    b.add_argument("--source", required=True, help="stream: mqtt://host:1883/v1.1/Datastreams(1)/Observations, "
+                   "or ngsi-ld+http://broker (subscribes and receives notifications)")
     b.add_argument("--target", required=True, help="target endpoint (kind+http://... or file:PATH)")
     b.add_argument("--max-messages", type=int, help="stop after this many messages (default: run until Ctrl-C)")
     b.add_argument("--idle-timeout", type=float, help="stop after this many seconds without a message")
@@ -158,6 +161,12 @@ def add_commands(sub: Any) -> None:
                    help="write a partial batch after this many seconds (default 1)")
     b.add_argument("--client-id", help="MQTT client id: with it the broker keeps the session across restarts")
     b.add_argument("--qos", type=int, choices=(0, 1), default=1, help="MQTT subscription QoS (default 1)")
+    b.add_argument("--listen", metavar="HOST:PORT", default="127.0.0.1:0",
+                   help="ngsi-ld+http:// sources: where to receive notifications (default 127.0.0.1, free port); "
+                   "the bridge subscribes (-O source.type=..., source.q=..., source.watched=[...]) and "
+                   "unsubscribes when it stops")
+    b.add_argument("--notify-url", help="ngsi-ld sources: the notification URL as the broker reaches it "
+                   "(default: the --listen address)")
     _common(b)
     b.set_defaults(handler=_bridge)
 
@@ -273,19 +282,59 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if summary.failed else 0
 
 
+def _subscription(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any], Any]:
+    """For an ``ngsi-ld+http://`` bridge source: a started notification receiver and a subscription."""
+    from . import open_sink, split_endpoint
+    from .ngsild import subscribe, unsubscribe
+    from .ngsild_notify import NotificationReceiver
+
+    options = _options(args.option)
+    src_opts, sink_opts = _split(options, "source."), _split(options, "target.")
+    host, _, port = args.listen.rpartition(":")
+    receiver = NotificationReceiver(host=host or "127.0.0.1", port=int(port or 0),
+                                    idle_timeout=args.idle_timeout, max_notifications=args.max_messages,
+                                    context=src_opts.get("context"))
+    http = _http(args)
+    sink = open_sink(args.target, http=http, **sink_opts)
+    broker = split_endpoint(args.source)[1]
+    receiver.start()
+    try:
+        sid = subscribe(broker, http=http, endpoint=args.notify_url or receiver.url, **src_opts)
+    except BaseException:
+        receiver.stop()
+        raise
+    print(f"bridge: subscription {sid} notifies {args.notify_url or receiver.url}", file=sys.stderr)
+
+    def close() -> None:
+        try:
+            unsubscribe(broker, sid, http=http)
+        finally:
+            receiver.stop()
+
+    return receiver, sink, options, close
+
+
 def _bridge(args: argparse.Namespace, out: TextIO) -> int:
     from . import split_endpoint
     from .bridge import bridge
 
-    stream = split_endpoint(args.source)[0] == "mqtt"
-    stream_opts = {"max_messages": args.max_messages, "idle_timeout": args.idle_timeout,
-                   "client_id": args.client_id, "qos": args.qos}
-    source, sink, options = _endpoints(args, **(stream_opts if stream else {}))
-    if not stream and (args.max_messages or args.idle_timeout or args.client_id):
-        print("mimbridge: warning: --max-messages/--idle-timeout/--client-id apply to mqtt:// sources only",
-              file=sys.stderr)
-    summary = bridge(source, sink, strict=args.strict, batch=args.batch, flush_interval=args.flush_interval,
-                     **options)
+    kind = split_endpoint(args.source)[0]
+    close = None
+    if kind == "ngsi-ld":
+        source, sink, options, close = _subscription(args)
+    else:
+        stream_opts = {"max_messages": args.max_messages, "idle_timeout": args.idle_timeout,
+                       "client_id": args.client_id, "qos": args.qos}
+        source, sink, options = _endpoints(args, **(stream_opts if kind == "mqtt" else {}))
+        if kind != "mqtt" and (args.max_messages or args.idle_timeout or args.client_id):
+            print("mimbridge: warning: --max-messages/--idle-timeout/--client-id apply to mqtt:// and "
+                  "ngsi-ld+http:// sources only", file=sys.stderr)
+    try:
+        summary = bridge(source, sink, strict=args.strict, batch=args.batch, flush_interval=args.flush_interval,
+                         **options)
+    finally:
+        if close is not None:
+            close()
     _write_report(args, summary.report)
     out.write(f"bridge: {summary.line()}\n")
     for topic, why in summary.rejected:
