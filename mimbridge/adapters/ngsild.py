@@ -70,6 +70,7 @@ RAW_MEMBERS = frozenset({
 #: members mimbridge itself adds while reading (kept in ``Attr.meta``, never written as such)
 INTERNAL_MEMBERS = frozenset({"ngsi-ld:aggregation"})
 ENTITY_MEMBERS = frozenset({"id", "type", "@context", "scope", "createdAt", "modifiedAt", "deletedAt"})
+_ENTITY_KEYS = ENTITY_MEMBERS | {"@id", "@type"}
 ARRAY_MARK = "ngsi-ld:array"  # meta flag: a single instance was given as a one-element array
 URI_META = frozenset({"dataset_id", "instance_id"})
 
@@ -81,12 +82,27 @@ def _esc(name: str) -> str:
 
 
 _PROPERTY, _GEO, _VOCAB, _JSON = Kind.PROPERTY, Kind.GEO, Kind.VOCAB, Kind.JSON
+_RELATIONSHIP = Kind.RELATIONSHIP
 #: kinds whose value needs checking or expansion on read
 _CHECKED = frozenset({Kind.RELATIONSHIP, Kind.LIST_RELATIONSHIP, Kind.LANGUAGE, Kind.VOCAB, Kind.LIST, Kind.GEO})
 KIND_NAME: dict[Kind, str] = {k: k.value for k in Kind}
 _META_GET = attrgetter(*(f for _, f in META_ORDER))
 _META_NAMES = tuple(m for m, _ in META_ORDER)
 _NO_META = (None,) * len(META_ORDER)
+
+#: how ``Reader.instance`` treats each known member of an attribute instance (others are nested attributes)
+_VALUE_MEMBER, _OBSERVED_AT, _UNIT_CODE, _DATASET_ID, _META, _SCOPE, _RAW = range(7)
+_MEMBER_CODE: dict[str, int] = {
+    **dict.fromkeys(VALUE_KEYS, _VALUE_MEMBER),
+    **dict.fromkeys(META_MEMBERS, _META),
+    "observedAt": _OBSERVED_AT, "unitCode": _UNIT_CODE, "datasetId": _DATASET_ID, "scope": _SCOPE,
+    **dict.fromkeys(RAW_MEMBERS | INTERNAL_MEMBERS, _RAW),
+}
+
+
+def _not_string(key: str, ptr: str) -> ParseError:
+    return ParseError(f"{key} must be a string", pointer=f"{ptr}/{key}",
+                      expected="a string" + (" (DateTime)" if key.endswith("At") else ""))
 
 
 def is_geometry(v: Any) -> bool:
@@ -110,13 +126,25 @@ class Reader:
         self.core_version = core_version
         self.temporal = temporal
         self._reported: set[str] = set()
-        self._cur: tuple[str, str] = ("", "")
+        self._cur_ptr = self._cur_key = ""  # entity pointer and attribute name being read
         #: top_attribute is not overridden: an entity-level attribute object is read as one instance directly
         self._plain_top = type(self).top_attribute is Reader.top_attribute
+        #: (last @context object, its ActiveContext), kept only during read_document: entities of one document
+        #: usually share their @context object, which then skips ActiveContext.get (keyed on the value)
+        self._memo: tuple[Any, Any] | None = None
+        self._memo_ok = type(self).active is Reader.active
 
     # -- documents -----------------------------------------------------
     def read_document(self, data: Any) -> Graph:
         """Read an entity, an array of entities or a notification into a Graph."""
+        if self._memo_ok:
+            self._memo = (self, None)  # the reader is no @context object: nothing memoised yet
+        try:
+            return self._read_document(data)
+        finally:
+            self._memo = None
+
+    def _read_document(self, data: Any) -> Graph:
         graph = Graph(context=self.context)
         prefix = ""
         items: Any = data
@@ -133,10 +161,11 @@ class Reader:
         if not isinstance(items, list):
             raise ParseError(f"expected an entity or an array of entities, got {type(items).__name__}",
                              pointer=prefix, expected="a JSON object or array")
+        report, entity, append = self.report, self.entity, graph.nodes.append
         for i, item in enumerate(items):
-            self.report.records_in += 1
+            report.records_in += 1
             try:
-                graph.nodes.append(self.entity(item, f"{prefix}/{i}"))
+                append(entity(item, f"{prefix}/{i}"))
             except ParseError as exc:
                 self.report.add(Rejected, exc.pointer, f"invalid entity skipped: {exc.message}",
                                 remedy=f"fix the entity (expected {exc.expected})" if exc.expected else "")
@@ -155,30 +184,43 @@ class Reader:
     # -- entities ------------------------------------------------------
     def entity(self, e: Any, ptr: str) -> Node:
         """Read one entity; raises ParseError with a pointer relative to the document."""
-        if not isinstance(e, dict):
+        if e.__class__ is not dict and not isinstance(e, dict):
             raise ParseError(f"entity must be a JSON object, got {type(e).__name__}", pointer=ptr,
                              expected="a JSON object")
-        eid = e.get("id", e.get("@id"))
+        has_id = "id" in e
+        eid = e["id"] if has_id else e.get("@id")
         if not isinstance(eid, str) or not URI_RE.match(eid):
             raise ParseError("entity id missing or not a URI" if eid is None else f"entity id {eid!r} is not a URI",
                              pointer=f"{ptr}/id", expected="an absolute URI such as urn:ngsi-ld:<Type>:<id>")
-        etype = e.get("type", e.get("@type"))
-        types = [etype] if isinstance(etype, str) else etype
-        if not types or not isinstance(types, list) or not all(isinstance(t, str) and t for t in types):
-            raise ParseError("entity type missing or not a string / array of strings", pointer=f"{ptr}/type",
-                             expected="an entity type name")
+        etype = e["type"] if "type" in e else e.get("@type")
+        if etype.__class__ is str and etype:
+            types = None
+        else:
+            types = [etype] if isinstance(etype, str) else etype
+            if not types or not isinstance(types, list) or not all(isinstance(t, str) and t for t in types):
+                raise ParseError("entity type missing or not a string / array of strings", pointer=f"{ptr}/type",
+                                 expected="an entity type name")
         has_ctx = "@context" in e
-        ctx = self.active(e["@context"] if has_ctx else self.context, ptr)
-        node = Node(eid, [ctx.expand(t) for t in types])
+        src = e["@context"] if has_ctx else self.context
+        memo = self._memo
+        if memo is not None and memo[0] is src:
+            ctx = memo[1]
+        else:
+            ctx = self.active(src, ptr)
+            if memo is not None:
+                self._memo = (src, ctx)
+        expand = ctx.expand
+        node = Node(eid, [expand(etype)] if types is None else [expand(t) for t in types])
         if has_ctx:
-            node.meta["@context"] = e["@context"]
+            node.meta["@context"] = src
         if isinstance(etype, list):
             node.meta["ngsi-ld:typeArray"] = True
-        if "id" not in e:
+        if not has_id:
             node.meta["ngsi-ld:jsonld-keywords"] = True
-        plain_top, instance, expand = self._plain_top, self.instance, ctx.expand
+        self._cur_ptr = ptr
+        plain_top, instance, expanded, attrs = self._plain_top, self.instance, ctx._expand.get, node.attrs
         for key, val in e.items():
-            if key in ENTITY_MEMBERS or key in ("@id", "@type"):
+            if key in _ENTITY_KEYS:
                 if key == "scope":
                     node.scope = val
                 elif key == "createdAt":
@@ -188,20 +230,21 @@ class Reader:
                 elif key == "deletedAt":
                     node.deleted_at = val
                 continue
-            self._cur = (ptr, key)
+            self._cur_key = key
             try:
                 if plain_top and val.__class__ is dict:  # what top_attribute gives, without its two calls
-                    node.attrs[expand(key)] = [instance(val, ctx, "")]
+                    val = [instance(val, ctx, "")]
                 else:
-                    node.attrs[expand(key)] = self.top_attribute(key, val, ctx, ptr)
+                    val = self.top_attribute(key, val, ctx, ptr)
+                name = expanded(key)
+                attrs[expand(key) if name is None else name] = val
             except ParseError as exc:
                 raise exc.at(f"{ptr}/{_esc(key)}") from None
         return node
 
     def where(self) -> str:
         """Pointer of the entity-level attribute being read (for report events)."""
-        ptr, key = self._cur
-        return f"{ptr}/{_esc(key)}"
+        return f"{self._cur_ptr}/{_esc(self._cur_key)}"
 
     def top_attribute(self, key: str, val: Any, ctx: ActiveContext, eptr: str) -> list[Attr]:
         """Read an entity-level attribute (a hook for representations such as keyValues).
@@ -240,7 +283,7 @@ class Reader:
 
     def instance(self, v: Any, ctx: ActiveContext, ptr: str) -> Attr:
         """Read one attribute instance (normalized or concise)."""
-        if not isinstance(v, dict):
+        if v.__class__ is not dict and not isinstance(v, dict):
             if isinstance(v, list):
                 raise ParseError("nested array is not an attribute", pointer=ptr,
                                  expected="an attribute object or a value")
@@ -270,28 +313,42 @@ class Reader:
         for key, val in v.items():
             if key == member or key == "type":
                 continue
-            field = META_MEMBERS.get(key)
-            if field is not None:
-                if field == "scope":
-                    a.scope = val
-                    continue
+            code = _MEMBER_CODE.get(key)
+            if code is None:  # a nested attribute
+                try:
+                    val = [self.instance(val, ctx, "")] if val.__class__ is dict else self.attribute(val, ctx, "")
+                    name = ctx._expand.get(key)
+                    a.attrs[ctx.expand(key) if name is None else name] = val
+                except ParseError as exc:
+                    raise exc.at(f"{ptr}/{_esc(key)}") from None
+            elif code == _OBSERVED_AT:
                 if val.__class__ is not str:
-                    raise ParseError(f"{key} must be a string", pointer=f"{ptr}/{key}",
-                                     expected="a string" + (" (DateTime)" if key.endswith("At") else ""))
+                    raise _not_string(key, ptr)
+                a.observed_at = val
+            elif code == _UNIT_CODE:
+                if val.__class__ is not str:
+                    raise _not_string(key, ptr)
+                a.unit_code = val
+            elif code == _VALUE_MEMBER:  # another kind's value member
+                raise ParseError(f"{kind.value} has a {key!r} member", pointer=f"{ptr}/{key}",
+                                 expected=f"only {member!r} as value member")
+            elif code == _DATASET_ID:
+                if val.__class__ is not str:
+                    raise _not_string(key, ptr)
+                if not URI_RE.match(val):
+                    raise ParseError(f"{key} {val!r} is not a URI", pointer=f"{ptr}/{key}", expected="a URI")
+                a.dataset_id = val
+            elif code == _RAW:
+                a.meta[key] = val
+            elif code == _META:
+                if val.__class__ is not str:
+                    raise _not_string(key, ptr)
+                field = META_MEMBERS[key]
                 if field in URI_META and not URI_RE.match(val):
                     raise ParseError(f"{key} {val!r} is not a URI", pointer=f"{ptr}/{key}", expected="a URI")
                 setattr(a, field, val)
-            elif key in RAW_MEMBERS or key in INTERNAL_MEMBERS:
-                a.meta[key] = val
-            elif key in VALUE_KEYS:
-                raise ParseError(f"{kind.value} has a {key!r} member", pointer=f"{ptr}/{key}",
-                                 expected=f"only {member!r} as value member")
-            else:
-                try:
-                    a.attrs[ctx.expand(key)] = [self.instance(val, ctx, "")] if val.__class__ is dict \
-                        else self.attribute(val, ctx, "")
-                except ParseError as exc:
-                    raise exc.at(f"{ptr}/{_esc(key)}") from None
+            elif code == _SCOPE:
+                a.scope = val
         return a
 
     def _infer(self, v: dict, ptr: str) -> tuple[Kind, str]:
@@ -304,6 +361,10 @@ class Reader:
                          expected="a 'type' or one of " + ", ".join(sorted(VALUE_KEYS)))
 
     def _value(self, kind: Kind, val: Any, ctx: ActiveContext, ptr: str, member: str) -> Any:
+        if kind is _RELATIONSHIP and val.__class__ is str and URI_RE.match(val):
+            return val
+        if kind is _GEO and val.__class__ is dict:
+            return val
         ptr = f"{ptr}/{member}"
         if kind is Kind.RELATIONSHIP:
             objs = val if isinstance(val, list) else [val]
