@@ -108,22 +108,24 @@ def split_lines(text: str) -> list[tuple[str, str, Any]] | None:
     objects: dict[str, Any] = {}
     sget, pget, oget = subjects.get, predicates.get, objects.get
     iri_ok, ok_add = _IRI_OK.fullmatch, ok.add
+    prev_s: Any = None
+    prev_sv: Any = None
     for line in text.split("\n"):
-        parts = line.split(" ", 2)
-        if len(parts) == 3:
-            s, p, o = parts
-            sv = sget(s)
-            pv = pget(p)
-            ov = oget(o)
-            if sv is not None and pv is not None and ov is not None:
-                append((sv, pv, ov))
+        try:
+            s, p, o = line.split(" ", 2)
+        except ValueError:  # fewer than three tokens
+            if not line or line[0] == "#":
                 continue
-        elif not line:
+            return None
+        sv = prev_sv if s == prev_s else sget(s)  # runs of a subject: a compare, not a hash
+        pv = pget(p)
+        ov = oget(o)
+        if sv is not None and pv is not None and ov is not None:
+            append((sv, pv, ov))
+            prev_s, prev_sv = s, sv
             continue
         if line[0] == "#":
             continue
-        if len(parts) != 3:
-            return None
         if sv is None:
             sv = _subject(s, ok)
             if sv is None:
