@@ -28,22 +28,33 @@ from .errors import AdapterNotFoundError, LossyConversionError, MimbridgeError
 __all__ = ["main"]
 
 
-def _option_value(text: str) -> Any:
-    """``-O key=value`` values: JSON when it parses (numbers, true, lists, objects), else the string."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
+def option_pairs(pairs: Sequence[str]) -> dict[str, Any]:
+    """``-O key=value`` pairs as keyword options (every subcommand parses them so).
 
+    Values are JSON when they parse (numbers, true, lists, objects), else the
+    string; dashes in keys become underscores. ValueError for a pair without ``=``.
 
-def _parse_options(pairs: Sequence[str], parser: argparse.ArgumentParser) -> dict[str, Any]:
+    >>> option_pairs(["profile=sosa", "source.bbox=[5,52,6,53]", "blank-nodes=true"])
+    {'profile': 'sosa', 'source.bbox': [5, 52, 6, 53], 'blank_nodes': True}
+    """
     out: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            parser.error(f"-O expects key=value, got {pair!r}")
-        out[key.strip().replace("-", "_")] = _option_value(value)
+            raise ValueError(f"-O expects key=value, got {pair!r}")
+        try:
+            out[key.strip().replace("-", "_")] = json.loads(value)
+        except ValueError:
+            out[key.strip().replace("-", "_")] = value
     return out
+
+
+def _parse_options(pairs: Sequence[str], parser: argparse.ArgumentParser) -> dict[str, Any]:
+    try:
+        return option_pairs(pairs)
+    except ValueError as exc:
+        parser.error(str(exc))
+        raise  # pragma: no cover - parser.error exits
 
 
 def _build_parser() -> argparse.ArgumentParser:

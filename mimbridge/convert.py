@@ -101,11 +101,14 @@ def _table_option(options: dict[str, Any]) -> dict[str, Any] | None:
     m = options.get("mapping")
     if m is None:
         return None
-    is_table = isinstance(m, os.PathLike) or type(m).__name__ == "MappingSet"
-    if not is_table and isinstance(m, str):
+    if isinstance(m, str):
         from .mapping.apply import shipped_tables
 
         is_table = m.endswith(".tsv") or "/" in m or os.sep in m or m in shipped_tables()
+    else:
+        from .mapping.sssom import MappingSet
+
+        is_table = isinstance(m, (os.PathLike, MappingSet))
     if not is_table:
         return None
     return {"table": options.pop("mapping"), "allow_close": bool(options.pop("allow_close", False)),

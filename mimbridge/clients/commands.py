@@ -81,27 +81,18 @@ def merge_payloads(payloads: list[Any], fmt: str = "") -> Any:
 _TEXT_CONCAT = frozenset({"ntriples", "nquads", "turtle"})
 
 
-def _option_value(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
 def _options(pairs: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise SystemExit(f"mimbridge: error: -O expects key=value, got {pair!r}")
-        out[key.strip().replace("-", "_")] = _option_value(value)
-    return out
+    from ..cli import option_pairs
+
+    try:
+        return option_pairs(pairs)
+    except ValueError as exc:
+        raise SystemExit(f"mimbridge: error: {exc}") from None
 
 
 def _split(options: dict[str, Any], prefix: str) -> dict[str, Any]:
     """Pop ``source.x=...`` / ``target.x=...`` endpoint options out of the conversion options."""
-    mine = {k[len(prefix):]: options.pop(k) for k in [k for k in options if k.startswith(prefix)]}
-    return mine
+    return {k[len(prefix):]: options.pop(k) for k in [k for k in options if k.startswith(prefix)]}
 
 
 def _http(args: argparse.Namespace) -> Any:
@@ -171,6 +162,17 @@ def add_commands(sub: Any) -> None:
     b.set_defaults(handler=_bridge)
 
 
+def _finish(args: argparse.Namespace, report: Any, failed: list, rejected: list = ()) -> None:
+    """Write ``--report``; print rejected messages, refused records and the loss summary to stderr."""
+    _write_report(args, report)
+    for topic, why in rejected:
+        print(f"  rejected {topic}: {why}", file=sys.stderr)
+    for ident, why in failed:
+        print(f"  failed {ident}: {why}", file=sys.stderr)
+    if not report.lossless:
+        print(report.summary(), file=sys.stderr)
+
+
 def _write_report(args: argparse.Namespace, report: Any) -> None:
     if getattr(args, "report", None):
         Path(args.report).write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
@@ -222,10 +224,8 @@ def _pull(args: argparse.Namespace, out: TextIO) -> int:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         out.write(text)
-    _write_report(args, report)
     print(f"pull: {pages} pages, {records} records from {args.url}", file=sys.stderr)
-    if not report.lossless:
-        print(report.summary(), file=sys.stderr)
+    _finish(args, report, [])
     return 0
 
 
@@ -243,12 +243,8 @@ def _push(args: argparse.Namespace, out: TextIO) -> int:
     sink = open_sink(args.target, http=_http(args), **sink_opts)
     result = convert(path, source=source, target=sink.format, strict=args.strict, **options)
     written = sink.write(result.output)
-    _write_report(args, result.report)
     out.write(f"push: {len(written.written)} written, {len(written.failed)} failed to {args.target}\n")
-    for ident, why in written.failed:
-        print(f"  failed {ident}: {why}", file=sys.stderr)
-    if not result.report.lossless:
-        print(result.report.summary(), file=sys.stderr)
+    _finish(args, result.report, written.failed)
     return 1 if written.failed else 0
 
 
@@ -273,12 +269,8 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
     cp = Checkpoint(args.checkpoint, key=f"{args.source} -> {args.target}")
     summary = sync(source, sink, checkpoint=cp, strict=args.strict, progress=_progress(args, "sync: "),
                    max_pages=args.max_pages, **options)
-    _write_report(args, summary.report)
     out.write(f"sync: {summary.line()}\n")
-    for ident, why in summary.failed:
-        print(f"  failed {ident}: {why}", file=sys.stderr)
-    if not summary.report.lossless:
-        print(summary.report.summary(), file=sys.stderr)
+    _finish(args, summary.report, summary.failed)
     return 1 if summary.failed else 0
 
 
@@ -335,14 +327,8 @@ def _bridge(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         if close is not None:
             close()
-    _write_report(args, summary.report)
     out.write(f"bridge: {summary.line()}\n")
-    for topic, why in summary.rejected:
-        print(f"  rejected {topic}: {why}", file=sys.stderr)
-    for ident, why in summary.failed:
-        print(f"  failed {ident}: {why}", file=sys.stderr)
-    if not summary.report.lossless:
-        print(summary.report.summary(), file=sys.stderr)
+    _finish(args, summary.report, summary.failed, summary.rejected)
     if summary.stopped_by == "interrupt":
         return 130
     return 1 if summary.rejected or summary.failed or summary.stopped_by == "error" else 0

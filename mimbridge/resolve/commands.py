@@ -133,13 +133,6 @@ def _resolve(args: argparse.Namespace, out: TextIO) -> int:
     return status
 
 
-def _option_value(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
 def _load(args: argparse.Namespace, out: TextIO) -> int:
     from ..errors import MimbridgeError
     from .store import load, open_store
@@ -147,13 +140,13 @@ def _load(args: argparse.Namespace, out: TextIO) -> int:
     if args.graph and len(args.inputs) > 1:
         print("mimbridge: error: --graph needs exactly one INPUT", file=sys.stderr)
         return 2
-    options: dict[str, Any] = {}
-    for pair in args.option:
-        k, sep, v = pair.partition("=")
-        if not sep or not k:
-            print(f"mimbridge: error: -O expects key=value, got {pair!r}", file=sys.stderr)
-            return 2
-        options[k.strip().replace("-", "_")] = _option_value(v)
+    from ..cli import option_pairs
+
+    try:
+        options = option_pairs(args.option)
+    except ValueError as exc:
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 2
     rules = _rules(args)
     status = 0
     try:

@@ -225,13 +225,17 @@ def _detected(text: str, chosen: str, extra: Iterable[str] = ()) -> tuple[str, .
     return tuple(sorted(names))
 
 
-def _doi(raw: str, *, from_url: bool, alternatives: tuple[str, ...] = ()) -> Identifier:
-    text = raw
+def _path_part(raw: str, what: str, *, from_url: bool) -> str:
+    """The identifier text of ``raw``: percent-decoded when it came from a URL path (no query or fragment)."""
     if from_url:
-        if "?" in text or "#" in text:
-            raise ResolutionError(f"DOI URL has a query or fragment, which is not part of a DOI: {raw!r}")
-        text = decode(text)
-    text = text.strip()
+        if "?" in raw or "#" in raw:
+            raise ResolutionError(f"{what} URL has a query or fragment, which is not part of a {what}: {raw!r}")
+        raw = decode(raw)
+    return raw.strip()
+
+
+def _doi(raw: str, *, from_url: bool, alternatives: tuple[str, ...] = ()) -> Identifier:
+    text = _path_part(raw, "DOI", from_url=from_url)
     if not _DOI.match(text):
         raise ResolutionError(f"not a DOI: {raw!r} (expected 10.<registrant>/<suffix>)")
     if _SPACE_OR_CONTROL.search(text):
@@ -240,12 +244,7 @@ def _doi(raw: str, *, from_url: bool, alternatives: tuple[str, ...] = ()) -> Ide
 
 
 def _handle(raw: str, *, from_url: bool, alternatives: tuple[str, ...] = ()) -> Identifier:
-    text = raw
-    if from_url:
-        if "?" in text or "#" in text:
-            raise ResolutionError(f"Handle URL has a query or fragment, which is not part of a Handle: {raw!r}")
-        text = decode(text)
-    text = text.strip()
+    text = _path_part(raw, "Handle", from_url=from_url)
     if not _HANDLE.match(text) or _SPACE_OR_CONTROL.search(text):
         raise ResolutionError(f"not a Handle: {raw!r} (expected <prefix>/<suffix>)")
     if _DOI.match(text):
