@@ -135,7 +135,8 @@ def read(data: Any, *, source: str, report: ConversionReport | None = None, **op
     _check_options(options, adapter)
     rep = report if report is not None else ConversionReport(source=adapter.name)
     parsed = load_input(data, text_format=adapter.capabilities.output == "text")
-    return adapter.read(parsed, report=rep, **options)
+    with _no_gc():
+        return adapter.read(parsed, report=rep, **options)
 
 
 def write(graph: Graph, *, target: str, report: ConversionReport | None = None, **options: Any) -> Any:

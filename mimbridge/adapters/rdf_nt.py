@@ -1,28 +1,31 @@
 """Fast reading of N-Triples in the canonical one-triple-per-line form (what mimbridge writes).
 
-:func:`split_lines` turns such text into ``(s, p, o)`` Python terms (an IRI
-is a ``str``, a blank node a ``str`` starting with ``_:``, a literal a
-``(lexical, datatype, language)`` tuple), or gives None for anything it does
-not handle (other spacing, comments after a triple, malformed text): the
-caller then parses with pyoxigraph, which reports errors with line numbers.
+:func:`group_lines` turns such text into Python terms grouped by subject
+(an IRI is a ``str``, a blank node a ``str`` starting with ``_:``, a literal
+a ``(lexical, datatype, language)`` tuple), or gives None for anything it
+does not handle (other spacing, comments after a triple, malformed text):
+the caller then parses with pyoxigraph, which reports errors with line
+numbers.
 
-Every distinct token is checked once: subject, predicate and object tokens
-(the object with its ``" ."``) map to their term, so a repeated token costs
-one dict lookup, and equal terms are the same ``str`` object (their hash is
-computed once for all the lookups that follow).
+Every distinct token is checked once, and every distinct line tail (the
+predicate and object tokens) is split once: a repeated tail costs one dict
+lookup. Equal IRI and blank-node terms are the same ``str`` object, so their
+hash is computed once for all the lookups that follow.
 
->>> split_lines('<urn:a> <urn:p> "x"@EN .\\n_:b <urn:p> <urn:a> .\\n')
-[('urn:a', 'urn:p', ('x', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#langString', 'en')), ('_:b', 'urn:p', 'urn:a')]
->>> split_lines('<urn:a> <urn:p> "x" ;\\n') is None
+>>> by_s, _ = group_lines('<urn:a> <urn:p> "x"@EN .\\n_:b <urn:p> <urn:a> .\\n', lambda p, o: 0)
+>>> by_s["urn:a"], by_s["_:b"]
+([('urn:p', ('x', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#langString', 'en'))], [('urn:p', 'urn:a')])
+>>> group_lines('<urn:a> <urn:p> "x" ;\\n', lambda p, o: 0) is None
 True
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["split_lines"]
+__all__ = ["group_lines"]
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -32,8 +35,8 @@ _LEX_OK = re.compile(r'(?:[^"\\\n\r]|\\.)*')
 _LANG_OK = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
 _UNESC = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 _ESC = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-#: distinct object tokens remembered at most (literals rarely repeat beyond a bounded set)
-_OBJECTS_MAX = 1 << 17
+#: distinct line tails and subject tokens remembered at most (memory stays bounded on huge files)
+_MEMO_MAX = 1 << 18
 
 
 def _unesc(m: re.Match) -> str:
@@ -98,59 +101,117 @@ def _object(tok: str, ok: set[str]) -> Any:
     return None
 
 
-def split_lines(text: str) -> list[tuple[str, str, Any]] | None:
-    """N-Triples in the canonical one-triple-per-line form (single spaces) as terms, or None."""
-    out: list[tuple[str, str, Any]] = []
-    append = out.append
-    ok: set[str] = set()
+class _Terms:
+    """Token -> term memos shared by the lines of one document (each distinct token is checked once)."""
+
+    __slots__ = ("objects", "ok", "predicates", "subjects")
+
+    def __init__(self, subjects: dict[str, str]) -> None:
+        self.ok: set[str] = set()
+        self.predicates: dict[str, str] = {}
+        self.objects: dict[str, Any] = {}
+        self.subjects = subjects
+
+    def predicate(self, p: str) -> str | None:
+        pv = self.predicates[p] = _iri(p, self.ok)
+        return pv
+
+    def object(self, o: str) -> Any:
+        """An object token with its ``" ."`` -> its term (memoised), or None if not canonical."""
+        ov = _object(o, self.ok)
+        if ov is not None:
+            if len(self.objects) >= _MEMO_MAX:
+                self.objects.clear()
+            self.objects[o] = ov
+            if ov.__class__ is str:  # a blank node is usually the subject of later lines
+                self.subject(o[:-2], ov)
+        return ov
+
+    def subject(self, tok: str, term: str) -> None:
+        if len(self.subjects) >= _MEMO_MAX:
+            self.subjects.clear()
+        self.subjects[tok] = term
+
+
+def group_lines(text: str, classify: Callable[[str, Any], int]) -> tuple[dict[str, list[tuple[str, Any]]],
+                                                                         list[tuple[str, Any, int]]] | None:
+    """N-Triples in the canonical line form, grouped by subject, or None for anything else.
+
+    Gives ``(by_subject, marks)``: ``by_subject`` maps each subject (in order
+    of first appearance) to its ``(predicate, object)`` pairs in line order;
+    ``marks`` lists ``(subject, object, flags)`` for every triple whose
+    ``classify(predicate, object)`` is non-zero, in line order. Lines that
+    repeat the predicate and object of an earlier line (about two in three in
+    NGSI-LD output) share one pair and cost one dict lookup.
+
+    >>> by_s, marks = group_lines('<urn:a> <urn:p> "x" .\\n<urn:b> <urn:p> <urn:a> .\\n',
+    ...                           lambda p, o: o.__class__ is str)
+    >>> by_s
+    {'urn:a': [('urn:p', ('x', 'http://www.w3.org/2001/XMLSchema#string', None))], 'urn:b': [('urn:p', 'urn:a')]}
+    >>> marks
+    [('urn:b', 'urn:a', True)]
+    """
+    by_s: dict[str, list[tuple[str, Any]]] = {}
+    marks: list[tuple[str, Any, int]] = []
+    rests: dict[str, tuple[tuple[str, Any], int]] = {}
     subjects: dict[str, str] = {}
-    predicates: dict[str, str] = {}
-    objects: dict[str, Any] = {}
-    sget, pget, oget = subjects.get, predicates.get, objects.get
-    iri_ok, ok_add = _IRI_OK.fullmatch, ok.add
+    terms = _Terms(subjects)
+    rget, sget, bget, mark = rests.get, subjects.get, by_s.get, marks.append
+    pget, oget = terms.predicates.get, terms.objects.get
+    ok, iri_ok = terms.ok, _IRI_OK.fullmatch
+    ok_add = ok.add
+    n_rests = 0
     prev_s: Any = None
-    prev_sv: Any = None
+    sv: Any = None
+    lst: list[tuple[str, Any]] = []
     for line in text.split("\n"):
-        try:
-            s, p, o = line.split(" ", 2)
-        except ValueError:  # fewer than three tokens
-            if not line or line[0] == "#":
-                continue
-            return None
-        sv = prev_sv if s == prev_s else sget(s)  # runs of a subject: a compare, not a hash
-        pv = pget(p)
-        ov = oget(o)
-        if sv is not None and pv is not None and ov is not None:
-            append((sv, pv, ov))
-            prev_s, prev_sv = s, sv
-            continue
-        if line[0] == "#":
-            continue
-        if sv is None:
-            sv = _subject(s, ok)
-            if sv is None:
+        s, _, rest = line.partition(" ")  # partition finds with memchr: faster than split here
+        hit = rget(rest)
+        if hit is None:
+            if not rest or line[0] == "#":  # blank line, comment, or a line of one token
+                if not line or line[0] == "#":
+                    continue
                 return None
-            subjects[s] = sv
-        if pv is None:
-            pv = _iri(p, ok)
+            p, _, o = rest.partition(" ")
+            pv = pget(p)
             if pv is None:
-                return None
-            predicates[p] = pv
-        if ov is None:
-            if o[:1] == "<" and o[-3:] == "> .":  # the common case inline: a new IRI
-                ov = o[1:-3]
-                if ov not in ok:
-                    if not iri_ok(ov):
-                        return None
-                    ok_add(ov)
-            else:
-                ov = _object(o, ok)
-                if ov is None:
+                pv = terms.predicate(p)
+                if pv is None:
                     return None
-            if len(objects) >= _OBJECTS_MAX:
-                objects.clear()
-            objects[o] = ov
-            if ov.__class__ is str:  # an attribute or blank node is usually the subject of the next lines
-                subjects[o[:-2]] = ov
-        append((sv, pv, ov))
-    return out
+            ov = oget(o)
+            if ov is None:
+                if o[:1] == "<" and o[-3:] == "> .":  # the common case inline: a new IRI
+                    ov = o[1:-3]
+                    if ov not in ok:
+                        if not iri_ok(ov):
+                            return None
+                        ok_add(ov)
+                    terms.subject(o[:-2], ov)  # an attribute node is the subject of the next lines
+                else:
+                    ov = terms.object(o)
+                    if ov is None:
+                        return None
+            f = 0 if ov.__class__ is tuple else classify(pv, ov)
+            n_rests += 1
+            if n_rests > _MEMO_MAX:
+                rests.clear()
+                n_rests = 0
+            hit = rests[rest] = ((pv, ov), f)
+        if s != prev_s:  # runs of a subject: a compare, not a hash
+            sv = sget(s)
+            if sv is None:
+                if s[0] == "#":
+                    continue
+                sv = _subject(s, ok)
+                if sv is None:
+                    return None
+                terms.subject(s, sv)
+            lst = bget(sv)
+            if lst is None:
+                lst = by_s[sv] = []
+            prev_s = s
+        po, flags = hit
+        lst.append(po)
+        if flags:
+            mark((sv, po[1], flags))
+    return by_s, marks

@@ -52,9 +52,9 @@ from .rdf import (
     XSD_STRING,
     canonical_double,
 )
-from .rdf_nt import split_lines
+from .rdf_nt import group_lines
 
-__all__ = ["parse_terms", "read_rdf"]
+__all__ = ["parse_grouped", "parse_terms", "read_rdf"]
 
 RDF_FIRST, RDF_REST, RDF_NIL = RDF + "first", RDF + "rest", RDF + "nil"
 RDFS_RESOURCE = RDFS + "Resource"
@@ -92,6 +92,9 @@ def _member_predicates() -> dict[str, str]:
 MEMBER_BY_PRED = _member_predicates()
 
 Lit = tuple  # (lexical, datatype IRI, language or None)
+Triple = tuple[str, str, Any]
+#: ``(by_subject, marks)``: subject -> its ``(p, o)`` pairs, and the flagged triples (see :func:`classify`)
+Grouped = tuple[dict[str, list[tuple[str, Any]]], list[tuple[str, Any, int]]]
 
 
 # -- parsing -----------------------------------------------------------------
@@ -107,10 +110,6 @@ def parse_terms(data: Any, syntax: str, *, base: str | None = None, report: Conv
     """
     if hasattr(data, "triples") and hasattr(data, "namespace_manager"):
         return list(_from_rdflib(data))
-    import pyoxigraph as ox
-
-    from .rdf import _ox_format
-
     if isinstance(data, bytes):
         data = data.decode("utf-8-sig")
     if not isinstance(data, str):
@@ -122,9 +121,35 @@ def parse_terms(data: Any, syntax: str, *, base: str | None = None, report: Conv
         data = _jsonld_offline(data, loader or ContextLoader(), base)
         syntax = "nquads"
     if syntax == "ntriples":
-        fast = split_lines(data)  # the canonical line form mimbridge writes; else pyoxigraph
+        fast = group_lines(data, _no_flags)  # the canonical line form mimbridge writes; else pyoxigraph
+        if fast is not None:
+            return [(s, p, o) for s, pos in fast[0].items() for p, o in pos]
+    return _parse_ox(data, syntax, base, report)
+
+
+def parse_grouped(data: Any, syntax: str, *, base: str | None = None, report: ConversionReport | None = None,
+                  loader: ContextLoader | None = None) -> Grouped:
+    """Like :func:`parse_terms`, grouped by subject for :class:`Builder` (``(by_subject, marks)``).
+
+    >>> t = '<urn:a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://uri.etsi.org/ngsi-ld/Property> .'
+    >>> by_s, marks = parse_grouped(t, "ntriples")
+    >>> marks
+    [('urn:a', 'https://uri.etsi.org/ngsi-ld/Property', 2)]
+    """
+    if syntax == "ntriples" and isinstance(data, (str, bytes)):
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+        fast = group_lines(text, classify)
         if fast is not None:
             return fast
+        return group_triples(_parse_ox(text, syntax, base, report))
+    return group_triples(parse_terms(data, syntax, base=base, report=report, loader=loader))
+
+
+def _parse_ox(data: str, syntax: str, base: str | None, report: ConversionReport | None) -> list[Triple]:
+    import pyoxigraph as ox
+
+    from .rdf import _ox_format
+
     try:
         quads = ox.parse(data, _ox_format(syntax), base_iri=base)
         return _from_ox(quads, report)
@@ -261,41 +286,70 @@ def _lit_value(o: Lit) -> Any:
     return {"@value": lex, "@type": dt}
 
 
+_REF, _KIND, _DOC, _CAND = 1, 2, 4, 8
+
+
+def classify(p: str, o: Any) -> int:
+    """Flags of a triple that :class:`Builder` needs before building (most triples: 0).
+
+    ``_REF``: the object may be a blank node (incoming triples counted);
+    ``_KIND``: ``rdf:type`` of an NGSI-LD attribute type; ``_DOC``: the
+    document annotation; ``_CAND``: an IRI object of a value member (maybe a
+    value node rather than a reference).
+    """
+    if o.__class__ is not str:
+        return 0
+    if o[0] == "_":
+        return _REF | _CAND if o[1:2] != ":" and p in _VALUE_PREDS else _REF
+    if p == RDF_TYPE:
+        return _KIND if o in KIND_BY_TYPE else _DOC if o == MB_DOCUMENT else 0
+    return _CAND if p in _VALUE_PREDS else 0
+
+
+def _no_flags(p: str, o: Any) -> int:
+    return 0
+
+
+def group_triples(triples: Iterable[Triple]) -> Grouped:
+    """``(s, p, o)`` terms -> ``(by_subject, marks)``, as :func:`~mimbridge.adapters.rdf_nt.group_lines` gives."""
+    by_s: dict[str, list[tuple[str, Any]]] = {}
+    marks: list[tuple[str, Any, int]] = []
+    for s, p, o in triples:
+        lst = by_s.get(s)
+        if lst is None:
+            lst = by_s[s] = []
+        lst.append((p, o))
+        f = classify(p, o)
+        if f:
+            marks.append((s, o, f))
+    return by_s, marks
+
+
 class Builder:
     """Builds the Graph from parsed triples (NGSI-LD profile with the generic rules)."""
 
-    def __init__(self, triples: list[tuple[str, str, Any]], report: ConversionReport, *,
-                 skolem_base: str = SKOLEM_BASE) -> None:
+    def __init__(self, triples: list[Triple] | None, report: ConversionReport, *,
+                 skolem_base: str = SKOLEM_BASE, grouped: Grouped | None = None) -> None:
         self.report = report
         self.skolem_base = skolem_base
-        by_s: dict[str, list[tuple[str, Any]]] = {}
+        by_s, marks = grouped if grouped is not None else group_triples(triples or ())
         refs: dict[str, int] = {}  # incoming triples of blank nodes
         attr_kind: dict[str, Kind] = {}
         docs: set[str] = set()
         kinds = KIND_BY_TYPE
-        value_preds = _VALUE_PREDS
         cands: list[tuple[str, str]] = []  # (s, o): o an IRI object of a value member
-        prev: Any = None
-        lst: list[tuple[str, Any]] = []
-        for s, p, o in triples:
-            if s is not prev:  # triples of a subject usually come in a run: one lookup per run
-                got = by_s.get(s)
-                if got is None:
-                    got = by_s[s] = []
-                lst, prev = got, s
-            lst.append((p, o))
-            if o.__class__ is str:
-                if o[0] == "_":
-                    refs[o] = refs.get(o, 0) + 1
-                    if o[1:2] != ":" and p in value_preds:
-                        cands.append((s, o))
-                elif p == RDF_TYPE:
-                    if o in kinds and s not in attr_kind:
-                        attr_kind[s] = kinds[o]
-                    elif o == MB_DOCUMENT:
-                        docs.add(s)
-                elif p in value_preds:
+        for s, o, flags in marks:
+            if flags & _REF:
+                refs[o] = refs.get(o, 0) + 1
+                if flags & _CAND:
                     cands.append((s, o))
+            elif flags == _KIND:
+                if s not in attr_kind:
+                    attr_kind[s] = kinds[o]
+            elif flags == _DOC:
+                docs.add(s)
+            else:
+                cands.append((s, o))
         self.by_s = by_s
         self.refs = refs
         self.attr_kind = attr_kind
@@ -687,9 +741,10 @@ def read_rdf(data: Any, syntax: str, *, report: ConversionReport, **options: Any
     from .rdf_write import _no_gc
 
     with _no_gc():  # millions of small acyclic tuples: the cyclic collector only costs time here
-        triples = parse_terms(data, syntax, base=options.get("base"), report=report, loader=loader)
+        grouped = parse_grouped(data, syntax, base=options.get("base"), report=report, loader=loader)
         if profile == "sosa":
             from .rdf_sosa import SosaReader
 
-            return SosaReader(triples, report, **options).graph()
-        return Builder(triples, report, skolem_base=options.get("skolem_base") or SKOLEM_BASE).graph()
+            return SosaReader(None, report, grouped=grouped, **options).graph()
+        return Builder(None, report, skolem_base=options.get("skolem_base") or SKOLEM_BASE,
+                       grouped=grouped).graph()

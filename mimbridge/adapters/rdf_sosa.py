@@ -337,12 +337,13 @@ _GENERATED = frozenset({SOSA + "ObservableProperty", SOSA + "Sensor", SOSA + "Ob
 class SosaReader:
     """RDF in the ``sosa`` profile -> model, as far as it carries (the rest as generic RDF)."""
 
-    def __init__(self, triples: list[tuple[str, str, Any]], report: ConversionReport, **options: Any) -> None:
+    def __init__(self, triples: list[tuple[str, str, Any]] | None, report: ConversionReport, *,
+                 grouped: Any = None, **options: Any) -> None:
         from .rdf_read import Builder
 
         self.report = report
         self.skolem_base = options.get("skolem_base") or SKOLEM_BASE
-        self.b = Builder(triples, report, skolem_base=self.skolem_base)
+        self.b = Builder(triples, report, skolem_base=self.skolem_base, grouped=grouped)
 
     def types(self, s: str) -> list[str]:
         return [o for p, o in self.b.by_s.get(s, ()) if p == RDF_TYPE and isinstance(o, str)]
