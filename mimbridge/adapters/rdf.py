@@ -101,12 +101,11 @@ def canonical_double(v: float) -> str:
     out = _DOUBLES.get(v)
     if out is not None:
         return out
-    s = f"{v:.15E}"
-    i = s.find("E")
-    m = s[:i].rstrip("0")
-    exp = _EXP.get(s[i:])
+    m, _, e = f"{v:.15E}".partition("E")
+    exp = _EXP.get(e)
     if exp is None:
-        return s  # inf / nan
+        return m  # INF / NAN
+    m = m.rstrip("0")
     out = (m + "0" if m[-1] == "." else m) + exp
     if v:  # 0.0 and -0.0 are equal keys: never memoised
         if len(_DOUBLES) >= _DOUBLES_MAX:  # sensor values repeat; a bounded memo keeps the common ones
@@ -115,7 +114,7 @@ def canonical_double(v: float) -> str:
     return out
 
 
-_EXP = {f"E{e:+03d}": f"E{e}" for e in range(-330, 331)}
+_EXP = {f"{e:+03d}": f"E{e}" for e in range(-330, 331)}
 _DOUBLES: dict[float, str] = {}
 _DOUBLES_MAX = 1 << 16
 
