@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 import mimbridge
-from mimbridge.adapters.rdf_nt import group_lines
+from mimbridge.adapters.rdf_nt import _lines, group_lines
 from mimbridge.adapters.rdf_read import _from_ox, classify, group_triples, parse_grouped
 
 from .conftest import load_json
@@ -119,3 +119,17 @@ def test_other_forms_leave_the_fast_path(text):
         assert "line 1" in str(err.value)
     else:
         assert sorted(map(repr, _flat(parse_grouped(text, "ntriples")))) == sorted(map(repr, ref))
+
+
+def test_documents_larger_than_one_piece(ontology_texts):
+    # the splitter cuts text into pieces of a quarter megabyte: lines across piece boundaries stay whole
+    text = "".join(ontology_texts.values()) * 3
+    assert len(text) > 3 * (1 << 18)
+    _same_as_oxigraph(text)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 64])
+def test_lines_split_at_any_piece_size(size):
+    text = "<urn:a> <urn:p> <urn:b> .\n\n# c\n<urn:a> <urn:p> \"x\\ny\" .\n\n\nlast"
+    expected = [line for line in text.split("\n") if line]
+    assert [line for line in _lines(text, size) if line] == expected

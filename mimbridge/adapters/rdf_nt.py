@@ -22,7 +22,8 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import chain
 from typing import Any
 
 __all__ = ["group_lines"]
@@ -133,6 +134,20 @@ class _Terms:
         self.subjects[tok] = term
 
 
+def _lines(text: str, size: int = 1 << 18) -> Iterator[str]:
+    """The lines of ``text``, split a quarter megabyte at a time (the lines of one piece are freed before
+    the next is split: memory is reused while it is still in cache, instead of all lines at once)."""
+    start, n, find = 0, len(text), text.find
+    pieces = []
+    while start < n:
+        end = find("\n", start + size)
+        if end < 0:
+            end = n
+        pieces.append((start, end))
+        start = end + 1
+    return chain.from_iterable(text[a:b].split("\n") for a, b in pieces)
+
+
 def group_lines(text: str, classify: Callable[[str, Any], int]) -> tuple[dict[str, list[tuple[str, Any]]],
                                                                          list[tuple[str, Any, int]]] | None:
     """N-Triples in the canonical line form, grouped by subject, or None for anything else.
@@ -164,7 +179,7 @@ def group_lines(text: str, classify: Callable[[str, Any], int]) -> tuple[dict[st
     prev_s: Any = None
     sv: Any = None
     lst: list[tuple[str, Any]] = []
-    for line in text.split("\n"):
+    for line in _lines(text):
         s, _, rest = line.partition(" ")  # partition finds with memchr: faster than split here
         hit = rget(rest)
         if hit is None:
