@@ -357,6 +357,8 @@ class Builder:
         self._copied: set[str] = set()
         self._visiting: set[str] = set()
         self._lits: dict[tuple, Any] = {}
+        #: whether any attribute node had an mb:json annotation (only then can instances carry positions)
+        self._indexed = False
         #: IRI nodes that are the value of an attribute (JSON-LD node objects with an id), not entities
         self.values: set[str] = set()
         for s, o in cands:
@@ -445,7 +447,8 @@ class Builder:
         if not node.types:
             node.types = [RDFS_RESOURCE]
             node.meta["rdf:untyped"] = True
-        _order(node.attrs)
+        if self._indexed:
+            _order(node.attrs)
         return node
 
     # -- NGSI-LD attribute nodes ---------------------------------------------------
@@ -508,6 +511,7 @@ class Builder:
         if scope:
             a.scope = scope[0] if len(scope) == 1 else scope
         if extra:
+            self._indexed = True  # an annotation may give positions: instances get sorted from now on
             for field, v in extra.get("fields", {}).items():
                 setattr(a, field, v)
             if "index" in extra:
@@ -518,7 +522,7 @@ class Builder:
         if raw:
             for m, objs in raw.items():
                 a.meta[m] = self.json_values(objs, single=True)
-        if a.attrs:
+        if a.attrs and self._indexed:
             _order(a.attrs)
         return a
 
