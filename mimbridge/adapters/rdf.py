@@ -114,6 +114,13 @@ def canonical_double(v: float) -> str:
     return out
 
 
+def _finite_double(v: float) -> str:
+    """:func:`canonical_double` of a finite float, not memoised (for callers with their own memo)."""
+    m, _, e = f"{v:.15E}".partition("E")
+    m = m.rstrip("0")
+    return (m + "0" if m[-1] == "." else m) + _EXP[e]
+
+
 _EXP = {f"{e:+03d}": f"E{e}" for e in range(-330, 331)}
 _DOUBLES: dict[float, str] = {}
 _DOUBLES_MAX = 1 << 16
@@ -378,14 +385,12 @@ class Emitter:
         self.doubles: dict[float, tuple[str, str, bool]] = {}
 
     def double(self, v: float) -> tuple[str, str, bool]:
-        """:attr:`doubles` entry of a finite non-integral float (memoised)."""
-        hit = self.doubles.get(v)
-        if hit is None:
-            if len(self.doubles) >= _LINES_MAX:
-                self.doubles.clear()
-            lex = canonical_double(v)
-            term = f'"{lex}"^^{_NT_DOUBLE}'
-            hit = self.doubles[v] = (term, term + " .\n", float(lex) == v)
+        """Make the :attr:`doubles` entry of a finite non-integral float (callers look there first)."""
+        if len(self.doubles) >= _LINES_MAX:
+            self.doubles.clear()
+        lex = _finite_double(v)
+        term = f'"{lex}"^^{_NT_DOUBLE}'
+        hit = self.doubles[v] = (term, term + " .\n", float(lex) == v)
         return hit
 
     def ctx(self, actx: ActiveContext) -> _Ctx:
