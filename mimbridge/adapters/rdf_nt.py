@@ -26,10 +26,9 @@ from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import Any
 
-__all__ = ["group_lines"]
+from .rdf import RDF_LANGSTRING, XSD_STRING
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+__all__ = ["group_lines"]
 
 _IRI_OK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*")
 _LEX_OK = re.compile(r'(?:[^"\\\n\r]|\\.)*')

@@ -742,7 +742,7 @@ def read_rdf(data: Any, syntax: str, *, report: ConversionReport, **options: Any
         from ..errors import MimbridgeError
 
         raise MimbridgeError(f"unknown RDF profile {profile!r}; known: ngsi-ld, sosa")
-    from .rdf_write import _no_gc
+    from ..convert import _no_gc
 
     with _no_gc():  # millions of small acyclic tuples: the cyclic collector only costs time here
         grouped = parse_grouped(data, syntax, base=options.get("base"), report=report, loader=loader)
