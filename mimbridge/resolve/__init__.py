@@ -3,7 +3,7 @@
 Modules: :mod:`~mimbridge.resolve.identifiers` (DOI, Handle, ARK, ORCID, URN,
 STA ids, CURIEs, local codes), :mod:`~mimbridge.resolve.minting` (rule tables),
 :mod:`~mimbridge.resolve.store` (embedded pyoxigraph store or SPARQL endpoint),
-:mod:`~mimbridge.resolve.service` (the ASGI app), :mod:`~mimbridge.resolve.commands`
+:mod:`~mimbridge.resolve.service` (the ASGI app), :mod:`mimbridge.cli.resolver`
 (the ``resolve``, ``load`` and ``serve`` subcommands). Import them directly; this
 package imports nothing heavy.
 

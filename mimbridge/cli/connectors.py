@@ -82,7 +82,7 @@ _TEXT_CONCAT = frozenset({"ntriples", "nquads", "turtle"})
 
 
 def _options(pairs: list[str]) -> dict[str, Any]:
-    from ..cli import option_pairs
+    from ..options import option_pairs
 
     try:
         return option_pairs(pairs)
@@ -96,7 +96,7 @@ def _split(options: dict[str, Any], prefix: str) -> dict[str, Any]:
 
 
 def _http(args: argparse.Namespace) -> Any:
-    from .http import HttpClient
+    from ..clients.http import HttpClient
 
     return HttpClient(timeout=args.timeout, retries=args.retries)
 
@@ -179,16 +179,16 @@ def _write_report(args: argparse.Namespace, report: Any) -> None:
 
 
 def _progress(args: argparse.Namespace, label: str) -> Any:
-    from .sync import Progress
+    from ..clients.sync import Progress
 
     return Progress(enabled=args.progress, label=label)
 
 
 def _pull(args: argparse.Namespace, out: TextIO) -> int:
     from .. import registry
+    from ..clients import open_source
     from ..convert import convert, dumps
     from ..report import ConversionReport
-    from . import open_source
 
     options = _options(args.option)
     src_opts = _split(options, "source.")
@@ -230,8 +230,8 @@ def _pull(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _push(args: argparse.Namespace, out: TextIO) -> int:
+    from ..clients import open_sink
     from ..convert import convert
-    from . import open_sink
 
     options = _options(args.option)
     sink_opts = _split(options, "target.")
@@ -250,7 +250,7 @@ def _push(args: argparse.Namespace, out: TextIO) -> int:
 
 def _endpoints(args: argparse.Namespace, **src_defaults: Any) -> tuple[Any, Any, dict[str, Any]]:
     """Open ``--source`` and ``--target``; returns (source, sink, conversion options)."""
-    from . import open_sink, open_source
+    from ..clients import open_sink, open_source
 
     options = _options(args.option)
     src_opts, sink_opts = _split(options, "source."), _split(options, "target.")
@@ -262,8 +262,8 @@ def _endpoints(args: argparse.Namespace, **src_defaults: Any) -> tuple[Any, Any,
 
 
 def _sync(args: argparse.Namespace, out: TextIO) -> int:
-    from .base import Checkpoint
-    from .sync import sync
+    from ..clients.base import Checkpoint
+    from ..clients.sync import sync
 
     source, sink, options = _endpoints(args)
     cp = Checkpoint(args.checkpoint, key=f"{args.source} -> {args.target}")
@@ -276,9 +276,9 @@ def _sync(args: argparse.Namespace, out: TextIO) -> int:
 
 def _subscription(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any], Any]:
     """For an ``ngsi-ld+http://`` bridge source: a started notification receiver and a subscription."""
-    from . import open_sink, split_endpoint
-    from .ngsild import subscribe, unsubscribe
-    from .ngsild_notify import NotificationReceiver
+    from ..clients import open_sink, split_endpoint
+    from ..clients.ngsild import subscribe, unsubscribe
+    from ..clients.ngsild_notify import NotificationReceiver
 
     options = _options(args.option)
     src_opts, sink_opts = _split(options, "source."), _split(options, "target.")
@@ -307,8 +307,8 @@ def _subscription(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any], A
 
 
 def _bridge(args: argparse.Namespace, out: TextIO) -> int:
-    from . import split_endpoint
-    from .bridge import bridge
+    from ..clients import split_endpoint
+    from ..clients.bridge import bridge
 
     kind = split_endpoint(args.source)[0]
     close = None

@@ -67,7 +67,7 @@ def add_commands(sub: Any) -> None:
 
 
 def _rules(args: argparse.Namespace) -> Any:
-    from .minting import Rules
+    from ..resolve.minting import Rules
 
     if args.rules:
         return Rules.from_file(args.rules, base=args.base)
@@ -82,7 +82,7 @@ def describe_identifier(text: str, rules: Any, store: Any = None) -> dict[str, A
     >>> d["identifier"], d["scheme"], d["document"]
     ('sensor:42', 'local', 'https://id.example.city/doc/sensor/42')
     """
-    from .identifiers import to_uri
+    from ..resolve.identifiers import to_uri
 
     ident = rules.parse(text)
     out: dict[str, Any] = {"input": text, "identifier": str(ident), "scheme": ident.scheme, "value": ident.value}
@@ -108,7 +108,7 @@ def describe_identifier(text: str, rules: Any, store: Any = None) -> dict[str, A
 
 def _resolve(args: argparse.Namespace, out: TextIO) -> int:
     from ..errors import MimbridgeError
-    from .store import open_store
+    from ..resolve.store import open_store
 
     rules = _rules(args)
     store = open_store(args.store, read_only=True, genid_base=rules.base + ".well-known/genid/") if args.store \
@@ -135,12 +135,12 @@ def _resolve(args: argparse.Namespace, out: TextIO) -> int:
 
 def _load(args: argparse.Namespace, out: TextIO) -> int:
     from ..errors import MimbridgeError
-    from .store import load, open_store
+    from ..resolve.store import load, open_store
 
     if args.graph and len(args.inputs) > 1:
         print("mimbridge: error: --graph needs exactly one INPUT", file=sys.stderr)
         return 2
-    from ..cli import option_pairs
+    from ..options import option_pairs
 
     try:
         options = option_pairs(args.option)
@@ -176,7 +176,7 @@ def _load(args: argparse.Namespace, out: TextIO) -> int:
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
     from ..errors import MimbridgeError
-    from .service import serve
+    from ..resolve.service import serve
 
     try:
         rules = _rules(args)

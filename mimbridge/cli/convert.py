@@ -1,0 +1,112 @@
+"""The ``convert`` and ``formats`` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from .. import registry
+from ..convert import convert, dumps
+from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError
+from ._common import parse_options
+
+__all__ = ["add_commands", "run_convert", "run_formats"]
+
+
+def add_commands(sub: Any) -> None:
+    """Add ``convert`` and ``formats`` to an argparse sub-parser set."""
+    c = sub.add_parser("convert", help="convert a file or standard input")
+    c.add_argument("input", help="input file, or - for standard input")
+    c.add_argument("-f", "--from", dest="source", help="source format (default: from the file suffix)")
+    c.add_argument("-t", "--to", dest="target", required=True, help="target format")
+    c.add_argument("-o", "--output", help="output file (default: standard output)")
+    c.add_argument("--strict", action="store_true", help="fail (exit 1) if anything would be lost")
+    c.add_argument("--report", metavar="FILE.json", help="write the conversion report as JSON")
+    c.add_argument("-O", "--option", action="append", default=[], metavar="KEY=VALUE",
+                   help="adapter option (value parsed as JSON when possible); repeatable")
+    c.add_argument("-q", "--quiet", action="store_true", help="do not print the loss summary")
+    c.set_defaults(handler=run_convert)
+    f = sub.add_parser("formats", help="list formats and their capabilities")
+    f.add_argument("--json", action="store_true", help="machine-readable output")
+    f.set_defaults(handler=lambda args, parser: run_formats(args.json, sys.stdout))
+
+
+def run_formats(as_json: bool, out: TextIO) -> int:
+    rows = []
+    for name in registry.available():
+        row = registry.FORMATS.get(name)
+        try:
+            caps = registry.get(name).capabilities
+        except AdapterNotFoundError as exc:
+            rows.append({"name": name, "error": str(exc)})
+            continue
+        aliases = sorted(a for a, n in registry.ALIASES.items() if n == name)
+        rows.append({
+            "name": name, "read": caps.read, "write": caps.write, "typed": caps.typed,
+            "kinds": sorted(k.value for k in caps.kinds), "meta": sorted(caps.meta), "nested": caps.nested,
+            "multi_instance": caps.multi_instance, "output": caps.output, "media_type": caps.media_type,
+            "aliases": aliases, "summary": row.summary if row else "", "notes": caps.notes,
+        })
+    if as_json:
+        out.write(json.dumps(rows, indent=2) + "\n")
+        return 0
+
+    def yn(b: bool) -> str:
+        return "yes" if b else "-"
+
+    head = f"{'format':<20} {'read':<5} {'write':<5} {'types':<6} {'meta':<5} {'nested':<7} {'multi':<6} summary"
+    out.write(head + "\n" + "-" * len(head) + "\n")
+    for r in rows:
+        if "error" in r:
+            out.write(f"{r['name']:<20} unavailable: {r['error']}\n")
+            continue
+        meta = "all" if len(r["meta"]) >= 9 else (str(len(r["meta"])) if r["meta"] else "-")
+        out.write(f"{r['name']:<20} {yn(r['read']):<5} {yn(r['write']):<5} {yn(r['typed']):<6} {meta:<5} "
+                  f"{yn(r['nested']):<7} {yn(r['multi_instance']):<6} {r['summary']}\n")
+    return 0
+
+
+def run_convert(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    options = parse_options(args.option, parser)
+    source = args.source
+    if source is None:
+        if args.input == "-":
+            parser.error("-f/--from is required when reading standard input")
+        source = Path(args.input).suffix
+        if not source:
+            parser.error("cannot guess the source format: pass -f/--from")
+    data: Any = sys.stdin.buffer.read() if args.input == "-" else Path(args.input)
+    if args.input != "-" and not Path(args.input).is_file():
+        print(f"mimbridge: error: {args.input}: no such file", file=sys.stderr)
+        return 1
+    try:
+        result = convert(data, source=source, target=args.target, strict=args.strict, **options)
+    except LossyConversionError as exc:
+        if args.report:
+            Path(args.report).write_text(json.dumps(exc.report.to_dict(), indent=2), encoding="utf-8")
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 1
+    except AdapterNotFoundError as exc:
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 2
+    except TypeError as exc:  # unknown -O option
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 2
+    except MimbridgeError as exc:
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 1
+    text = dumps(result.output)
+    if args.output:
+        Path(args.output).write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+    else:
+        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+    if args.report:
+        Path(args.report).write_text(json.dumps(result.report.to_dict(), indent=2), encoding="utf-8")
+    if not args.quiet and not result.report.lossless:
+        print(result.report.summary(), file=sys.stderr)
+    return 0
+
+
