@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 import mimbridge
-from mimbridge.adapters.rdf_read import RDFS_RESOURCE
+from mimbridge.adapters.rdf.parse import RDFS_RESOURCE
 
 ONTOLOGIES = ["rdf/dxwg/dcat/rdf/dcat3.ttl", "rdf/sdw/ssn/integrated/sosa.ttl",
               "rdf/sdw/ssn/integrated/ssn.ttl",

@@ -21,7 +21,7 @@ from pyld import jsonld
 from rdflib.compare import isomorphic
 
 import mimbridge
-from mimbridge.adapters.rdf import MB, MB_JSON, SKOLEM_BASE, canonical_double
+from mimbridge.adapters.rdf.terms import MB, MB_JSON, SKOLEM_BASE, canonical_double
 
 from .conftest import load_json
 from .test_core_context import SCORPIO_18, STELLIO_19, V13

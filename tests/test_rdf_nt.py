@@ -1,4 +1,4 @@
-"""The fast N-Triples path (:func:`mimbridge.adapters.rdf_nt.group_lines`) agrees with pyoxigraph.
+"""The fast N-Triples path (:func:`mimbridge.adapters.rdf.ntriples.group_lines`) agrees with pyoxigraph.
 
 Reading N-Triples takes the fast path when the text is in the canonical
 one-triple-per-line form and falls back to pyoxigraph otherwise. Both must give
@@ -16,15 +16,15 @@ import pyoxigraph as ox
 import pytest
 
 import mimbridge
-from mimbridge.adapters.rdf_nt import _lines, group_lines
-from mimbridge.adapters.rdf_read import _from_ox, classify, group_triples, parse_grouped
+from mimbridge.adapters.rdf.ntriples import _lines, group_lines
+from mimbridge.adapters.rdf.parse import classify, from_ox, group_triples, parse_grouped
 
 from .conftest import load_json
 from .test_ngsild_corpus import CONTEXT_FILES, DOCS, KNOWN_INVALID
 
 
 def _ox_triples(text: str) -> list[tuple]:
-    return _from_ox(ox.parse(text, ox.RdfFormat.N_TRIPLES), None)
+    return from_ox(ox.parse(text, ox.RdfFormat.N_TRIPLES), None)
 
 
 def _flat(grouped) -> list[tuple]:

@@ -11,8 +11,8 @@ import shapely
 from shapely.geometry import shape
 
 import mimbridge
-from mimbridge.adapters import rdf_sosa
-from mimbridge.adapters.rdf_sosa import GEO, SF, SOSA, SSN
+from mimbridge.adapters.rdf import sosa as rdf_sosa
+from mimbridge.adapters.rdf.sosa import GEO, SF, SOSA, SSN
 from mimbridge.validate.shacl import validate
 
 from .conftest import load_json

@@ -45,7 +45,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from ..adapters.rdf import SKOLEM_BASE, canonical_double
+from ..adapters.rdf.terms import SKOLEM_BASE, canonical_double
 from ..errors import CapabilityError, ConnectorError, ParseError
 from .base import Page, WriteResult
 from .http import HttpClient

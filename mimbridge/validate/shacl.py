@@ -82,7 +82,7 @@ def data_graph(data: Any, fmt: str = "turtle") -> Any:
     from rdflib import BNode, Literal, URIRef
 
     from .. import registry
-    from ..adapters.rdf_read import parse_terms
+    from ..adapters.rdf.parse import parse_terms
 
     if isinstance(data, rdflib.Graph):
         return data

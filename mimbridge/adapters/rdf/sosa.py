@@ -32,18 +32,18 @@ import hashlib
 import json
 from typing import Any
 
-from ..contexts.core import DEFAULT_VOCAB, NGSI_LD
-from ..contexts.loader import ContextLoader
-from ..model import Attr, Graph, Kind, Node
-from ..report import Approximated, Coerced, ConversionReport, Dropped
-from .rdf import (
-    _NT_TYPE,
+from ...contexts.core import DEFAULT_VOCAB, NGSI_LD
+from ...contexts.loader import ContextLoader
+from ...model import Attr, Graph, Kind, Node
+from ...report import Approximated, Coerced, ConversionReport, Dropped
+from .emit import Emitter
+from .terms import (
+    NT_TYPE,
     RDF_TYPE,
     SKOLEM_BASE,
     XSD,
-    Emitter,
-    _esc_lit,
-    _Fallback,
+    Fallback,
+    esc_lit,
     json_literal,
     nt_iri,
     nt_literal,
@@ -82,7 +82,7 @@ def _n(iri: str) -> str:
     return f"<{iri}>"
 
 
-_A = _NT_TYPE
+_A = NT_TYPE
 _OBSERVATION = _n(SOSA + "Observation")
 _FOI = _n(SOSA + "FeatureOfInterest")
 _HAS_FOI = _n(SOSA + "hasFeatureOfInterest")
@@ -142,6 +142,8 @@ def wkt(geometry: dict[str, Any]) -> str:
 class SosaWriter:
     """Model -> N-Triples in the ``sosa`` profile; what SOSA cannot hold is reported."""
 
+    prefixes = SOSA_PREFIXES
+
     def __init__(self, report: ConversionReport, *, blank_nodes: bool = False, skolem_base: str = SKOLEM_BASE,
                  contexts: Any = None, allow_remote: Any = (), loader: Any = None,
                  core_version: str = "1.8", **_: Any) -> None:
@@ -161,7 +163,7 @@ class SosaWriter:
     def document(self, graph: Graph) -> str:
         """The N-Triples text of the whole graph."""
         single = bool(graph.meta.get("ngsi-ld:single")) and len(graph.nodes) == 1
-        from .rdf_write import Writer
+        from .write import Writer
 
         helper = Writer(ConversionReport(), loader=self.em.loader)
         for i, node in enumerate(graph.nodes):
@@ -255,9 +257,9 @@ class SosaWriter:
         if isinstance(v, dict):
             try:
                 return self.em.object(v, {}, c, lower=False)
-            except _Fallback:
+            except Fallback:
                 return json_literal(v)
-        return self.em.scalar(v) if not isinstance(v, str) else f'"{_esc_lit(v)}"'
+        return self.em.scalar(v) if not isinstance(v, str) else f'"{esc_lit(v)}"'
 
     def observation(self, s: str, name: str, a: Attr, o: str, tag: tuple[str, str], sensor: str | None,
                     path: str, c: Any) -> None:
@@ -268,14 +270,14 @@ class SosaWriter:
         out.append(f"{o} {_A} {_OBSERVATION} .\n{o} {_HAS_FOI} {s} .\n{o} {_OBSERVED_PROPERTY} {p} .\n")
         self.once(f"{p} {_A} {_OBSERVABLE} .\n")
         stamp = a.observed_at or ""
-        out.append(f'{o} {_RESULT_TIME} "{_esc_lit(stamp)}"^^<{XSD}dateTime> .\n')
+        out.append(f'{o} {_RESULT_TIME} "{esc_lit(stamp)}"^^<{XSD}dateTime> .\n')
         t = self._id(key, f"{tag}-time")
         if _has_tz(stamp):
             out.append(f'{o} {_PHENOMENON_TIME} {t} .\n{t} {_A} {_INSTANT} .\n'
-                       f'{t} {_STAMP} "{_esc_lit(stamp)}"^^<{XSD}dateTimeStamp> .\n')
+                       f'{t} {_STAMP} "{esc_lit(stamp)}"^^<{XSD}dateTimeStamp> .\n')
         else:
             out.append(f'{o} {_PHENOMENON_TIME} {t} .\n{t} {_A} {_INSTANT} .\n'
-                       f'{t} {_XSD_DT} "{_esc_lit(stamp)}"^^<{XSD}dateTime> .\n')
+                       f'{t} {_XSD_DT} "{esc_lit(stamp)}"^^<{XSD}dateTime> .\n')
         v = a.value
         if a.kind is Kind.GEO and isinstance(v, dict):
             g = self.geometry(v, self._id(key, f"{tag}-geom"), path)
@@ -294,7 +296,7 @@ class SosaWriter:
                     out.append(f"{r} {_UNIT} {nt_iri(iri)} .\n")
                 else:
                     u = self.em.bnode()
-                    out.append(f'{r} {_UNIT} {u} .\n{u} {_UNECE} "{_esc_lit(a.unit_code)}" .\n')
+                    out.append(f'{r} {_UNIT} {u} .\n{u} {_UNECE} "{esc_lit(a.unit_code)}" .\n')
         made = sensor
         for sub_name, subs in a.attrs.items():
             if _local(sub_name) == "observedBy" and subs[0].kind is Kind.RELATIONSHIP:
@@ -339,7 +341,7 @@ class SosaReader:
 
     def __init__(self, triples: list[tuple[str, str, Any]] | None, report: ConversionReport, *,
                  grouped: Any = None, **options: Any) -> None:
-        from .rdf_read import Builder
+        from .read import Builder
 
         self.report = report
         self.skolem_base = options.get("skolem_base") or SKOLEM_BASE
@@ -352,7 +354,7 @@ class SosaReader:
         return next((o for p, o in self.b.by_s.get(s, ()) if p == pred), None)
 
     def graph(self) -> Graph:
-        from .rdf_read import _lit_value
+        from .read import lit_value
 
         by_s = self.b.by_s
         obs = [s for s in by_s if SOSA + "Observation" in self.types(s)]
@@ -371,7 +373,7 @@ class SosaReader:
                 self.report.add(Dropped, "", "an observation without feature of interest or property")
                 continue
             used.add(prop)
-            a = self.observation(o, used, sensors, _lit_value)
+            a = self.observation(o, used, sensors, lit_value)
             if o in members:
                 a.dataset_id = members[o]
             per_entity.setdefault(foi, {}).setdefault(prop, []).append(a)

@@ -29,22 +29,12 @@ import json
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..errors import MappingError, ParseError
-from ..model import META_FIELDS, Attr, Graph, Kind
-from ..report import Approximated, ConversionReport, Dropped
-from .base import ALL_META, Capabilities
-from .ngsild import (
-    TYPES,
-    URI_RE,
-    VALUE_KEY,
-    NormalizedAdapter,
-    Reader,
-    Writer,
-    _esc,
-    _reader_opts,
-    _writer_opts,
-    is_geometry,
-)
+from ...errors import MappingError, ParseError
+from ...model import META_FIELDS, Attr, Graph, Kind
+from ...report import Approximated, ConversionReport, Dropped
+from ..base import ALL_META, Capabilities
+from .normalized import NormalizedAdapter, Reader, Writer, reader_options, writer_options
+from .vocab import TYPES, URI_RE, VALUE_KEY, esc_name, is_geometry
 
 __all__ = ["GeoJSONAdapter", "KeyValuesAdapter", "TemporalAdapter", "schema_kinds"]
 
@@ -114,7 +104,7 @@ class KeyValuesAdapter(NormalizedAdapter):
             if k not in TYPES:
                 raise MappingError(f"kinds[{name!r}]: unknown attribute type {k!r}; known: {', '.join(TYPES)}")
             kinds[name] = TYPES[k][0]
-        reader = _KVReader(report, kinds, **_reader_opts(options))
+        reader = _KVReader(report, kinds, **reader_options(options))
         return reader.read_document(data)
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
@@ -149,7 +139,7 @@ def _kv_attr(key: str, val: Any, kinds: dict[str, Kind], report: ConversionRepor
     return Attr(kind, val)
 
 def _write_kv(graph: Graph, report: ConversionReport, options: dict[str, Any]) -> Any:
-    w = Writer(report, **_writer_opts(options))
+    w = Writer(report, **writer_options(options))
     lang = options.get("lang")
     out = []
     for i, node in enumerate(graph.nodes):
@@ -159,7 +149,7 @@ def _write_kv(graph: Graph, report: ConversionReport, options: dict[str, Any]) -
                              "type": types if (len(types) > 1 or node.meta.get("ngsi-ld:typeArray")) else types[0]}
         for name, instances in node.attrs.items():
             a = _default_instance(instances)
-            e[ctx.compact(name)] = _kv_value(a, ctx, lang, report, f"/{i}/{_esc(name)}")
+            e[ctx.compact(name)] = _kv_value(a, ctx, lang, report, f"/{i}/{esc_name(name)}")
         if emit and ctx_value is not None:
             e["@context"] = ctx_value
         out.append(e)
@@ -207,7 +197,7 @@ class TemporalAdapter(NormalizedAdapter):
     }
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
-        reader = Reader(report, temporal=True, **_reader_opts(options))
+        reader = Reader(report, temporal=True, **reader_options(options))
         note = isinstance(data, dict) and data.get("type") == "Notification"
         items = data.get("data") if note else data
         if isinstance(items, list):
@@ -217,7 +207,7 @@ class TemporalAdapter(NormalizedAdapter):
         return reader.read_document({**data, "data": items} if note else items)
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
-        w = Writer(report, **_writer_opts(options))
+        w = Writer(report, **writer_options(options))
         if not options.get("temporal_values"):
             w.always_array = True
             return w.document(graph)
@@ -231,7 +221,7 @@ class TemporalAdapter(NormalizedAdapter):
             types = [ctx.compact(t) for t in node.types]
             e: dict[str, Any] = {"id": node.id, "type": types if len(types) > 1 else types[0]}
             for name, instances in node.attrs.items():
-                e[ctx.compact(name)] = _temporal_values(instances, ctx, field, report, f"/{i}/{_esc(name)}")
+                e[ctx.compact(name)] = _temporal_values(instances, ctx, field, report, f"/{i}/{esc_name(name)}")
             if emit and ctx_value is not None:
                 e["@context"] = ctx_value
             out.append(e)
@@ -244,7 +234,7 @@ def _expand_entity(e: Any, ptr: str) -> Any:
         return e
     out = {}
     for k, v in e.items():
-        p = f"{ptr}/{_esc(k)}"
+        p = f"{ptr}/{esc_name(k)}"
         if isinstance(v, dict) and "type" in v:
             v = _expand_temporal(v, p)
         elif isinstance(v, list) and any(isinstance(x, dict) and _is_temporal(x) for x in v):
@@ -354,7 +344,7 @@ class GeoJSONAdapter(NormalizedAdapter):
                 entities.append({"id": f.get("id"), **f["properties"]})
             else:
                 entities.append(f)
-        reader = Reader(report, **_reader_opts(options))
+        reader = Reader(report, **reader_options(options))
         graph = reader.read_document(entities[0] if single and entities else entities)
         extra = {k: v for k, v in data.items() if k not in ("type", "features")}
         if not single and extra:
@@ -365,15 +355,15 @@ class GeoJSONAdapter(NormalizedAdapter):
         geom_term = options.get("geometry_property", "location")
         simplified = bool(options.get("simplified"))
         if simplified:
-            from ..adapters.base import check_capabilities
+            from ..base import check_capabilities
             namer = self.namer(graph, **options)
             check_capabilities(graph, KeyValuesAdapter.capabilities, report, "simplified GeoJSON", namer)
             rows = _write_kv(Graph(graph.nodes, graph.context), report, options)
         else:
-            rows = Writer(report, **_writer_opts(options)).document(Graph(graph.nodes, graph.context))
+            rows = Writer(report, **writer_options(options)).document(Graph(graph.nodes, graph.context))
         feats = []
         for node, row in zip(graph.nodes, rows, strict=True):
-            ctx = Writer(report, **_writer_opts(options)).context_for(node, graph)[0]
+            ctx = Writer(report, **writer_options(options)).context_for(node, graph)[0]
             geo = node.first(ctx.expand(geom_term))
             props = {k: v for k, v in row.items() if k != "id"}
             feats.append({"id": node.id, "type": "Feature",

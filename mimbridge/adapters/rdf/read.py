@@ -28,301 +28,41 @@ Rules (``docs/rdf.md`` has the full list):
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 
-from ..contexts.core import CORE_VERSIONS, DEFAULT_VOCAB, NGSI_LD, core_terms
-from ..contexts.loader import ContextLoader
-from ..errors import ParseError
-from ..model import Attr, Graph, Kind, Node
-from ..report import Coerced, ConversionReport, Dropped
-from .ngsild import RAW_MEMBERS
-from .rdf import (
+from ...contexts.loader import ContextLoader
+from ...gcpause import no_gc
+from ...model import Attr, Graph, Kind, Node
+from ...report import Coerced, ConversionReport, Dropped
+from ..ngsild.vocab import RAW_MEMBERS
+from .parse import (
+    CAND,
+    DOC,
+    FIELD_MEMBERS,
+    KIND,
+    KIND_BY_TYPE,
+    MEMBER_BY_PRED,
+    RDF_FIRST,
+    RDF_NIL,
+    RDF_REST,
+    RDFS_RESOURCE,
+    REF,
+    Grouped,
+    Triple,
+    group_triples,
+    lit_value,
+    parse_grouped,
+)
+from .profiles import profile_reader
+from .terms import (
     GEOJSON,
-    MB_DOCUMENT,
     MB_JSON,
-    RDF,
     RDF_JSON,
     RDF_TYPE,
-    RDFS,
     SKOLEM_BASE,
-    XSD_BOOLEAN,
-    XSD_DOUBLE,
-    XSD_INTEGER,
-    XSD_STRING,
-    canonical_double,
 )
-from .rdf_nt import group_lines
 
-__all__ = ["parse_grouped", "parse_terms", "read_rdf"]
-
-RDF_FIRST, RDF_REST, RDF_NIL = RDF + "first", RDF + "rest", RDF + "nil"
-RDFS_RESOURCE = RDFS + "Resource"
-
-KIND_BY_TYPE: dict[str, Kind] = {}
-for _k in Kind:
-    KIND_BY_TYPE[NGSI_LD + _k.value] = _k
-    KIND_BY_TYPE[DEFAULT_VOCAB + _k.value] = _k
-KIND_BY_TYPE[NGSI_LD + "VocabularyProperty"] = Kind.VOCAB
-
-VALUE_MEMBERS = ("value", "object", "languageMap", "vocab", "json", "valueList", "objectList")
-FIELD_MEMBERS = {"datasetId": "dataset_id", "observedAt": "observed_at", "unitCode": "unit_code",
-                 "createdAt": "created_at", "modifiedAt": "modified_at", "deletedAt": "deleted_at",
-                 "instanceId": "instance_id", "expiresAt": "expires_at", "scope": "scope"}
-#: members whose objects are references (never inlined value nodes)
-REF_MEMBERS = frozenset({"object", "objectList", "vocab", "datasetId", "instanceId", "previousObject",
-                         "previousObjectList", "previousVocab", "objectType"})
-
-
-def _member_predicates() -> dict[str, str]:
-    """Predicate IRI -> NGSI-LD member, over every core context version."""
-    out: dict[str, str] = {}
-    members = (*VALUE_MEMBERS, *FIELD_MEMBERS, *sorted(RAW_MEMBERS))
-    for m in members:
-        out[DEFAULT_VOCAB + m] = m
-    for v in CORE_VERSIONS:
-        terms = core_terms(v)
-        for m in members:
-            iri = terms.get(m)
-            if iri:
-                out[iri] = m
-    return out
-
-
-MEMBER_BY_PRED = _member_predicates()
-
-Lit = tuple  # (lexical, datatype IRI, language or None)
-Triple = tuple[str, str, Any]
-#: ``(by_subject, marks)``: subject -> its ``(p, o)`` pairs, and the flagged triples (see :func:`classify`)
-Grouped = tuple[dict[str, list[tuple[str, Any]]], list[tuple[str, Any, int]]]
-
-
-# -- parsing -----------------------------------------------------------------
-def parse_terms(data: Any, syntax: str, *, base: str | None = None, report: ConversionReport | None = None,
-                loader: ContextLoader | None = None) -> list[tuple[str, str, Any]]:
-    """Parse RDF text (or take an rdflib / pyoxigraph graph) into ``(s, p, o)`` Python terms.
-
-    Nothing is fetched: pyoxigraph resolves no remote JSON-LD context; JSON-LD
-    documents that name contexts are expanded by pyld with the offline loader.
-
-    >>> parse_terms('<urn:a> <urn:p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .', "ntriples")
-    [('urn:a', 'urn:p', ('1', 'http://www.w3.org/2001/XMLSchema#integer', None))]
-    """
-    if hasattr(data, "triples") and hasattr(data, "namespace_manager"):
-        return list(_from_rdflib(data))
-    if isinstance(data, bytes):
-        data = data.decode("utf-8-sig")
-    if not isinstance(data, str):
-        if syntax == "rdf-jsonld" and isinstance(data, (dict, list)):
-            data = json.dumps(data)
-        else:
-            raise ParseError(f"expected RDF text, got {type(data).__name__}", pointer="", expected="RDF text")
-    if syntax == "rdf-jsonld" and "@context" in data and _names_context(data):
-        data = _jsonld_offline(data, loader or ContextLoader(), base)
-        syntax = "nquads"
-    if syntax == "ntriples":
-        fast = group_lines(data, _no_flags)  # the canonical line form mimbridge writes; else pyoxigraph
-        if fast is not None:
-            return [(s, p, o) for s, pos in fast[0].items() for p, o in pos]
-    return _parse_ox(data, syntax, base, report)
-
-
-def parse_grouped(data: Any, syntax: str, *, base: str | None = None, report: ConversionReport | None = None,
-                  loader: ContextLoader | None = None) -> Grouped:
-    """Like :func:`parse_terms`, grouped by subject for :class:`Builder` (``(by_subject, marks)``).
-
-    >>> t = '<urn:a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://uri.etsi.org/ngsi-ld/Property> .'
-    >>> by_s, marks = parse_grouped(t, "ntriples")
-    >>> marks
-    [('urn:a', 'https://uri.etsi.org/ngsi-ld/Property', 2)]
-    """
-    if syntax == "ntriples" and isinstance(data, (str, bytes)):
-        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
-        fast = group_lines(text, classify)
-        if fast is not None:
-            return fast
-        return group_triples(_parse_ox(text, syntax, base, report))
-    return group_triples(parse_terms(data, syntax, base=base, report=report, loader=loader))
-
-
-def _parse_ox(data: str, syntax: str, base: str | None, report: ConversionReport | None) -> list[Triple]:
-    import pyoxigraph as ox
-
-    from .rdf import _ox_format
-
-    try:
-        quads = ox.parse(data, _ox_format(syntax), base_iri=base)
-        return _from_ox(quads, report)
-    except SyntaxError as exc:
-        raise ParseError(f"malformed {syntax}: {exc.msg if hasattr(exc, 'msg') else exc}",
-                         pointer=_where(exc), expected=f"{syntax} text") from None
-    except ValueError as exc:
-        raise ParseError(f"malformed {syntax}: {exc}", pointer="", expected=f"{syntax} text") from None
-
-
-
-def _where(exc: SyntaxError) -> str:
-    if exc.lineno:
-        return f"line {exc.lineno} column {exc.offset or 0}"
-    return ""
-
-
-def _names_context(text: str) -> bool:
-    """True when a JSON-LD document has an ``@context`` member (not just the string in a literal)."""
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        return False  # pyoxigraph reports the syntax error
-    stack = [doc]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, dict):
-            if "@context" in x:
-                return True
-            stack.extend(v for k, v in x.items() if k != "@value")
-        elif isinstance(x, list):
-            stack.extend(x)
-    return False
-
-
-def _jsonld_offline(text: str, loader: ContextLoader, base: str | None) -> str:
-    from pyld import jsonld
-
-    try:
-        doc = json.loads(text)
-    except ValueError as exc:
-        raise ParseError(f"malformed JSON: {exc}", pointer="", expected="JSON-LD text") from None
-    try:
-        options = {"documentLoader": loader, "format": "application/n-quads", "base": base or ""}
-        return jsonld.to_rdf(doc, options)
-    except jsonld.JsonLdError as exc:
-        raise ParseError(f"invalid JSON-LD: {str(exc).splitlines()[0]}", pointer="",
-                         expected="JSON-LD") from None
-
-
-def _from_ox(quads: Iterable[Any], report: ConversionReport | None) -> list[tuple[str, str, Any]]:
-    import pyoxigraph as ox
-
-    named, blank, default = ox.NamedNode, ox.BlankNode, ox.DefaultGraph
-    out = []
-    graphs: set[str] = set()
-    append = out.append
-    for q in quads:
-        s, o = q.subject, q.object
-        sv = s.value if s.__class__ is named else "_:" + s.value
-        oc = o.__class__
-        if oc is named:
-            ov: Any = o.value
-        elif oc is blank:
-            ov = "_:" + o.value
-        elif oc is ox.Literal:
-            ov = (o.value, o.datatype.value, o.language)
-        else:
-            if report is not None:
-                report.add(Dropped, "", "a quoted triple (RDF-star) is not carried")
-            continue
-        g = q.graph_name
-        if g.__class__ is not default:
-            graphs.add(str(g))
-        append((sv, q.predicate.value, ov))
-    if graphs and report is not None:
-        report.add(Coerced, "", f"{len(graphs)} named graph(s) read into the default graph",
-                   remedy="split the dataset by graph before converting")
-    return out
-
-
-def _from_rdflib(g: Any) -> Iterable[tuple[str, str, Any]]:
-    from rdflib import BNode, Literal, URIRef
-
-    for s, p, o in g.triples((None, None, None)):
-        sv = "_:" + str(s) if isinstance(s, BNode) else str(s)
-        if isinstance(o, URIRef):
-            ov: Any = str(o)
-        elif isinstance(o, BNode):
-            ov = "_:" + str(o)
-        elif isinstance(o, Literal):
-            dt = str(o.datatype) if o.datatype else (RDF + "langString" if o.language else XSD_STRING)
-            lex = str(o)
-            if dt == XSD_DOUBLE:  # rdflib normalises double lexicals: back to the canonical form
-                try:
-                    f = float(lex)
-                    lex = canonical_double(f) if not f.is_integer() else lex
-                except ValueError:
-                    pass
-            ov = (lex, dt, o.language)
-        else:
-            continue
-        yield sv, str(p), ov
-
-
-# -- model building ------------------------------------------------------------
-def _lit_value(o: Lit) -> Any:
-    """A literal as JSON: native where JSON-LD gives the same literal back, else a value object."""
-    lex, dt, lang = o
-    if dt == XSD_STRING:
-        return lex
-    if lang:
-        return {"@value": lex, "@language": lang}
-    if dt == XSD_INTEGER:
-        try:
-            if str(int(lex)) == lex:
-                return int(lex)
-        except ValueError:
-            pass
-    elif dt == XSD_DOUBLE:
-        try:
-            f = float(lex)
-            if not f.is_integer() and canonical_double(f) == lex:
-                return f
-        except ValueError:
-            pass
-    elif dt == XSD_BOOLEAN and lex in ("true", "false"):
-        return lex == "true"
-    elif dt == RDF_JSON:
-        try:
-            return {"@value": json.loads(lex), "@type": "@json"}
-        except ValueError:
-            pass
-    return {"@value": lex, "@type": dt}
-
-
-_REF, _KIND, _DOC, _CAND = 1, 2, 4, 8
-
-
-def classify(p: str, o: Any) -> int:
-    """Flags of a triple that :class:`Builder` needs before building (most triples: 0).
-
-    ``_REF``: the object may be a blank node (incoming triples counted);
-    ``_KIND``: ``rdf:type`` of an NGSI-LD attribute type; ``_DOC``: the
-    document annotation; ``_CAND``: an IRI object of a value member (maybe a
-    value node rather than a reference).
-    """
-    if o.__class__ is not str:
-        return 0
-    if o[0] == "_":
-        return _REF | _CAND if o[1:2] != ":" and p in _VALUE_PREDS else _REF
-    if p == RDF_TYPE:
-        return _KIND if o in KIND_BY_TYPE else _DOC if o == MB_DOCUMENT else 0
-    return _CAND if p in _VALUE_PREDS else 0
-
-
-def _no_flags(p: str, o: Any) -> int:
-    return 0
-
-
-def group_triples(triples: Iterable[Triple]) -> Grouped:
-    """``(s, p, o)`` terms -> ``(by_subject, marks)``, as :func:`~mimbridge.adapters.rdf_nt.group_lines` gives."""
-    by_s: dict[str, list[tuple[str, Any]]] = {}
-    marks: list[tuple[str, Any, int]] = []
-    for s, p, o in triples:
-        lst = by_s.get(s)
-        if lst is None:
-            lst = by_s[s] = []
-        lst.append((p, o))
-        f = classify(p, o)
-        if f:
-            marks.append((s, o, f))
-    return by_s, marks
+__all__ = ["Builder", "read_rdf"]
 
 
 class Builder:
@@ -339,14 +79,14 @@ class Builder:
         kinds = KIND_BY_TYPE
         cands: list[tuple[str, str]] = []  # (s, o): o an IRI object of a value member
         for s, o, flags in marks:
-            if flags & _REF:
+            if flags & REF:
                 refs[o] = refs.get(o, 0) + 1
-                if flags & _CAND:
+                if flags & CAND:
                     cands.append((s, o))
-            elif flags == _KIND:
+            elif flags == KIND:
                 if s not in attr_kind:
                     attr_kind[s] = kinds[o]
-            elif flags == _DOC:
+            elif flags == DOC:
                 docs.add(s)
             else:
                 cands.append((s, o))
@@ -502,7 +242,7 @@ class Builder:
             o = vals[0]
             v = self._lits.get(o)
             if v is None:
-                v = _lit_value(o)
+                v = lit_value(o)
                 if v.__class__ is not dict:  # scalars are shared, value objects never
                     self._lits[o] = v
             a.value = v
@@ -570,7 +310,7 @@ class Builder:
     def json_value(self, o: Any, *, top: bool = False) -> Any:
         """One object as JSON (literals native or value objects, nodes as JSON-LD node objects)."""
         if o.__class__ is tuple:
-            v = _lit_value(o)
+            v = lit_value(o)
             if top and v.__class__ is dict and v.get("@type") == "@json":
                 return v
             return v
@@ -648,7 +388,7 @@ class Builder:
         for o in objs:
             if o.__class__ is tuple:
                 if o[1] == RDF_JSON:
-                    v = _lit_value(o)
+                    v = lit_value(o)
                     if v.get("@type") == "@json":
                         jsons.append(v["@value"])
                         continue
@@ -657,7 +397,7 @@ class Builder:
                     langs[o[2]] = o[0] if prev is None else ([*prev, o[0]] if isinstance(prev, list)
                                                               else [prev, o[0]])
                 else:
-                    values.append(_lit_value(o))
+                    values.append(lit_value(o))
             elif o.startswith("_:") or o == RDF_NIL:
                 items = [] if o == RDF_NIL else self.rdf_list(o)
                 if items is not None:
@@ -687,7 +427,6 @@ _VALUE_MEMBER = {Kind.PROPERTY: "value", Kind.GEO: "value", Kind.LANGUAGE: "lang
                  Kind.LIST_RELATIONSHIP: "objectList"}
 _HAS_OBJECT = {iri for iri, m in MEMBER_BY_PRED.items() if m == "object"}
 #: predicates of members whose IRI objects may be value nodes (not references)
-_VALUE_PREDS = frozenset(iri for iri, m in MEMBER_BY_PRED.items() if m not in REF_MEMBERS)
 
 
 def _object_item(x: Any) -> Any:
@@ -734,21 +473,13 @@ def _json(o: Any) -> Any:
 
 
 def read_rdf(data: Any, syntax: str, *, report: ConversionReport, **options: Any) -> Graph:
-    """Read RDF text (or an rdflib Graph) in ``syntax`` into the model (profile ``ngsi-ld`` or ``sosa``)."""
-    profile = options.get("profile") or "ngsi-ld"
+    """Read RDF text (or an rdflib Graph) in ``syntax`` into the model (a profile of :data:`.profiles.PROFILES`)."""
+    reader = profile_reader(options.get("profile") or "ngsi-ld")  # unknown profiles fail before parsing
     loader = options.get("loader") or ContextLoader(documents=options.get("contexts"),
                                                     allow=options.get("allow_remote", ()))
-    if profile not in ("ngsi-ld", "sosa"):
-        from ..errors import MimbridgeError
-
-        raise MimbridgeError(f"unknown RDF profile {profile!r}; known: ngsi-ld, sosa")
-    from ..convert import _no_gc
-
-    with _no_gc():  # millions of small acyclic tuples: the cyclic collector only costs time here
+    with no_gc():  # millions of small acyclic tuples: the cyclic collector only costs time here
         grouped = parse_grouped(data, syntax, base=options.get("base"), report=report, loader=loader)
-        if profile == "sosa":
-            from .rdf_sosa import SosaReader
-
-            return SosaReader(None, report, grouped=grouped, **options).graph()
+        if reader is not None:
+            return reader(None, report, grouped=grouped, **options).graph()
         return Builder(None, report, skolem_base=options.get("skolem_base") or SKOLEM_BASE,
                        grouped=grouped).graph()

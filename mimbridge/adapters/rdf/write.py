@@ -25,28 +25,27 @@ import math
 from operator import attrgetter
 from typing import Any
 
-from ..contexts.active import ActiveContext
-from ..contexts.core import DEFAULT_CORE_VERSION
-from ..contexts.loader import ContextLoader
-from ..convert import _no_gc
-from ..model import Attr, Graph, Kind, Node
-from ..report import Coerced, ConversionReport, Dropped
-from .ngsild import ARRAY_MARK, RAW_MEMBERS, VALUE_KEY
-from .rdf import (
-    _LIT_ESC,
-    _NT_INTEGER,
-    _NT_MB_JSON,
-    _NT_TYPE,
+from ...contexts.active import ActiveContext
+from ...contexts.core import DEFAULT_CORE_VERSION
+from ...contexts.loader import ContextLoader
+from ...gcpause import no_gc
+from ...model import Attr, Graph, Kind, Node
+from ...report import Coerced, ConversionReport, Dropped
+from ..ngsild.vocab import ARRAY_MARK, RAW_MEMBERS, VALUE_KEY
+from .emit import Emitter, TermContext
+from .terms import (
+    LIT_ESC,
     MB_DOCUMENT,
     META_TERMS,
+    NT_INTEGER,
+    NT_MB_JSON,
+    NT_TYPE,
     SKOLEM_BASE,
-    Emitter,
-    _Ctx,
-    _esc_lit,
-    _Fallback,
-    _mb_json,
+    Fallback,
+    esc_lit,
     exact_value,
     json_literal,
+    mb_json,
     nt_iri,
 )
 
@@ -90,7 +89,7 @@ class Writer:
         single = bool(graph.meta.get("ngsi-ld:single"))
         n = len(graph.nodes)
         entity = self.entity
-        with _no_gc():
+        with no_gc():
             for i, node in enumerate(graph.nodes):
                 self._ptr = "" if single and n == 1 else f"/{i}"
                 entity(node, graph)
@@ -106,8 +105,8 @@ class Writer:
                 if graph.context is not None:
                     doc["context"] = graph.context
                 d = self.em.bnode() if self.blank else f"<{self.skolem_base}document>"
-                self.lines.append(f"{d} {_NT_TYPE} {nt_iri(MB_DOCUMENT)} .\n")
-                self.lines.append(f"{d} {_NT_MB_JSON} {_mb_json(doc)} .\n")
+                self.lines.append(f"{d} {NT_TYPE} {nt_iri(MB_DOCUMENT)} .\n")
+                self.lines.append(f"{d} {NT_MB_JSON} {mb_json(doc)} .\n")
             else:
                 self.report.add(Dropped, "", "document shape (single entity or array, notification envelope, "
                                 "default @context) is not carried without roundtrip annotations",
@@ -142,7 +141,7 @@ class Writer:
         if not (meta and meta.get("rdf:untyped")):
             iri = self.iri
             for t in node.types:
-                out.append(f"{s} {_NT_TYPE} {iri(t)} .\n")
+                out.append(f"{s} {NT_TYPE} {iri(t)} .\n")
         extra: dict[str, Any] = {}
         if len(node.types) > 1 and not (meta and meta.get("rdf:plain")):
             extra["types"] = node.types
@@ -176,13 +175,13 @@ class Writer:
                 if ck is not None:
                     lit = self._meta_json.get(ck)
                     if lit is None:
-                        lit = self._meta_json[ck] = _mb_json(extra)
+                        lit = self._meta_json[ck] = mb_json(extra)
                     if self.roundtrip:
-                        out.append(f"{s} {_NT_MB_JSON} {lit} .\n")
+                        out.append(f"{s} {NT_MB_JSON} {lit} .\n")
                         return
             self._extra(s, extra, (self._ptr, "", False))
 
-    def attribute(self, s: str, key: str, name: str, instances: list[Attr], c: _Ctx, where: tuple) -> None:
+    def attribute(self, s: str, key: str, name: str, instances: list[Attr], c: TermContext, where: tuple) -> None:
         """Every instance of one attribute of subject ``s`` (``key``: skolem IRI prefix of ``s``)."""
         info = c.names.get(name)
         if info is None:
@@ -213,7 +212,7 @@ class Writer:
             instance(node, o, a, c, i if (many or (meta and ARRAY_MARK in meta)) else None, (where, i),
                      f"{s} {p} {node} .\n")
 
-    def _simple(self, s: str, key: str, p: str, short: str, a: Attr, c: _Ctx, where: tuple) -> bool:
+    def _simple(self, s: str, key: str, p: str, short: str, a: Attr, c: TermContext, where: tuple) -> bool:
         """Write a lone instance in the common shapes in one go (what :meth:`instance` writes); False if not."""
         if a.meta or not c.meta_fast or _REST_GET(a) != _NO_REST:
             return False
@@ -225,7 +224,7 @@ class Writer:
         geo = ""
         if plain:
             if vc is str:
-                lit = f'"{_esc_lit(v) if _LIT_ESC.search(v) else v}" .\n'
+                lit = f'"{esc_lit(v) if LIT_ESC.search(v) else v}" .\n'
             elif vc is float:
                 hit = self.em.doubles.get(v)
                 if hit is None:
@@ -234,7 +233,7 @@ class Writer:
                     hit = self.em.double(v)
                 _, lit, exact = hit
             elif vc is int and abs(v) < 1e21:
-                lit = f'"{v}"^^{_NT_INTEGER} .\n'
+                lit = f'"{v}"^^{NT_INTEGER} .\n'
             elif vc is dict and len(v) == 2 and v.get("type") in c.geo and "coordinates" in v \
                     and v["coordinates"].__class__ is list:
                 lit = ""
@@ -267,7 +266,7 @@ class Writer:
             out.append(f"{s} {p} {node} .\n{node}{kline}")
             try:
                 exact = self.em.geometry(node, vp, v, geo)
-            except _Fallback:
+            except Fallback:
                 exact = self._value(node, vp, kind, v, c)
         if obs is not None:
             out.append(node + c.obs_line(obs))
@@ -293,7 +292,7 @@ class Writer:
 
     def _extra(self, s: str, extra: dict[str, Any], where: tuple) -> None:
         if self.roundtrip:
-            self.lines.append(f"{s} {_NT_MB_JSON} {_mb_json(extra)} .\n")
+            self.lines.append(f"{s} {NT_MB_JSON} {mb_json(extra)} .\n")
             return
         for key in sorted(extra):
             what = {"value": "value not given back exactly by its JSON-LD triples", "index": "instance order",
@@ -302,7 +301,7 @@ class Writer:
             self.report.add(Coerced, lambda: self._path(where), f"{what} is not carried without roundtrip "
                             "annotations", remedy="keep roundtrip=True (the default)")
 
-    def instance(self, s: str, key: str, a: Attr, c: _Ctx, index: int | None, where: tuple,
+    def instance(self, s: str, key: str, a: Attr, c: TermContext, index: int | None, where: tuple,
                  link: str = "") -> None:
         """The triples of one attribute instance with subject ``s`` (after ``link``, the line that points to it)."""
         out = self.lines
@@ -313,7 +312,7 @@ class Writer:
         exact = True
         if plain:
             if vc is str:
-                out.append(f'{link}{s}{kline}{s} {p} "{_esc_lit(v) if _LIT_ESC.search(v) else v}" .\n')
+                out.append(f'{link}{s}{kline}{s} {p} "{esc_lit(v) if LIT_ESC.search(v) else v}" .\n')
             elif vc is float and ((hit := self.em.doubles.get(v)) is not None
                                   or (math.isfinite(v) and not v.is_integer())):
                 if hit is None:
@@ -321,13 +320,13 @@ class Writer:
                 out.append(f"{link}{s}{kline}{s} {p} {hit[1]}")
                 exact = hit[2]
             elif vc is int and abs(v) < 1e21:
-                out.append(f'{link}{s}{kline}{s} {p} "{v}"^^{_NT_INTEGER} .\n')
+                out.append(f'{link}{s}{kline}{s} {p} "{v}"^^{NT_INTEGER} .\n')
             elif vc is dict and len(v) == 2 and v.get("type") in c.geo and "coordinates" in v \
                     and v["coordinates"].__class__ is list:
                 out.append(link + s + kline)
                 try:
                     exact = self.em.geometry(s, p, v, c.geo[v["type"]])
-                except _Fallback:
+                except Fallback:
                     exact = self._value(s, p, kind, v, c)
             else:
                 out.append(link + s + kline)
@@ -355,9 +354,9 @@ class Writer:
                 if val is None:
                     continue
                 if mode == 1 and val.__class__ is str:
-                    out.append(f'{s} {mp} "{_esc_lit(val)}"^^{dt} .\n')
+                    out.append(f'{s} {mp} "{esc_lit(val)}"^^{dt} .\n')
                 elif mode == 0 and val.__class__ is str:
-                    out.append(f'{s} {mp} "{_esc_lit(val)}" .\n')
+                    out.append(f'{s} {mp} "{esc_lit(val)}" .\n')
                 elif mode == 2 and val.__class__ is str:
                     iri = c.id_iri(val)
                     if iri is not None:
@@ -382,7 +381,7 @@ class Writer:
                     mp, mtd = c.member(k)
                     try:
                         self.em.value(s, mp, val, mtd, c)
-                    except _Fallback:
+                    except Fallback:
                         self.em.fallback(s, k, val, c.actx)
             extra = extra or {}
             extra["meta"] = a.meta
@@ -395,7 +394,7 @@ class Writer:
         if extra:
             self._extra(s, extra, where)
 
-    def _value(self, s: str, p: str, kind: Kind, v: Any, c: _Ctx) -> bool:
+    def _value(self, s: str, p: str, kind: Kind, v: Any, c: TermContext) -> bool:
         """Emit a value through the JSON-LD rules; True when its triples give it back exactly."""
         exact = exact_value(kind, v)
         member = VALUE_KEY[kind]
@@ -404,13 +403,13 @@ class Writer:
             if kind is Kind.VOCAB and td.get("@type") != "@vocab":
                 v = [c.actx.compact(x) for x in v] if v.__class__ is list else c.actx.compact(v)
             self.em.value(s, p, v, td, c)
-        except _Fallback:
+        except Fallback:
             self.em.fallback(s, member, v, c.actx)
         if exact and (kind is Kind.RELATIONSHIP or kind is Kind.LIST_RELATIONSHIP):
             exact = self._ids_unchanged(v, c)
         return exact
 
-    def _ids_unchanged(self, v: Any, c: _Ctx) -> bool:
+    def _ids_unchanged(self, v: Any, c: TermContext) -> bool:
         items = v if v.__class__ is list else [v]
         for x in items:
             iri = x["object"] if x.__class__ is dict else x
@@ -418,7 +417,7 @@ class Writer:
                 return False
         return True
 
-    def direct(self, s: str, p: str, a: Attr, c: _Ctx) -> None:
+    def direct(self, s: str, p: str, a: Attr, c: TermContext) -> None:
         """An attribute read from plain RDF (``s p o``): written back as plain triples."""
         kind, v = a.kind, a.value
         if kind is Kind.RELATIONSHIP:
@@ -433,5 +432,5 @@ class Writer:
         else:
             try:
                 self.em.value(s, p, v, {}, c, lower=False)
-            except _Fallback:
+            except Fallback:
                 self.report.add(Dropped, self._ptr, "a value read from RDF could not be written back")

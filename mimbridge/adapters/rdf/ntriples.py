@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import Any
 
-from .rdf import RDF_LANGSTRING, XSD_STRING
+from .terms import RDF_LANGSTRING, XSD_STRING
 
 __all__ = ["group_lines"]
 

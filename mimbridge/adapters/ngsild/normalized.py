@@ -20,95 +20,50 @@ JSON-equal to the input.
 
 from __future__ import annotations
 
-import re
-from operator import attrgetter
 from typing import Any, ClassVar
 
-from ..contexts.active import ActiveContext
-from ..contexts.core import DEFAULT_CORE_VERSION, core_context_url
-from ..contexts.loader import ContextLoader, context_option
-from ..errors import ParseError
-from ..model import Attr, Graph, Kind, Node
-from ..report import Coerced, ConversionReport, Dropped, Rejected, Unresolved
-from .base import Adapter, Capabilities
+from ...contexts.active import ActiveContext
+from ...contexts.core import DEFAULT_CORE_VERSION, core_context_url
+from ...contexts.loader import ContextLoader, context_option
+from ...errors import ParseError
+from ...model import Attr, Graph, Kind, Node
+from ...report import Coerced, ConversionReport, Dropped, Rejected, Unresolved
+from ..base import Adapter, Capabilities
+from .vocab import (
+    ARRAY_MARK,
+    CHECKED,
+    DATASET_ID,
+    ENTITY_KEYS,
+    GEO,
+    KEY_KIND,
+    KIND_NAME,
+    MEMBER_CODE,
+    META,
+    META_GET,
+    META_MEMBERS,
+    META_NAMES,
+    NO_META,
+    OBSERVED_AT,
+    OLD_TYPES,
+    PROPERTY,
+    RAW,
+    RAW_MEMBERS,
+    RELATIONSHIP,
+    SCOPE,
+    TYPES,
+    UNIT_CODE,
+    URI_META,
+    URI_RE,
+    VALUE_KEY,
+    VALUE_KEYS,
+    VALUE_MEMBER,
+    VOCAB,
+    esc_name,
+    is_geometry,
+    not_string,
+)
 
-__all__ = ["ConciseAdapter", "NormalizedAdapter", "Reader", "Writer"]
-
-URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
-
-#: attribute type name -> (kind, value member)
-TYPES: dict[str, tuple[Kind, str]] = {
-    "Property": (Kind.PROPERTY, "value"),
-    "GeoProperty": (Kind.GEO, "value"),
-    "LanguageProperty": (Kind.LANGUAGE, "languageMap"),
-    "VocabProperty": (Kind.VOCAB, "vocab"),
-    "JsonProperty": (Kind.JSON, "json"),
-    "ListProperty": (Kind.LIST, "valueList"),
-    "Relationship": (Kind.RELATIONSHIP, "object"),
-    "ListRelationship": (Kind.LIST_RELATIONSHIP, "objectList"),
-}
-OLD_TYPES = {"VocabularyProperty": "VocabProperty"}
-VALUE_KEY: dict[Kind, str] = {k: m for k, m in TYPES.values()}
-#: concise inference: key member -> kind (order matters: first match wins)
-KEY_KIND = [(m, k) for k, m in TYPES.values() if k is not Kind.GEO]
-VALUE_KEYS = frozenset(VALUE_KEY.values())
-GEO_TYPES = frozenset({"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
-                       "MultiPolygon", "GeometryCollection"})
-
-#: attribute meta-data members -> model field
-META_MEMBERS: dict[str, str] = {
-    "datasetId": "dataset_id", "observedAt": "observed_at", "unitCode": "unit_code",
-    "createdAt": "created_at", "modifiedAt": "modified_at", "deletedAt": "deleted_at",
-    "instanceId": "instance_id", "expiresAt": "expires_at", "scope": "scope",
-}
-META_ORDER = tuple(META_MEMBERS.items())
-#: other NGSI-LD members of an attribute, kept verbatim in ``Attr.meta``
-RAW_MEMBERS = frozenset({
-    "previousValue", "previousObject", "previousLanguageMap", "previousVocab", "previousJson",
-    "previousValueList", "previousObjectList", "objectType", "lang", "entity", "entityList",
-})
-#: members mimbridge itself adds while reading (kept in ``Attr.meta``, never written as such)
-INTERNAL_MEMBERS = frozenset({"ngsi-ld:aggregation"})
-ENTITY_MEMBERS = frozenset({"id", "type", "@context", "scope", "createdAt", "modifiedAt", "deletedAt"})
-_ENTITY_KEYS = ENTITY_MEMBERS | {"@id", "@type"}
-ARRAY_MARK = "ngsi-ld:array"  # meta flag: a single instance was given as a one-element array
-URI_META = frozenset({"dataset_id", "instance_id"})
-
-
-def _esc(name: str) -> str:
-    if "/" in name or "~" in name:
-        return name.replace("~", "~0").replace("/", "~1")
-    return name
-
-
-_PROPERTY, _GEO, _VOCAB, _JSON = Kind.PROPERTY, Kind.GEO, Kind.VOCAB, Kind.JSON
-_RELATIONSHIP = Kind.RELATIONSHIP
-#: kinds whose value needs checking or expansion on read
-_CHECKED = frozenset({Kind.RELATIONSHIP, Kind.LIST_RELATIONSHIP, Kind.LANGUAGE, Kind.VOCAB, Kind.LIST, Kind.GEO})
-KIND_NAME: dict[Kind, str] = {k: k.value for k in Kind}
-_META_GET = attrgetter(*(f for _, f in META_ORDER))
-_META_NAMES = tuple(m for m, _ in META_ORDER)
-_NO_META = (None,) * len(META_ORDER)
-
-#: how ``Reader.instance`` treats each known member of an attribute instance (others are nested attributes)
-_VALUE_MEMBER, _OBSERVED_AT, _UNIT_CODE, _DATASET_ID, _META, _SCOPE, _RAW = range(7)
-_MEMBER_CODE: dict[str, int] = {
-    **dict.fromkeys(VALUE_KEYS, _VALUE_MEMBER),
-    **dict.fromkeys(META_MEMBERS, _META),
-    "observedAt": _OBSERVED_AT, "unitCode": _UNIT_CODE, "datasetId": _DATASET_ID, "scope": _SCOPE,
-    **dict.fromkeys(RAW_MEMBERS | INTERNAL_MEMBERS, _RAW),
-}
-
-
-def _not_string(key: str, ptr: str) -> ParseError:
-    return ParseError(f"{key} must be a string", pointer=f"{ptr}/{key}",
-                      expected="a string" + (" (DateTime)" if key.endswith("At") else ""))
-
-
-def is_geometry(v: Any) -> bool:
-    """True for a GeoJSON geometry object."""
-    return (isinstance(v, dict) and v.get("type") in GEO_TYPES
-            and ("coordinates" in v or "geometries" in v))
+__all__ = ["ConciseAdapter", "NormalizedAdapter", "Reader", "Writer", "reader_options", "writer_options"]
 
 
 class Reader:
@@ -220,7 +175,7 @@ class Reader:
         self._cur_ptr = ptr
         plain_top, instance, expanded, attrs = self._plain_top, self.instance, ctx._expand.get, node.attrs
         for key, val in e.items():
-            if key in _ENTITY_KEYS:
+            if key in ENTITY_KEYS:
                 if key == "scope":
                     node.scope = val
                 elif key == "createdAt":
@@ -239,12 +194,12 @@ class Reader:
                 name = expanded(key)
                 attrs[expand(key) if name is None else name] = val
             except ParseError as exc:
-                raise exc.at(f"{ptr}/{_esc(key)}") from None
+                raise exc.at(f"{ptr}/{esc_name(key)}") from None
         return node
 
     def where(self) -> str:
         """Pointer of the entity-level attribute being read (for report events)."""
-        return f"{self._cur_ptr}/{_esc(self._cur_key)}"
+        return f"{self._cur_ptr}/{esc_name(self._cur_key)}"
 
     def top_attribute(self, key: str, val: Any, ctx: ActiveContext, eptr: str) -> list[Attr]:
         """Read an entity-level attribute (a hook for representations such as keyValues).
@@ -287,7 +242,7 @@ class Reader:
             if isinstance(v, list):
                 raise ParseError("nested array is not an attribute", pointer=ptr,
                                  expected="an attribute object or a value")
-            return Attr(_PROPERTY, v)
+            return Attr(PROPERTY, v)
         t = v.get("type")
         km = TYPES.get(t) if t.__class__ is str else None
         if km is not None:
@@ -307,47 +262,47 @@ class Reader:
             msg = f"{t or kind.value} has no {member!r} member" + (f" but {other!r}" if other else "")
             raise ParseError(msg, pointer=ptr, expected=f"a {member!r} member")
         val = v[member]
-        a = Attr(kind, self._value(kind, val, ctx, ptr, member) if kind in _CHECKED else val)
+        a = Attr(kind, self._value(kind, val, ctx, ptr, member) if kind in CHECKED else val)
         if len(v) == (1 if t is None else 2):
             return a
         for key, val in v.items():
             if key == member or key == "type":
                 continue
-            code = _MEMBER_CODE.get(key)
+            code = MEMBER_CODE.get(key)
             if code is None:  # a nested attribute
                 try:
                     val = [self.instance(val, ctx, "")] if val.__class__ is dict else self.attribute(val, ctx, "")
                     name = ctx._expand.get(key)
                     a.attrs[ctx.expand(key) if name is None else name] = val
                 except ParseError as exc:
-                    raise exc.at(f"{ptr}/{_esc(key)}") from None
-            elif code == _OBSERVED_AT:
+                    raise exc.at(f"{ptr}/{esc_name(key)}") from None
+            elif code == OBSERVED_AT:
                 if val.__class__ is not str:
-                    raise _not_string(key, ptr)
+                    raise not_string(key, ptr)
                 a.observed_at = val
-            elif code == _UNIT_CODE:
+            elif code == UNIT_CODE:
                 if val.__class__ is not str:
-                    raise _not_string(key, ptr)
+                    raise not_string(key, ptr)
                 a.unit_code = val
-            elif code == _VALUE_MEMBER:  # another kind's value member
+            elif code == VALUE_MEMBER:  # another kind's value member
                 raise ParseError(f"{kind.value} has a {key!r} member", pointer=f"{ptr}/{key}",
                                  expected=f"only {member!r} as value member")
-            elif code == _DATASET_ID:
+            elif code == DATASET_ID:
                 if val.__class__ is not str:
-                    raise _not_string(key, ptr)
+                    raise not_string(key, ptr)
                 if not URI_RE.match(val):
                     raise ParseError(f"{key} {val!r} is not a URI", pointer=f"{ptr}/{key}", expected="a URI")
                 a.dataset_id = val
-            elif code == _RAW:
+            elif code == RAW:
                 a.meta[key] = val
-            elif code == _META:
+            elif code == META:
                 if val.__class__ is not str:
-                    raise _not_string(key, ptr)
+                    raise not_string(key, ptr)
                 field = META_MEMBERS[key]
                 if field in URI_META and not URI_RE.match(val):
                     raise ParseError(f"{key} {val!r} is not a URI", pointer=f"{ptr}/{key}", expected="a URI")
                 setattr(a, field, val)
-            elif code == _SCOPE:
+            elif code == SCOPE:
                 a.scope = val
         return a
 
@@ -361,9 +316,9 @@ class Reader:
                          expected="a 'type' or one of " + ", ".join(sorted(VALUE_KEYS)))
 
     def _value(self, kind: Kind, val: Any, ctx: ActiveContext, ptr: str, member: str) -> Any:
-        if kind is _RELATIONSHIP and val.__class__ is str and URI_RE.match(val):
+        if kind is RELATIONSHIP and val.__class__ is str and URI_RE.match(val):
             return val
-        if kind is _GEO and val.__class__ is dict:
+        if kind is GEO and val.__class__ is dict:
             return val
         ptr = f"{ptr}/{member}"
         if kind is Kind.RELATIONSHIP:
@@ -465,14 +420,14 @@ class Writer:
     def instance(self, a: Attr, ctx: ActiveContext) -> Any:
         kind = a.kind
         value = a.value
-        if kind is _VOCAB:
+        if kind is VOCAB:
             value = [ctx.compact(x) for x in value] if isinstance(value, list) else ctx.compact(value)
         if self.concise:
             return self._concise(a, kind, value, ctx)
         d = {"type": KIND_NAME[kind], VALUE_KEY[kind]: value}
-        vals = _META_GET(a)
-        if vals != _NO_META:
-            for member, val in zip(_META_NAMES, vals, strict=True):
+        vals = META_GET(a)
+        if vals != NO_META:
+            for member, val in zip(META_NAMES, vals, strict=True):
                 if val is not None:
                     d[member] = val
         if a.meta:
@@ -498,21 +453,21 @@ class Writer:
     def _concise(self, a: Attr, kind: Kind, value: Any, ctx: ActiveContext) -> Any:
         bare = not a.attrs
         d: dict[str, Any] = {}
-        if kind is _PROPERTY and value.__class__ is dict and is_geometry(value):
+        if kind is PROPERTY and value.__class__ is dict and is_geometry(value):
             d["type"] = "Property"  # would be read back as a GeoProperty otherwise
             bare = False
         d[VALUE_KEY[kind]] = value
-        vals = _META_GET(a)
-        if vals != _NO_META:
+        vals = META_GET(a)
+        if vals != NO_META:
             bare = False
-            for member, val in zip(_META_NAMES, vals, strict=True):
+            for member, val in zip(META_NAMES, vals, strict=True):
                 if val is not None:
                     d[member] = val
         if a.meta and self._meta(a, d):
             bare = False
         for name, instances in a.attrs.items():
             d[ctx.compact(name)] = self.attribute(instances, ctx, top=False)
-        if bare and kind is _PROPERTY and not isinstance(value, (dict, list)) and len(d) == 1:
+        if bare and kind is PROPERTY and not isinstance(value, (dict, list)) and len(d) == 1:
             return value
         return d
 
@@ -535,14 +490,14 @@ class NormalizedAdapter(Adapter):
     concise = False
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
-        return Reader(report, **_reader_opts(options)).read_document(data)
+        return Reader(report, **reader_options(options)).read_document(data)
 
     def namer(self, graph: Graph, **options: Any) -> Any:
-        writer = Writer(ConversionReport(), **_writer_opts(options))
+        writer = Writer(ConversionReport(), **writer_options(options))
         return lambda node: writer.context_for(node, graph)[0].compact
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
-        return Writer(report, concise=self.concise, **_writer_opts(options)).document(graph)
+        return Writer(report, concise=self.concise, **writer_options(options)).document(graph)
 
 
 class ConciseAdapter(NormalizedAdapter):
@@ -557,9 +512,9 @@ READER_KEYS = ("context", "contexts", "allow_remote", "timeout", "fetch", "core_
 WRITER_KEYS = ("out_context", "emit_context", "contexts", "allow_remote", "core_version", "loader")
 
 
-def _reader_opts(options: dict[str, Any]) -> dict[str, Any]:
+def reader_options(options: dict[str, Any]) -> dict[str, Any]:
     return {k: options[k] for k in READER_KEYS if k in options}
 
 
-def _writer_opts(options: dict[str, Any]) -> dict[str, Any]:
+def writer_options(options: dict[str, Any]) -> dict[str, Any]:
     return {k: options[k] for k in WRITER_KEYS if k in options}

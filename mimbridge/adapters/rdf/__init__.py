@@ -1,0 +1,150 @@
+"""RDF serialisations: ``turtle``, ``ntriples``, ``nquads``, ``rdf-jsonld``, ``rdfxml``.
+
+Writing emits N-Triples lines straight from the model (no JSON-LD processing on
+the hot path); the other syntaxes are that text re-serialised by pyoxigraph.
+Reading parses with pyoxigraph (or takes an ``rdflib.Graph``) and builds the
+model (:mod:`mimbridge.adapters.rdf.read`). Two profiles (option ``profile``):
+
+``ngsi-ld`` (default)
+    the triples NGSI-LD's JSON-LD semantics define (entity -attr-> attribute node
+    with ``ngsi-ld:hasValue`` ...), plus ``mb:json`` literals where those triples
+    cannot give the NGSI-LD JSON back (see ``docs/rdf.md``);
+``sosa``
+    SOSA/SSN observations, GeoSPARQL geometries, OWL-Time instants
+    (:mod:`mimbridge.adapters.rdf.sosa`).
+
+Attribute nodes get deterministic skolem IRIs unless ``blank_nodes=True``.
+
+>>> import mimbridge
+>>> e = {"id": "urn:ngsi-ld:Room:1", "type": "Room", "t": {"type": "Property", "value": 21}}
+>>> nt = mimbridge.convert(e, source="ngsi-ld", target="ntriples", blank_nodes=True).output
+>>> print(nt.splitlines()[3])
+_:b0 <https://uri.etsi.org/ngsi-ld/hasValue> "21"^^<http://www.w3.org/2001/XMLSchema#integer> .
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ...model import Graph
+from ...report import ConversionReport
+from ..base import Adapter, Capabilities
+from .profiles import profile_writer
+from .syntax import reserialise
+from .terms import DEFAULT_PREFIXES, MB, SKOLEM_BASE, canonical_double
+
+__all__ = [
+    "MB",
+    "SKOLEM_BASE",
+    "NQuadsAdapter",
+    "NTriplesAdapter",
+    "RdfJsonLdAdapter",
+    "RdfXmlAdapter",
+    "TurtleAdapter",
+    "canonical_double",
+    "to_rdflib",
+    "write_ntriples",
+]
+
+
+def to_rdflib(graph: Graph, **options: Any) -> Any:
+    """The graph as an ``rdflib.Graph`` (NGSI-LD profile unless ``profile="sosa"``).
+
+    >>> from mimbridge.model import Attr, Graph, Kind, Node
+    >>> g = Graph([Node("urn:x:1", ["https://ex.org/T"], {"https://ex.org/a": [Attr(Kind.PROPERTY, 1)]})],
+    ...           meta={"ngsi-ld:single": True})
+    >>> len(to_rdflib(g))  # type, attribute link, attribute type, value
+    4
+    """
+    import rdflib
+
+    text = write_ntriples(graph, ConversionReport(), **options)
+    return rdflib.Graph().parse(data=text, format="nt")
+
+
+def write_ntriples(graph: Graph, report: ConversionReport, **options: Any) -> str:
+    """The graph as N-Triples text in the chosen ``profile`` (see :data:`.profiles.PROFILES`)."""
+    profile = options.pop("profile", None) or "ngsi-ld"
+    return profile_writer(profile)(report, **options).document(graph)
+
+
+# -- adapters ----------------------------------------------------------------
+class RdfAdapter(Adapter):
+    """Base of the RDF syntaxes: the same model mapping, one syntax each."""
+
+    syntax: ClassVar[str] = ""
+    capabilities = Capabilities(output="text", media_type="text/turtle")
+    options: ClassVar[dict[str, str]] = {
+        "profile": "RDF profile: ngsi-ld (default; lossless) or sosa (SOSA/SSN, GeoSPARQL, OWL-Time)",
+        "blank_nodes": "attribute nodes as blank nodes instead of skolem IRIs (default False)",
+        "skolem_base": f"prefix of skolem IRIs (default {SKOLEM_BASE})",
+        "roundtrip": "add mb:json annotations that make the way back lossless (default True)",
+        "prefixes": "extra Turtle / RDF/XML prefixes {prefix: namespace}",
+        "base": "base IRI: written as @base, and used to resolve relative IRIs on read",
+        "contexts": "offline copies of contexts: {url: dict or path}",
+        "allow_remote": "URL prefixes that may be fetched (default: none)",
+        "core_version": "NGSI-LD core context version used where an entity has none (default 1.8)",
+    }
+
+    def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
+        from .read import read_rdf
+
+        return read_rdf(data, self.syntax, report=report, **options)
+
+    def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
+        opts = {k: v for k, v in options.items() if k in WRITER_OPTIONS}
+        prefixes = {**DEFAULT_PREFIXES, **(options.get("prefixes") or {})}
+        extra = getattr(profile_writer(opts.get("profile") or "ngsi-ld"), "prefixes", None)
+        if extra:
+            prefixes = {**DEFAULT_PREFIXES, **extra, **(options.get("prefixes") or {})}
+        nt = write_ntriples(graph, report, **opts)
+        return reserialise(nt, self.syntax, prefixes=prefixes, base=options.get("base"))
+
+
+WRITER_OPTIONS = ("profile", "blank_nodes", "skolem_base", "roundtrip", "contexts", "allow_remote", "loader",
+                  "core_version")
+
+
+class TurtleAdapter(RdfAdapter):
+    """``turtle``: RDF 1.1 Turtle."""
+
+    name = "turtle"
+    syntax = "turtle"
+    capabilities = Capabilities(output="text", media_type="text/turtle",
+                                notes="lossless in the ngsi-ld profile")
+
+
+class NTriplesAdapter(RdfAdapter):
+    """``ntriples``: RDF 1.1 N-Triples (the fastest path)."""
+
+    name = "ntriples"
+    syntax = "ntriples"
+    capabilities = Capabilities(output="text", media_type="application/n-triples",
+                                notes="lossless in the ngsi-ld profile")
+
+
+class NQuadsAdapter(RdfAdapter):
+    """``nquads``: RDF 1.1 N-Quads (written in the default graph; named graphs are read into it)."""
+
+    name = "nquads"
+    syntax = "nquads"
+    capabilities = Capabilities(output="text", media_type="application/n-quads",
+                                notes="lossless in the ngsi-ld profile")
+
+
+class RdfJsonLdAdapter(RdfAdapter):
+    """``rdf-jsonld``: the RDF graph as expanded JSON-LD (read: remote contexts resolved offline only)."""
+
+    name = "rdf-jsonld"
+    syntax = "rdf-jsonld"
+    capabilities = Capabilities(output="text", media_type="application/ld+json",
+                                notes="RDF graph as JSON-LD; lossless in the ngsi-ld profile")
+
+
+class RdfXmlAdapter(RdfAdapter):
+    """``rdfxml``: RDF/XML."""
+
+    name = "rdfxml"
+    syntax = "rdfxml"
+    capabilities = Capabilities(output="text", media_type="application/rdf+xml",
+                                notes="lossless in the ngsi-ld profile")
