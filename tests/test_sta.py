@@ -9,7 +9,7 @@ import pytest
 
 import mimbridge
 from mimbridge import Coerced, Dropped, ParseError, Rejected
-from mimbridge.adapters.sta_vocab import mint, mint_anonymous, parse_minted, utc_instant
+from mimbridge.adapters.sta.vocab import mint, mint_anonymous, parse_minted, utc_instant
 from mimbridge.testing import AdapterContract
 
 BASE = "http://example.org/v1.1"
@@ -319,7 +319,7 @@ def test_published_mapping_table_names_every_term():
     import csv
     from pathlib import Path
 
-    from mimbridge.adapters.sta_vocab import upper_first
+    from mimbridge.adapters.sta.vocab import upper_first
 
     root = Path(__file__).resolve().parent.parent
     with open(root / "mappings" / "sta-ngsi-ld.tsv", encoding="utf-8", newline="") as fh:

@@ -8,7 +8,7 @@ import pytest
 
 import mimbridge
 from mimbridge import Approximated, Coerced, Dropped, Unresolved
-from mimbridge.adapters.sta_observations import derived_name, unit_code
+from mimbridge.adapters.sta.mapping import derived_name, unit_code
 
 BASE = "http://example.org/v1.1"
 OM = "http://www.opengis.net/def/observationType/OGC-OM/2.0/"
@@ -293,7 +293,7 @@ def test_unknown_mapping_options_are_errors():
 
 @pytest.mark.parametrize("observed_by", ["first", "each"])
 def test_batch_path_gives_what_the_general_loop_gives(monkeypatch, observed_by):
-    from mimbridge.adapters import sta_observations
+    from mimbridge.adapters.sta import observations as sta_observations
 
     doc = _station(20)
     fast = _forward(doc, observed_by=observed_by).output

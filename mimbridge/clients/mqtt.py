@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from ..adapters.sta_vocab import entity_set_key
+from ..adapters.sta.vocab import entity_set_key
 from ..errors import CapabilityError, ConnectorError, ParseError
 from .base import Page, WriteResult
 

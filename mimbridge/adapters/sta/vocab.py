@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
-from ..model import NGSI_LD
+from ...model import NGSI_LD
 
 __all__ = [
     "CONTEXT_URL",

@@ -23,9 +23,9 @@ from operator import attrgetter
 from typing import Any
 from urllib.parse import unquote
 
-from ..model import META_FIELDS, NGSI_LD, Attr, Graph, Kind, Node
-from ..report import Approximated, Coerced, ConversionReport, Dropped
-from .sta_vocab import (
+from ...model import META_FIELDS, NGSI_LD, Attr, Graph, Kind, Node
+from ...report import Approximated, Coerced, ConversionReport, Dropped
+from .vocab import (
     COLLECTION,
     COUNT,
     DATA_ARRAY,

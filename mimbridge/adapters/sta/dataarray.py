@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .sta_vocab import entity_set_key
+from .vocab import entity_set_key
 
 __all__ = ["COMPONENT_ORDER", "to_data_array"]
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model import META_FIELDS, Attr, Graph, Kind, Node
-from ..report import Approximated, ConversionReport, Dropped
-from .sta_observations import (
+from ...model import META_FIELDS, Attr, Graph, Kind, Node
+from ...report import Approximated, ConversionReport, Dropped
+from .mapping import (
     DATASTREAMS,
     DEFAULT_CONTEXT,
     DEFAULT_TABLE,
@@ -35,11 +35,11 @@ from .sta_observations import (
     PHENOMENON_TIME,
     RESULT_TIME,
     STA_MEMBERS,
-    _table_lookup,
-    _units,
+    table_lookup,
+    units,
 )
-from .sta_read import ENTITY_CONTEXT, StaReader
-from .sta_vocab import (
+from .read import ENTITY_CONTEXT, StaReader
+from .vocab import (
     FIELD_BY_IRI,
     GEOJSON_PROPERTIES,
     NAVIGATION_LINK,
@@ -49,9 +49,9 @@ from .sta_vocab import (
     odata_literal,
     parse_minted,
 )
-from .sta_write import is_sta_node, references
+from .write import is_sta_node, references
 
-__all__ = ["Reverse"]
+__all__ = ["Reverse", "from_observations"]
 
 _PROPERTY, _JSON, _GEO, _REL, _LREL = Kind.PROPERTY, Kind.JSON, Kind.GEO, Kind.RELATIONSHIP, Kind.LIST_RELATIONSHIP
 _T = {t: STA + t for t in ("Thing", "Datastream", "MultiDatastream", "FeatureOfInterest", "Feature",
@@ -90,7 +90,7 @@ class Reverse:
 
     def __init__(self, graph: Graph, report: ConversionReport, table: Any = None) -> None:
         self.graph, self.report = graph, report
-        self.lookup = _table_lookup(table)
+        self.lookup = table_lookup(table)
         self.inverse = {v: k for k, v in DEFAULT_TABLE.items()} if table is None else (
             {v: k for k, v in table.items()} if isinstance(table, dict) else {})
         self.out = Graph()
@@ -331,7 +331,7 @@ FIELD_BY_IRI_INV = {v: k for k, v in FIELD_BY_IRI.items()}
 
 
 def _uom(code: str | None) -> dict[str, Any]:
-    u = _units.unit_by_code(code) if (code and _units is not None) else None
+    u = units.unit_by_code(code) if (code and units is not None) else None
     if u is None:
         return {"name": code, "symbol": code, "definition": None}
     return {"name": u.label, "symbol": u.symbol, "definition": u.qudt or f"ucum:{u.ucum}"}
@@ -343,3 +343,15 @@ def _observation_type(values: list[Any]) -> str:
     if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         return _OM + "OM_Measurement"
     return _OM + "OM_Observation"
+
+
+def from_observations(graph: Graph, report: ConversionReport, *, table: Any = None) -> Graph:
+    """The structural graph of an observations-mapping graph (any NGSI-LD temporal entities).
+
+    >>> room = Node("urn:ngsi-ld:Room:1", ["https://ex.org/Room"], {DEFAULT_CONTEXT + "t": [
+    ...     Attr(Kind.PROPERTY, 20, observed_at="2024-01-01T00:00:00Z")]})
+    >>> g = from_observations(Graph([room]), ConversionReport())
+    >>> sorted(n.types[0].rsplit(":", 1)[1] for n in g)
+    ['Datastream', 'Observation', 'ObservedProperty', 'Sensor', 'Thing']
+    """
+    return Reverse(graph, report, table).build()

@@ -22,11 +22,11 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from ..contexts.core import DEFAULT_CORE_VERSION, core_context_url
-from ..errors import ParseError
-from ..model import Attr, Graph, Kind, Node
-from ..report import Approximated, Coerced, ConversionReport, Rejected
-from .sta_vocab import (
+from ...contexts.core import DEFAULT_CORE_VERSION, core_context_url
+from ...errors import ParseError
+from ...model import Attr, Graph, Kind, Node
+from ...report import Approximated, Coerced, ConversionReport, Rejected
+from .vocab import (
     COLLECTION,
     CONTEXT_URL,
     COUNT,

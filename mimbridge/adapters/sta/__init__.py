@@ -30,14 +30,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..errors import MappingError
-from ..model import Graph
-from ..report import Coerced, ConversionReport, Dropped
-from .base import ALL_KINDS, ALL_META, Adapter, Capabilities
-from .sta_dataarray import to_data_array
-from .sta_read import StaReader
-from .sta_vocab import COLLECTION, DATA_ARRAY
-from .sta_write import StaWriter
+from ...errors import MappingError
+from ...model import Graph
+from ...report import Coerced, ConversionReport, Dropped
+from ..base import ALL_KINDS, ALL_META, Adapter, Capabilities
+from .dataarray import to_data_array
+from .read import StaReader
+from .vocab import COLLECTION, DATA_ARRAY
+from .write import StaWriter
 
 __all__ = ["Sta2Adapter", "StaAdapter", "StaDataArrayAdapter"]
 
@@ -88,7 +88,7 @@ class StaAdapter(Adapter):
         kw = {"dialect": self.read_dialect, "entity_type": options.get("entity_type"),
               "repair_geometry": bool(options.get("repair_geometry"))}
         if mapping == "observations":
-            from .sta_observations import read_observations
+            from .observations import read_observations
 
             return read_observations(data, report, subject=options.get("subject") or "thing",
                                      table=options.get("property_table"),
@@ -98,7 +98,7 @@ class StaAdapter(Adapter):
     def structural(self, graph: Graph, report: ConversionReport, options: dict[str, Any]) -> Graph:
         """The structural graph to write (the observations mapping reversed when asked)."""
         if _mapping(options) == "observations":
-            from .sta_observations import from_observations
+            from .reverse import from_observations
 
             return from_observations(graph, report, table=options.get("property_table"))
         return graph

@@ -35,21 +35,36 @@ True
 
 from __future__ import annotations
 
-import json
 import operator
 import re
 from datetime import date, datetime, time
-from importlib import resources
 from itertools import repeat
-from pathlib import Path
 from typing import Any
 
-from ..contexts.core import DEFAULT_CORE_VERSION, core_context_url
-from ..errors import MappingError
-from ..model import Attr, Graph, Kind, Node
-from ..report import Approximated, Coerced, ConversionReport, Dropped, Unresolved
-from .sta_read import ENTITY_CONTEXT, StaReader
-from .sta_vocab import (
+from ...contexts.core import DEFAULT_CORE_VERSION, core_context_url
+from ...model import Attr, Graph, Kind, Node
+from ...report import Approximated, Coerced, ConversionReport, Dropped, Unresolved
+from .mapping import (
+    DATASTREAMS,
+    DEFAULT_CONTEXT,
+    DEFAULT_TABLE,
+    DEFAULTS,
+    FOI_REL,
+    MULTI_DATASTREAMS,
+    NO_RESULT,
+    OBSERVATIONS,
+    OBSERVED_BY,
+    PHENOMENON_TIME,
+    RESERVED,
+    RESULT,
+    RESULT_TIME,
+    STA_MEMBERS,
+    derived_name,
+    table_lookup,
+    unit_code,
+)
+from .read import ENTITY_CONTEXT, StaReader
+from .vocab import (
     COLLECTION,
     CONTEXT_URL,
     COUNT,
@@ -65,45 +80,10 @@ from .sta_vocab import (
     odata_literal,
     utc_instant,
 )
-from .sta_write import references
+from .write import references
 
-try:  # the unit table is optional: without it no unitCode is derived (and each unit is reported)
-    from ..mapping import units as _units
-except ImportError:  # pragma: no cover - depends on the installation
-    _units = None  # type: ignore[assignment]
+__all__ = ["DEFAULT_TABLE", "derived_name", "read_observations", "unit_code"]
 
-__all__ = ["DEFAULT_TABLE", "derived_name", "from_observations", "read_observations", "unit_code"]
-
-DEFAULT_CONTEXT = "https://uri.etsi.org/ngsi-ld/default-context/"
-SDM_ENVIRONMENT = "https://smartdatamodels.org/dataModel.Environment/"
-QUANTITY_KIND = "http://qudt.org/vocab/quantitykind/"
-#: ObservedProperty definition -> attribute IRI (the exact matches of the Smart Data Models
-#: environment table, ``mappings/sdm-environment-quantitykinds.sssom.tsv``).
-DEFAULT_TABLE: dict[str, str] = {
-    QUANTITY_KIND + "Temperature": SDM_ENVIRONMENT + "temperature",
-    QUANTITY_KIND + "RelativeHumidity": SDM_ENVIRONMENT + "relativeHumidity",
-    QUANTITY_KIND + "AtmosphericPressure": SDM_ENVIRONMENT + "atmosphericPressure",
-    QUANTITY_KIND + "Illuminance": SDM_ENVIRONMENT + "illuminance",
-}
-#: Names an attribute derived from an ObservedProperty must not take: entity members, NGSI-LD
-#: members and the terms of the SensorThings context (they name other IRIs).
-RESERVED = frozenset({"name", "description", "properties", "location", "id", "type", "scope", "createdAt",
-                      "modifiedAt", "deletedAt", "observedAt", "unitCode", "datasetId", "instanceId", "value",
-                      "observedBy", *json.loads(resources.files("mimbridge.contexts").joinpath("sta.jsonld")
-                                               .read_text("utf-8"))["@context"]})
-
-PHENOMENON_TIME = STA + "phenomenonTime"
-RESULT_TIME = STA + "resultTime"
-RESULT = STA + "result"
-FOI_REL = STA + "featureOfInterest"
-STA_MEMBERS = STA + "staMembers"
-NO_RESULT = STA + "noResult"
-#: the NGSI-LD name the Sensor of an Observation takes (``observedBy``, as the SOSA profile reads it)
-OBSERVED_BY = DEFAULT_CONTEXT + "observedBy"
-DEFAULTS = STA + "observationDefaults"
-DATASTREAMS = STA + "datastreams"
-MULTI_DATASTREAMS = STA + "multiDatastreams"
-OBSERVATIONS = STA + "observations"
 _T = {t: STA + t for t in ("Thing", "Datastream", "MultiDatastream", "FeatureOfInterest", "Feature",
                            "Observation", "ObservedProperty", "Sensor", "Location")}
 _PROPERTY, _JSON, _GEO, _REL, _LREL = Kind.PROPERTY, Kind.JSON, Kind.GEO, Kind.RELATIONSHIP, Kind.LIST_RELATIONSHIP
@@ -130,78 +110,10 @@ _NESTED_TYPE = {"Datastream": "Datastream", "MultiDatastream": "MultiDatastream"
                 "FeatureOfInterest": "FeatureOfInterest", "ProximateFeatureOfInterest": "Feature"}
 _NESTED_ORDER = tuple(_NESTED_TYPE)
 _NESTED = frozenset(_NESTED_TYPE)
-_WORD = re.compile(r"[A-Za-z0-9]+")
 #: a run of Observations: (objects, ids, pointer prefix, pointers or None, parent node)
 _Run = tuple[list, list[str], str, "list[str] | None", "Node | None"]
 #: a chunk of one group: (objects, ids, pointer prefix, pointers or None, FeatureOfInterest id)
 _Chunk = tuple[list, list[str], str, "list[str] | None", "str | None"]
-
-
-def derived_name(*texts: Any) -> str:
-    """The attribute name derived from the first usable text (lowerCamelCase words).
-
-    >>> derived_name("DewPoint Temperature"), derived_name(None, "http://dbpedia.org/page/Dew_point")
-    ('dewPointTemperature', 'dewPoint')
-    """
-    for text in texts:
-        if not isinstance(text, str):
-            continue
-        if "://" in text or text.startswith("urn:"):
-            text = re.split(r"[/#:]", text.rstrip("/#"))[-1]
-        words = _WORD.findall(text)
-        if not words:
-            continue
-        first = words[0].lower() if words[0].isupper() else words[0][:1].lower() + words[0][1:]
-        name = first + "".join(w[:1].upper() + w[1:] for w in words[1:])
-        if name[0].isdigit():
-            name = "n" + name
-        return name + "Value" if name in RESERVED else name
-    return "resultValue"
-
-
-def unit_code(uom: Any) -> str | bool | None:
-    """UN/CEFACT code of a SensorThings unitOfMeasurement; None if it names no unit, False if unknown.
-
-    >>> unit_code({"name": "degree Celsius", "symbol": "°C", "definition": "http://unitsofmeasure.org/ucum.html"})
-    'CEL'
-    >>> unit_code({"name": None, "symbol": None, "definition": None}) is None
-    True
-    """
-    if not isinstance(uom, dict):
-        return None
-    definition, symbol = uom.get("definition"), uom.get("symbol")
-    if not isinstance(definition, str) and not isinstance(symbol, str):
-        return None
-    if _units is None:
-        return False
-    u = None
-    if isinstance(definition, str):
-        if "qudt.org" in definition:
-            u = _units.unit_by_qudt(definition)
-        elif definition.startswith("ucum:"):
-            u = _units.unit_by_ucum(definition[5:])
-    if u is None and isinstance(symbol, str) and symbol:
-        u = _units.unit_by_ucum(symbol) or _units.unit_by_symbol(symbol)
-    return u.code if u is not None else False
-
-
-def _table_lookup(table: Any) -> Any:
-    if table is None:
-        return DEFAULT_TABLE.get
-    if isinstance(table, dict):
-        return table.get
-    if isinstance(table, (str, Path)):
-        from ..mapping.sssom import read_sssom
-
-        table = read_sssom(table)
-    if hasattr(table, "apply"):
-        def look(iri: str, _t: Any = table) -> str | None:
-            try:
-                return _t.apply(iri)
-            except MappingError:
-                return None
-        return look
-    raise MappingError("property_table must be a dict, an SSSOM/TSV path or a MappingSet")
 
 
 def _value(node: Node | None, iri: str) -> Any:
@@ -234,7 +146,7 @@ class _Forward:
         self.subject = subject
         self.each = observed_by == "each"
         self.by_given: set[tuple[int, str]] = set()
-        self.lookup = _table_lookup(table)
+        self.lookup = table_lookup(table)
         self.v2 = reader.dialect == "2.0"
         self.nodes: dict[str, Node] = {}
         self.unit_reported: set[str] = set()
@@ -648,20 +560,6 @@ def read_observations(data: Any, report: ConversionReport, *, subject: str = "th
     if len(graph.nodes) == 1:
         graph.meta["ngsi-ld:single"] = True
     return graph
-
-
-def from_observations(graph: Graph, report: ConversionReport, *, table: Any = None) -> Graph:
-    """The structural graph of an observations-mapping graph (any NGSI-LD temporal entities).
-
-    >>> room = Node("urn:ngsi-ld:Room:1", ["https://ex.org/Room"], {DEFAULT_CONTEXT + "t": [
-    ...     Attr(Kind.PROPERTY, 20, observed_at="2024-01-01T00:00:00Z")]})
-    >>> g = from_observations(Graph([room]), ConversionReport())
-    >>> sorted(n.types[0].rsplit(":", 1)[1] for n in g)
-    ['Datastream', 'Observation', 'ObservedProperty', 'Sensor', 'Thing']
-    """
-    from .sta_reverse import Reverse
-
-    return Reverse(graph, report, table).build()
 
 
 _ = (NAVIGATION_LINK, OBSERVATIONS, RESULT)
