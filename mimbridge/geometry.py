@@ -106,7 +106,7 @@ def validate(geom: Any, *, repair: bool = False) -> tuple[Any, Problem | None]:
         c = geom.get("coordinates")
         if c.__class__ is list and 2 <= len(c) <= 3 and all(_is_num(x) for x in c):
             return geom, None
-    prob = _structure(geom, "")
+    prob = check_structure(geom, "")
     if prob is not None:
         return geom, prob
     if geom["type"] in ("Point", "MultiPoint"):
@@ -180,7 +180,7 @@ def _polygon(rings: Any, ptr: str) -> Problem | None:
     return None
 
 
-def _structure(g: Any, ptr: str) -> Problem | None:
+def check_structure(g: Any, ptr: str) -> Problem | None:
     if g.__class__ is not dict:
         return Problem(ptr, f"geometry is {_what(g)}, not an object", True)
     t = g.get("type")
@@ -191,7 +191,7 @@ def _structure(g: Any, ptr: str) -> Problem | None:
         if gs.__class__ is not list:
             return Problem(f"{ptr}/geometries", "GeometryCollection has no 'geometries' array", True)
         for i, m in enumerate(gs):
-            prob = _structure(m, f"{ptr}/geometries/{i}")
+            prob = check_structure(m, f"{ptr}/geometries/{i}")
             if prob is not None:
                 return prob
         return None
@@ -223,7 +223,7 @@ def to_shape(geom: dict) -> Any:
     >>> to_shape({"type": "LineString", "coordinates": [[0, 0], [3, 4]]}).length
     5.0
     """
-    prob = _structure(geom, "")
+    prob = check_structure(geom, "")
     if prob is not None:
         raise ParseError(prob.reason, pointer=prob.pointer, expected="a GeoJSON geometry")
     from shapely.geometry import shape
@@ -312,10 +312,10 @@ def is_wgs84(srs_name: str | None) -> bool:
     return bool(_CRS84.match(s)) or epsg_code(s) in _WGS84_CODES
 
 
-def _swap(geom: Any) -> Any:
+def swap_axes(geom: Any) -> Any:
     """Swap the first two numbers of every position (lat/lon <-> lon/lat)."""
     if geom.get("type") == "GeometryCollection":
-        return {**geom, "geometries": [_swap(g) for g in geom["geometries"]]}
+        return {**geom, "geometries": [swap_axes(g) for g in geom["geometries"]]}
     return {**geom, "coordinates": _swap_c(geom["coordinates"])}
 
 
@@ -329,7 +329,7 @@ def _swap_c(c: Any) -> Any:
 _WKT_NAMES = {t.upper(): t for t in GEOMETRY_TYPES}
 
 
-def _num(x: float | int) -> str:
+def num_text(x: float | int) -> str:
     r = repr(x)
     if "e" in r or "E" in r:  # WKT readers differ on exponents: write the exact positional form
         r = format(Decimal(r), "f")
@@ -349,22 +349,22 @@ def to_wkt(geom: dict, *, crs: str | None = None) -> str:
     >>> to_wkt({"type": "Point", "coordinates": [2.29, 48.85]}, crs="http://www.opengis.net/def/crs/EPSG/0/4326")
     '<http://www.opengis.net/def/crs/EPSG/0/4326> POINT (48.85 2.29)'
     """
-    prob = _structure(geom, "")
+    prob = check_structure(geom, "")
     if prob is not None:
         raise ParseError(prob.reason, pointer=prob.pointer, expected="a GeoJSON geometry")
     if crs is None:
         return _wkt(geom)
     if axis_order(crs) == "yx":
-        geom = _swap(geom)
+        geom = swap_axes(geom)
     return f"<{crs}> {_wkt(geom)}"
 
 
-def _all_z(c: Any) -> bool:
+def all_z(c: Any) -> bool:
     if not c:
         return False
     if _is_num(c[0]):
         return len(c) >= 3
-    return all(_all_z(x) for x in c)
+    return all(all_z(x) for x in c)
 
 
 def _wkt(g: dict) -> str:
@@ -379,11 +379,11 @@ def _wkt(g: dict) -> str:
     name = t.upper()
     if not c:
         return f"{name} EMPTY"
-    z = _all_z(c)
+    z = all_z(c)
     dim = 3 if z else 2
 
     def pos(p: list) -> str:
-        return " ".join(_num(x) for x in p[:dim])
+        return " ".join(num_text(x) for x in p[:dim])
 
     def seq(ps: list) -> str:
         return f"({', '.join(pos(p) for p in ps)})"
@@ -517,16 +517,4 @@ def from_wkt(wkt: str) -> dict:
     geom = p.geometry()
     if p.i != len(p.tokens):
         raise p._fail("end of WKT")
-    return _swap(geom) if crs and axis_order(crs) == "yx" else geom
-
-
-# GML reading and writing live in :mod:`mimbridge.geometry_gml`; their public names resolve here too.
-_GML_NAMES = frozenset({"from_gml", "gml_reader", "is_gml_geometry", "to_gml"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _GML_NAMES:
-        from . import geometry_gml
-
-        return getattr(geometry_gml, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return swap_axes(geom) if crs and axis_order(crs) == "yx" else geom

@@ -14,7 +14,7 @@ import math
 from typing import Any
 
 from .errors import ParseError
-from .geometry import CRS84, GML32, GML_NAMESPACES, _all_z, _num, _structure, _swap, axis_order
+from .geometry import CRS84, GML32, GML_NAMESPACES, all_z, axis_order, check_structure, num_text, swap_axes
 
 
 def _local(tag: Any) -> str:
@@ -219,7 +219,7 @@ def from_gml(gml: Any, *, srs_name: str | None = None, axis: str | None = None) 
     """
     el = gml
     if isinstance(gml, (str, bytes)):
-        from .adapters.gml import parse_xml
+        from .safexml import parse_xml
 
         el = parse_xml(gml)
     if axis not in (None, "xy", "yx"):
@@ -244,11 +244,11 @@ def to_gml(geom: dict, *, srs_name: str = CRS84, gml_id: str = "g") -> str:
     <gml:Point xmlns:gml="http://www.opengis.net/gml/3.2" gml:id="g"
       srsName="urn:ogc:def:crs:EPSG::4326"><gml:pos>48.85 2.29</gml:pos></gml:Point>
     """
-    prob = _structure(geom, "")
+    prob = check_structure(geom, "")
     if prob is not None:
         raise ParseError(prob.reason, pointer=prob.pointer, expected="a GeoJSON geometry")
     if axis_order(srs_name) == "yx":
-        geom = _swap(geom)
+        geom = swap_axes(geom)
     counter = [0]
     z = _geom_z(geom)
     dim = 3 if z else 2
@@ -262,7 +262,7 @@ def to_gml(geom: dict, *, srs_name: str = CRS84, gml_id: str = "g") -> str:
         return f'<gml:{name}{root if n == 0 else ""} gml:id="{_xml_attr(ident)}"{tail if n == 0 else ""}>'
 
     def pos(p: list) -> str:
-        return " ".join(_num(x) for x in p[:dim])
+        return " ".join(num_text(x) for x in p[:dim])
 
     def poslist(ps: list) -> str:
         return f"<gml:posList>{' '.join(pos(p) for p in ps)}</gml:posList>"
@@ -301,7 +301,7 @@ def to_gml(geom: dict, *, srs_name: str = CRS84, gml_id: str = "g") -> str:
 def _geom_z(g: dict) -> bool:
     if g["type"] == "GeometryCollection":
         return bool(g["geometries"]) and all(_geom_z(m) for m in g["geometries"])
-    return _all_z(g["coordinates"])
+    return all_z(g["coordinates"])
 
 
 def _xml_attr(s: str) -> str:

@@ -58,7 +58,7 @@ FORMATS: dict[str, FormatRow] = {
                         "RDF N-Quads (profiles ngsi-ld, sosa)"),
     "ntriples": FormatRow("mimbridge.adapters.rdf:NTriplesAdapter", "pip install pyoxigraph",
                           "RDF N-Triples (profiles ngsi-ld, sosa)"),
-    "ogc-records": FormatRow("mimbridge.adapters.records:RecordsAdapter", "",
+    "ogc-records": FormatRow("mimbridge.adapters.features:RecordsAdapter", "",
                              "OGC API Records items (read; externalIds DOIs as resolvable URIs)"),
     "rdf-jsonld": FormatRow("mimbridge.adapters.rdf:RdfJsonLdAdapter", "pip install pyoxigraph",
                             "RDF graph as JSON-LD (profiles ngsi-ld, sosa)"),
@@ -72,7 +72,7 @@ FORMATS: dict[str, FormatRow] = {
                       "OGC SensorThings API 2.0 draft JSON"),
     "turtle": FormatRow("mimbridge.adapters.rdf:TurtleAdapter", "pip install pyoxigraph",
                         "RDF Turtle (profiles ngsi-ld, sosa)"),
-    "wfs-gml": FormatRow("mimbridge.adapters.gml:WFSAdapter", "",
+    "wfs-gml": FormatRow("mimbridge.adapters.features:WFSAdapter", "",
                          "WFS 2.0 / 1.1 GetFeature responses, GML 3.2 / 3.1.1 (read; safe XML parsing)"),
 }
 

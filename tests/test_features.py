@@ -8,9 +8,9 @@ import pytest
 from shapely.geometry import shape
 
 import mimbridge
-from mimbridge.adapters.features import mint_id
+from mimbridge.adapters.features.names import mint_id
+from mimbridge.adapters.features.records import doi_uri, record_dois
 from mimbridge.adapters.native import dump
-from mimbridge.adapters.records import doi_uri, record_dois
 from mimbridge.report import Approximated, Coerced, Dropped, Rejected, Unresolved
 from mimbridge.testing import AdapterContract
 

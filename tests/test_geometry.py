@@ -13,15 +13,14 @@ from mimbridge.geometry import (
     CRS84,
     axis_order,
     epsg_code,
-    from_gml,
     from_shape,
     from_wkt,
     is_wgs84,
-    to_gml,
     to_shape,
     to_wkt,
     validate,
 )
+from mimbridge.geometry_gml import from_gml, to_gml
 
 GML = 'xmlns:gml="http://www.opengis.net/gml/3.2"'
 GML311 = 'xmlns:gml="http://www.opengis.net/gml"'

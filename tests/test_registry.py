@@ -79,7 +79,7 @@ def test_entry_point_group_is_scanned(monkeypatch):
     monkeypatch.setattr(registry, "entry_points", lambda group: [EP(), Shadow()])
     assert "from-plugin" in registry.available()
     assert registry.FORMATS["ngsi-ld"].target.startswith("mimbridge.")  # not shadowed
-    assert registry.get("ngsi-ld").__class__.__module__ == "mimbridge.adapters.ngsild"
+    assert registry.get("ngsi-ld").__class__.__module__.startswith("mimbridge.adapters.ngsild")
 
 
 def test_public_surface_is_explicit_and_sorted():

@@ -287,7 +287,7 @@ class WfsSource:
             from lxml import etree
             from owslib.wfs import WebFeatureService
 
-            from ..adapters.gml import parse_xml
+            from ..safexml import parse_xml
 
             url = _with_query(self.service_url, {"SERVICE": "WFS", "REQUEST": "GetCapabilities",
                                                  "VERSION": self.version, "ACCEPTVERSIONS": self.version})
@@ -350,7 +350,7 @@ class WfsSource:
         url = _with_query(self.service_url, {"SERVICE": "WFS", "VERSION": self.version,
                                              "REQUEST": "DescribeFeatureType", key: name})
         response = self.http.get(url, headers={"Accept": "application/xml, text/xml"})
-        from ..adapters.gml import parse_xml
+        from ..safexml import parse_xml
 
         _raise_exception_report(parse_xml(response.content), url)
         return response.text
@@ -481,7 +481,7 @@ def _raise_exception_report(root: Any, url: str) -> None:
 
 
 def _gml_root(body: bytes, url: str) -> Any:
-    from ..adapters.gml import parse_xml
+    from ..safexml import parse_xml
 
     try:
         root = parse_xml(body)

@@ -30,11 +30,11 @@ import re
 from typing import Any, ClassVar
 from urllib.parse import quote, unquote
 
-from ..errors import ParseError
-from ..model import Attr, Graph, Kind, Node
-from ..report import ConversionReport
-from .base import Adapter, Capabilities
-from .features import FeatureReader, GeoJSONAdapter, _looks_like
+from ...errors import ParseError
+from ...model import Attr, Graph, Kind, Node
+from ...report import ConversionReport
+from ..base import Adapter, Capabilities
+from .geojson import FeatureReader, GeoJSONAdapter, looks_like
 
 __all__ = ["DCTERMS_TYPE", "OWL_SAME_AS", "RecordsAdapter", "doi_uri", "record_dois"]
 
@@ -114,6 +114,6 @@ class RecordsAdapter(Adapter):
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
         reader = RecordReader(report, **options)
         if isinstance(data, dict) and data.get("type") not in ("Feature", "FeatureCollection"):
-            raise ParseError(f"not an OGC API Records item or items page: {_looks_like(data)}",
+            raise ParseError(f"not an OGC API Records item or items page: {looks_like(data)}",
                              pointer="/type", expected='"Feature" or "FeatureCollection"')
         return reader.read_document(data)

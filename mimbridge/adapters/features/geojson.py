@@ -48,207 +48,38 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from typing import Any, ClassVar
-from urllib.parse import quote
 
-from ..contexts.active import ActiveContext
-from ..contexts.core import DEFAULT_CORE_VERSION
-from ..contexts.loader import ContextLoader, context_option
-from ..errors import MappingError, ParseError
-from ..geometry import is_geometry, validate
-from ..model import Attr, Graph, Kind, Node
-from ..report import Approximated, Coerced, ConversionReport, Dropped, Rejected, Unresolved
-from .base import Adapter, Capabilities
+from ...contexts.active import ActiveContext
+from ...contexts.core import DEFAULT_CORE_VERSION
+from ...contexts.loader import context_option
+from ...errors import MappingError, ParseError
+from ...geometry import is_geometry, validate
+from ...model import Attr, Graph, Kind, Node
+from ...report import Approximated, Coerced, ConversionReport, Dropped, Rejected, Unresolved
+from ..base import Adapter, Capabilities
+from .names import (
+    DEFAULT_VOCAB,
+    FEATURE_MEMBERS,
+    GEO,
+    JSON_KIND,
+    PROPERTY,
+    SCALARS,
+    URI_RE,
+    Names,
+    collection_name,
+    content_hash,
+    enc_fast,
+    loader_for_options,
+    mint_id,
+    names_for_options,
+    point_ok,
+)
 
 __all__ = ["DEFAULT_VOCAB", "FeatureReader", "FeatureWriter", "GeoJSONAdapter", "Names", "collection_name",
            "mint_id"]
 
-DEFAULT_VOCAB = "https://uri.etsi.org/ngsi-ld/default-context/"
-URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
-_IRI_LIKE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*://|urn:)", re.IGNORECASE)
-_UNSAFE = re.compile(r'[\s<>"{}|\\^`%\x00-\x1f]')
-#: NGSI-LD entity members and JSON-LD keywords: never attribute names
-RESERVED = frozenset({"id", "type", "scope", "createdAt", "modifiedAt", "deletedAt", "expiresAt", "@context",
-                      "@id", "@type", "observedAt", "unitCode", "datasetId", "instanceId"})
-SCALARS = frozenset({str, int, float, bool})
-FEATURE_MEMBERS = frozenset({"type", "id", "geometry", "properties"})
-_COLLECTION_PATH = re.compile(r"/collections/([^/?#]+)")
-_PROPERTY, _GEO, _JSON = Kind.PROPERTY, Kind.GEO, Kind.JSON
-
-
-def mint_id(type_name: str, local: Any) -> str:
-    """The minted entity id ``urn:ngsi-ld:<type>:<id>`` for a feature id that is not a URI.
-
-    ``<type>`` is the type's term (or the last segment of a type IRI); both
-    parts are percent-encoded except ``A-Z a-z 0-9 - . _ ~ : ! $ & ( ) * + , ; = @``.
-
-    >>> mint_id("Lake", 0), mint_id("sta_things", "'01a2'"), mint_id("https://schema.org/Place", "a b")
-    ('urn:ngsi-ld:Lake:0', 'urn:ngsi-ld:sta_things:%2701a2%27', 'urn:ngsi-ld:Place:a%20b')
-    """
-    t = type_name.rstrip("/#")
-    if _IRI_LIKE.match(t):
-        t = re.split(r"[/#:]", t)[-1] or "Feature"
-    return f"urn:ngsi-ld:{_enc(t)}:{_enc_fast(str(local))}"
-
-
-def _enc(s: str) -> str:
-    return quote(s, safe="-._~:!$&()*+,;=@")
-
-
-_SAFE_ID = re.compile(r"[A-Za-z0-9\-._~:!$&()*+,;=@]*\Z")
-
-
-def _enc_fast(s: str) -> str:
-    return s if _SAFE_ID.match(s) else _enc(s)
-
-
-def _point_ok(c: Any) -> bool:
-    """A valid 2D/3D GeoJSON position (the fast path of geometry validation)."""
-    if c.__class__ is not list or not 2 <= len(c) <= 3:
-        return False
-    for x in c:
-        k = x.__class__
-        if k is float:
-            if x - x != 0.0:  # inf or nan
-                return False
-        elif k is not int:
-            return False
-    return True
-
-
-def collection_name(doc: Any) -> str | None:
-    """The collection a GeoJSON document comes from: ``name`` member or OGC API ``/collections/{name}`` link.
-
-    >>> collection_name({"links": [{"rel": "self", "href": "https://x.org/collections/lakes/items?f=json"}]})
-    'lakes'
-    """
-    if not isinstance(doc, dict):
-        return None
-    name = doc.get("name")
-    if isinstance(name, str) and name and "/" not in name:
-        return name
-    links = doc.get("links")
-    if isinstance(links, list):
-        for rel in ("self", "collection", "alternate", "next", "prev", "previous"):
-            for link in links:
-                if isinstance(link, dict) and link.get("rel") == rel and isinstance(link.get("href"), str):
-                    m = _COLLECTION_PATH.search(link["href"])
-                    if m:
-                        return m.group(1)
-    return None
-
-
-class Names:
-    """Property names <-> attribute IRIs for one ``@context`` (or one ``vocab`` base IRI).
-
-    >>> n = Names(None, None)
-    >>> n.iri("name"), n.iri("location")
-    ('https://uri.etsi.org/ngsi-ld/default-context/name', 'https://uri.etsi.org/ngsi-ld/location')
-    >>> n.iri("type")
-    'https://uri.etsi.org/ngsi-ld/default-context/type'
-    >>> n.term("https://uri.etsi.org/ngsi-ld/default-context/type")
-    'type'
-    """
-
-    __slots__ = ("_iri", "_term", "ctx", "vocab")
-
-    def __init__(self, ctx: ActiveContext | None, vocab: str | None, *, loader: ContextLoader | None = None,
-                 core_version: str = DEFAULT_CORE_VERSION) -> None:
-        self.vocab = vocab
-        self.ctx = ctx if ctx is not None or vocab else ActiveContext.get(
-            None, loader=loader or ContextLoader(), core_version=core_version)
-        self._iri: dict[str, str] = {}
-        self._term: dict[str, str] = {}
-
-    def iri(self, name: str, avoid: str | None = None) -> str:
-        """The attribute IRI of a property name (``avoid``: an IRI the name must not take)."""
-        hit = self._iri.get(name)
-        if hit is not None and hit != avoid:
-            return hit
-        base = self.vocab or DEFAULT_VOCAB
-        if _IRI_LIKE.match(name) and not _UNSAFE.search(name):
-            iri = name
-        elif self.vocab or _UNSAFE.search(name) or name in RESERVED or self.ctx is None:
-            iri = base + _escape(name)
-        else:
-            iri = self.ctx.expand(name)
-            if iri.startswith("@") or ":" not in iri or self.ctx.compact(iri) != name:
-                iri = base + _escape(name)
-        if iri == avoid:
-            iri = base + _escape(name)
-        else:
-            self._iri[name] = iri
-        return iri
-
-    def type_iri(self, term: str) -> str:
-        """The type IRI of a type term (keywords and unsafe names go to the vocabulary)."""
-        if _IRI_LIKE.match(term) and not _UNSAFE.search(term):
-            return term
-        if self.vocab or self.ctx is None or _UNSAFE.search(term):
-            return (self.vocab or DEFAULT_VOCAB) + _escape(term)
-        iri = self.ctx.expand(term)
-        return iri if not iri.startswith("@") and ":" in iri else DEFAULT_VOCAB + _escape(term)
-
-    def term(self, iri: str) -> str:
-        """The property name of an attribute IRI (inverse of :meth:`iri`)."""
-        hit = self._term.get(iri)
-        if hit is not None:
-            return hit
-        base = self.vocab or DEFAULT_VOCAB
-        if iri.startswith(base) and len(iri) > len(base):
-            term = _unescape(iri[len(base):])
-        elif self.ctx is not None:
-            term = self.ctx.compact(iri)
-        else:
-            term = iri
-        self._term[iri] = term
-        return term
-
-
-def _escape(name: str) -> str:
-    return _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode()), name)
-
-
-def _unescape(s: str) -> str:
-    if "%" not in s:
-        return s
-    from urllib.parse import unquote
-
-    return unquote(s)
-
-
-def _names(options: dict[str, Any], loader: ContextLoader, report: ConversionReport | None = None) -> Names:
-    vocab = options.get("vocab")
-    if vocab is not None and (not isinstance(vocab, str) or not URI_RE.match(vocab)):
-        raise MappingError(f"vocab {vocab!r} is not an absolute IRI")
-    ctx_value = context_option(options.get("context"))
-    core = options.get("core_version", DEFAULT_CORE_VERSION)
-    ctx = None if vocab else ActiveContext.get(ctx_value, loader=loader, core_version=core)
-    if ctx is not None and report is not None:
-        for url in ctx.unresolved:
-            report.add(Unresolved, "/@context", f"context {url} was not resolved offline; "
-                       "its terms expand through the NGSI-LD default vocabulary",
-                       remedy="pass contexts={url: local file} or allow_remote=[url prefix]")
-    return Names(ctx, vocab, loader=loader, core_version=core)
-
-
-def _loader(options: dict[str, Any]) -> ContextLoader:
-    return options.get("loader") or ContextLoader(documents=options.get("contexts"),
-                                                  allow=options.get("allow_remote", ()),
-                                                  timeout=options.get("timeout", 10.0), fetch=options.get("fetch"))
-
-
-def content_hash(feature: dict) -> str:
-    """A stable hash of a feature's geometry and properties (ids of features without one)."""
-    body = json.dumps([feature.get("geometry"), feature.get("properties")], sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False, default=str)
-    return hashlib.sha256(body.encode()).hexdigest()[:24]
-
-
-# -- reading -------------------------------------------------------------------------
 class FeatureReader:
     """GeoJSON features -> model nodes (see the module docs for the mapping)."""
 
@@ -259,8 +90,8 @@ class FeatureReader:
     def __init__(self, report: ConversionReport, **options: Any) -> None:
         self.report = report
         self.options = options
-        self.loader = _loader(options)
-        self.names = _names(options, self.loader, report)
+        self.loader = loader_for_options(options)
+        self.names = names_for_options(options, self.loader, report)
         self.geom_iri = self.names.iri(options.get("geometry_property") or "location")
         self.id_property = options.get("id_property")
         self.repair = bool(options.get("repair"))
@@ -305,7 +136,7 @@ class FeatureReader:
             self.report.records_in += 1
             graph.nodes.append(self.feature({"type": "Feature", "geometry": data}, "", bare=True))
         else:
-            raise ParseError(f"not a GeoJSON Feature, FeatureCollection or geometry: {_looks_like(data)}",
+            raise ParseError(f"not a GeoJSON Feature, FeatureCollection or geometry: {looks_like(data)}",
                              pointer="/type", expected='"Feature" or "FeatureCollection"')
         return graph
 
@@ -348,11 +179,11 @@ class FeatureReader:
             if URI_RE.match(fid):
                 node.id = fid
             else:
-                node.id = self.id_prefix + _enc_fast(fid)
+                node.id = self.id_prefix + enc_fast(fid)
                 meta["geojson:id"] = fid
         elif fid is _MISSING or fid is None:
             if not bare:
-                meta["geojson:id"] = None if fid is None else _MISSING_ID
+                meta["geojson:id"] = None if fid is None else MISSING_ID
             node.id = self.mint_missing(f, props if props is not _MISSING else None, ptr, bare)
         else:
             raise ParseError(f"feature id is {type(fid).__name__}", pointer=f"{ptr}/id",
@@ -362,8 +193,8 @@ class FeatureReader:
             if g is _MISSING:
                 if not bare:
                     meta["geojson:noGeometry"] = True
-            elif g.__class__ is dict and g.get("type") == "Point" and _point_ok(g.get("coordinates")):
-                node.attrs[self.geom_iri] = [Attr(_GEO, g)]
+            elif g.__class__ is dict and g.get("type") == "Point" and point_ok(g.get("coordinates")):
+                node.attrs[self.geom_iri] = [Attr(GEO, g)]
             else:
                 node.attrs[self.geom_iri] = [self.geo(g, f"{ptr}/geometry")]
         # properties
@@ -409,7 +240,7 @@ class FeatureReader:
                 continue
             c = v.__class__
             if c is str or c is int or c is float or c is bool:
-                attrs[name] = [Attr(_PROPERTY, v)]
+                attrs[name] = [Attr(PROPERTY, v)]
             else:
                 attrs[name] = [self.value(v, f"{ptr}/properties/{_esc(key)}")]
 
@@ -425,12 +256,12 @@ class FeatureReader:
         """The attribute for a JSON value (see the module docs)."""
         c = v.__class__
         if c in SCALARS:
-            return Attr(_PROPERTY, v)
+            return Attr(PROPERTY, v)
         if c is dict:
-            return self.geo(v, ptr) if is_geometry(v) else Attr(_JSON, v)
+            return self.geo(v, ptr) if is_geometry(v) else Attr(JSON_KIND, v)
         if c is list and v and all(x.__class__ in SCALARS for x in v):
-            return Attr(_PROPERTY, v)
-        return Attr(_JSON, v)
+            return Attr(PROPERTY, v)
+        return Attr(JSON_KIND, v)
 
     def geo(self, g: Any, ptr: str) -> Attr:
         """A GeoProperty for a geometry; invalid ones reported (and repaired when asked)."""
@@ -445,7 +276,7 @@ class FeatureReader:
             else:
                 self.report.add(Unresolved, where, f"invalid geometry passed through unchanged: {prob.reason}",
                                 remedy="pass repair=True to make it valid (shapely make_valid)")
-        return Attr(_GEO, out)
+        return Attr(GEO, out)
 
     def mint_missing(self, f: dict, props: Any, ptr: str, bare: bool = False) -> str:
         key = self.id_property
@@ -461,7 +292,7 @@ class FeatureReader:
         return mint_id(self.type_term, content_hash(f))
 
 
-def _looks_like(d: dict) -> str:
+def looks_like(d: dict) -> str:
     """What a JSON object that is not GeoJSON seems to be (for the error message)."""
     t = d.get("type")
     if "@context" in d:
@@ -486,7 +317,7 @@ class _Missing:
 
 
 _MISSING = _Missing()
-_MISSING_ID = "geojson:absent"
+MISSING_ID = "geojson:absent"
 
 
 def _esc(name: str) -> str:
@@ -504,8 +335,8 @@ class FeatureWriter:
     def __init__(self, report: ConversionReport, **options: Any) -> None:
         self.report = report
         self.options = options
-        self.loader = _loader(options)
-        self.names = _names(options, self.loader)
+        self.loader = loader_for_options(options)
+        self.names = names_for_options(options, self.loader)
         self.geom_term = options.get("geometry_property") or "location"
         self.lang = options.get("lang")
         self._by_ctx: dict[str, Names] = {}
@@ -543,11 +374,11 @@ class FeatureWriter:
         native = "geojson:feature" in meta
         out: dict[str, Any] = {"type": "Feature"}
         fid = meta.get("geojson:id", node.id) if native else node.id
-        if fid != _MISSING_ID:
+        if fid != MISSING_ID:
             out["id"] = fid
         geo = node.first(geom_iri)
         if not meta.get("geojson:noGeometry") or geo is not None:
-            out["geometry"] = geo.value if geo is not None and geo.kind is _GEO else None
+            out["geometry"] = geo.value if geo is not None and geo.kind is GEO else None
         gmembers = meta.get("geojson:geometryMembers") or ()
         skip = {geom_iri} if native else set()
         for key in gmembers:
@@ -581,7 +412,7 @@ class FeatureWriter:
         """The simplified value of an attribute instance; kinds that GeoJSON cannot tell apart are reported."""
         kind, v = a.kind, a.value
         c = v.__class__
-        if kind is _PROPERTY:
+        if kind is PROPERTY:
             if c in SCALARS or (c is list and v and all(x.__class__ in SCALARS for x in v)):
                 return v
             back = "GeoProperty" if is_geometry(v) else "JsonProperty"
@@ -589,13 +420,13 @@ class FeatureWriter:
                             f"Property with a {'geometry' if back == 'GeoProperty' else 'JSON object, null or mixed'} "
                             f"value is read back as a {back}", remedy="use ngsi-ld to keep the attribute type")
             return v
-        if kind is _JSON:
+        if kind is JSON_KIND:
             if c in SCALARS or (c is list and v and all(x.__class__ in SCALARS for x in v)) or is_geometry(v):
                 self.report.add(Coerced, lambda: f"{ptr}/{_esc(names.term(name))}",
                                 "JsonProperty with a scalar, array of scalars or geometry value is read back as a "
                                 "Property or GeoProperty", remedy="use ngsi-ld to keep the attribute type")
             return v
-        if kind is _GEO:
+        if kind is GEO:
             return v
         if kind is Kind.LANGUAGE and self.lang is not None and isinstance(v, dict):
             pick = self.lang if self.lang in v else ("@none" if "@none" in v else next(iter(v), None))

@@ -37,29 +37,28 @@ are refused), no entity expansion, no network or file access.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import re
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..errors import MappingError, ParseError
-from ..geometry import GML_NAMESPACES, gml_reader, is_gml_geometry, is_wgs84
-from ..mapping.units import from_ucum
-from ..model import Attr, Graph, Kind, Node
-from ..report import Approximated, ConversionReport, Dropped, Rejected
-from .base import Adapter, Capabilities
-from .features import _MISSING_ID, URI_RE, FeatureReader, GeoJSONAdapter, mint_id
+from ...errors import MappingError, ParseError
+from ...geometry import GML_NAMESPACES, is_wgs84
+from ...geometry_gml import gml_reader, is_gml_geometry
+from ...mapping.units import from_ucum
+from ...model import Attr, Graph, Kind, Node
+from ...report import Approximated, ConversionReport, Dropped, Rejected
+from ...safexml import parse_xml
+from ..base import Adapter, Capabilities
+from .geojson import MISSING_ID, URI_RE, FeatureReader, GeoJSONAdapter, mint_id
 
-__all__ = ["WFSAdapter", "parse_xml", "safe_parser", "xsd_types"]
+__all__ = ["WFSAdapter", "parse_xml", "xsd_types"]
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XLINK = "http://www.w3.org/1999/xlink"
 XSD = "http://www.w3.org/2001/XMLSchema"
 MEMBERS = frozenset({"member", "featureMember", "featureMembers"})
 COLLECTIONS = frozenset({"FeatureCollection", "SimpleFeatureCollection"})
-_DOCTYPE = re.compile(r"\A(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.S)
-_DECL_ENCODING = re.compile(r"\A(\s*<\?xml[^>]*?)\s+encoding\s*=\s*(['\"])[^'\"]*\2", re.S)
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 _DEC = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)\Z")
 UCUM_URI = re.compile(r"https?://www\.opengis\.net/def/uom/UCUM/[^/]*/")
@@ -71,62 +70,6 @@ def _local(tag: Any) -> str:
 
 def _ns(tag: Any) -> str:
     return tag[1:].partition("}")[0] if isinstance(tag, str) and tag.startswith("{") else ""
-
-
-def _prolog(raw: bytes) -> str:
-    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if raw.startswith(bom):
-            return raw.decode(enc, errors="replace")
-    if raw[:2] in (b"<\x00", b"\x00<"):
-        return raw.decode("utf-16-le" if raw[:1] == b"<" else "utf-16-be", errors="replace")
-    return raw.decode("latin-1")  # ASCII-compatible encodings: markup characters read the same
-
-
-def safe_parser() -> Any:
-    """The lxml parser :func:`parse_xml` uses: no entity resolution, no DTD loading, no network, size limits on."""
-    from lxml import etree
-
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=False, collect_ids=False, remove_pis=True)
-
-
-def parse_xml(data: str | bytes) -> Any:
-    """Parse XML safely into an lxml element; ParseError (``line N``) when malformed or unsafe.
-
-    Refused: any ``DOCTYPE`` (hence every entity declaration, external entity
-    and entity-expansion bomb); the parser itself never loads DTDs, resolves
-    entities or opens network connections, and keeps libxml2's size limits.
-
-    >>> parse_xml("<a><b>1</b></a>")[0].text
-    '1'
-    >>> try:
-    ...     parse_xml('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>')
-    ... except ParseError as exc:
-    ...     print(exc.message)
-    XML with a DOCTYPE is refused (DTDs and entities are not processed)
-    """
-    from lxml import etree
-
-    if isinstance(data, str):
-        # lxml refuses str input with an encoding declaration: the text is already decoded
-        raw = _DECL_ENCODING.sub(r"\1", data, count=1).encode("utf-8")
-    elif isinstance(data, (bytes, bytearray)):
-        raw = bytes(data)
-    else:
-        raise ParseError(f"expected XML text, got {type(data).__name__}", pointer="", expected="XML text")
-    if _DOCTYPE.match(_prolog(raw)):
-        raise ParseError("XML with a DOCTYPE is refused (DTDs and entities are not processed)", pointer="line 1",
-                         expected="XML without a DOCTYPE")
-    try:
-        root = etree.fromstring(raw, safe_parser())
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno or 1
-        raise ParseError(f"malformed XML: {exc.msg}", pointer=f"line {line}", expected="well-formed XML") from None
-    doc = root.getroottree().docinfo
-    if doc.doctype or doc.internalDTD is not None:  # pragma: no cover - refused above already
-        raise ParseError("XML with a DOCTYPE is refused", pointer="line 1", expected="XML without a DOCTYPE")
-    return root
 
 
 def _cast_bool(s: str) -> Any:
@@ -310,7 +253,7 @@ class GMLReader(FeatureReader):
 
             digest = hashlib.sha256(etree.tostring(el, method="c14n")).hexdigest()[:24]
             node.id = mint_id(term, digest)
-            node.meta["geojson:id"] = _MISSING_ID
+            node.meta["geojson:id"] = MISSING_ID
             self.report.add(Approximated, line, "feature has no gml:id: entity id minted from a hash of its content",
                             remedy="request features with a gml:id (GML 3.2 requires one)")
         if gml_id:
