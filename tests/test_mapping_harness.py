@@ -11,7 +11,7 @@ import pytest
 
 from mimbridge.mapping import sssom as S
 from mimbridge.mapping.apply import load_table, shipped_tables
-from mimbridge.mapping.harness import check_table
+from mimbridge.validate.mapping_check import check_table
 
 from .conftest import need
 

@@ -85,7 +85,7 @@ def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _mapping_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ..mapping.harness import check_table
+    from ..validate.mapping_check import check_table
 
     try:
         result = check_table(args.table, samples=args.samples or None, source=args.source, target=args.target,

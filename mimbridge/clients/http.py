@@ -25,15 +25,17 @@ Offline tests inject a transport::
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 
 from ..errors import ConnectorError
 
-__all__ = ["RETRY_STATUS", "HttpClient"]
+__all__ = ["CONTEXT_REL", "parse_links", "RETRY_STATUS", "HttpClient"]
 
 RETRY_STATUS = frozenset({429, 502, 503, 504})
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -176,3 +178,25 @@ class HttpClient:
     def post_json(self, url: str, body: Any, *, idempotent: bool = False, **kw: Any) -> httpx.Response:
         """POST a JSON body."""
         return self.request("POST", url, json_body=body, idempotent=idempotent, **kw)
+
+
+#: the ``rel`` of a JSON-LD context in a ``Link`` header
+CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
+_LINK = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,]+)*)")
+_PARAM = re.compile(r';\s*([A-Za-z*]+)\s*=\s*"?([^";]*)"?')
+
+
+def parse_links(header: str | None, *, base: str = "") -> dict[str, str]:
+    """``rel -> URL`` of an RFC 8288 ``Link`` header, relative URLs resolved against ``base``.
+
+    >>> parse_links('</ngsi-ld/v1/entities?offset=2>; rel="next", <https://x/c>; rel="%s"' % CONTEXT_REL,
+    ...             base="http://b/ngsi-ld/v1/entities?offset=0")["next"]
+    'http://b/ngsi-ld/v1/entities?offset=2'
+    """
+    out: dict[str, str] = {}
+    for target, params in _LINK.findall(header or ""):
+        for key, value in _PARAM.findall(params):
+            if key.lower() == "rel":
+                for rel in value.split():
+                    out.setdefault(rel, urljoin(base, target) if base else target)
+    return out

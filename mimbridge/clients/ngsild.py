@@ -31,18 +31,17 @@ is never sent: brokers apply it anyway) and in the body on writes.
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote
 
 import httpx
 
 from ..contexts.core import DEFAULT_CORE_VERSION, core_context_url, core_version_of
 from ..errors import ConnectorError
 from .base import Page, WriteResult
-from .http import HttpClient
+from .http import CONTEXT_REL, HttpClient, parse_links
 from .ngsild_notify import NotificationReceiver
 
 __all__ = [
@@ -60,10 +59,7 @@ __all__ = [
 ]
 
 API_PATH = "/ngsi-ld/v1"
-CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
 JSONLD = "application/ld+json"
-_LINK = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,]+)*)")
-_PARAM = re.compile(r';\s*([A-Za-z*]+)\s*=\s*"?([^";]*)"?')
 #: representation option -> format of the payloads the broker then returns
 _REPRESENTATION = {"keyValues": "ngsi-ld-keyvalues", "simplified": "ngsi-ld-keyvalues", "concise": "ngsi-ld-concise"}
 
@@ -86,22 +82,6 @@ def context_link(url: str) -> str:
     '<https://example.org/ctx.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
     """
     return f'<{url}>; rel="{CONTEXT_REL}"; type="{JSONLD}"'
-
-
-def parse_links(header: str | None, *, base: str = "") -> dict[str, str]:
-    """``rel -> URL`` of an RFC 8288 ``Link`` header, relative URLs resolved against ``base``.
-
-    >>> parse_links('</ngsi-ld/v1/entities?offset=2>; rel="next", <https://x/c>; rel="%s"' % CONTEXT_REL,
-    ...             base="http://b/ngsi-ld/v1/entities?offset=0")["next"]
-    'http://b/ngsi-ld/v1/entities?offset=2'
-    """
-    out: dict[str, str] = {}
-    for target, params in _LINK.findall(header or ""):
-        for key, value in _PARAM.findall(params):
-            if key.lower() == "rel":
-                for rel in value.split():
-                    out.setdefault(rel, urljoin(base, target) if base else target)
-    return out
 
 
 def _user_context(context: Any) -> str | None:

@@ -118,7 +118,7 @@ class NotificationReceiver:
                 return problem(400, "BadRequestData", why)
             ctx = note.get("@context")
             if ctx is None:
-                from .ngsild import CONTEXT_REL, parse_links
+                from .http import CONTEXT_REL, parse_links
                 ctx = parse_links(request.headers.get("link")).get(CONTEXT_REL) or self.context
             data = [e if ctx is None or "@context" in e else {**e, "@context": ctx} for e in note["data"]]
             try:

@@ -48,8 +48,8 @@ from typing import Any, Literal
 from ..errors import MappingError
 from ..model import NGSI_LD, Attr, Graph
 from ..report import Approximated, ConversionReport, Unresolved
-from ._sssom_vocab import CLOSE, EXACT, NO_TERM, PREDICATES, RELATED
 from .sssom import Mapping, MappingSet, read_sssom
+from .sssom.vocab import CLOSE, EXACT, NO_TERM, PREDICATES, RELATED
 
 __all__ = [
     "Translation",
@@ -94,7 +94,7 @@ def shipped_tables() -> list[str]:
     return sorted(names)
 
 
-def _shipped_text(name: str) -> str | None:
+def shipped_text(name: str) -> str | None:
     candidates = [name] if name.endswith(".tsv") else [name + ".sssom.tsv", name + ".tsv", name]
     for folder in _shipped_dirs():
         for candidate in candidates:
@@ -128,7 +128,7 @@ def load_table(value: MappingSet | str | os.PathLike) -> MappingSet:
     elif isinstance(value, str):
         from .sssom import parse_sssom
 
-        text = _shipped_text(value)
+        text = shipped_text(value)
         if text is None:
             raise MappingError(f"no mapping table {value!r}: not a file, and not a shipped table "
                                f"(shipped: {', '.join(shipped_tables()) or 'none'})")
@@ -226,7 +226,7 @@ class _Translator:
     def note(self, term: str, tr: Translation | None, path: str) -> str:
         """Report the translation of ``term`` at ``path`` (applied) and return the new term."""
         if tr is None:
-            if self.report is not None and self.report_unmapped and _reportable(term):
+            if self.report is not None and self.report_unmapped and reportable(term):
                 self._unmapped(term, path)
             return term
         if not tr.exact and self.report is not None:
@@ -259,7 +259,7 @@ class _Translator:
                         else "add a row to the mapping table")
 
 
-def _reportable(term: str) -> bool:
+def reportable(term: str) -> bool:
     """NGSI-LD core terms (location, observedAt...) are not expected in a data-model table."""
     return not term.startswith(NGSI_LD) or term.startswith(_DEFAULT_CONTEXT)
 

@@ -36,11 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MappingError, MimbridgeError
+from ..mapping import sssom
+from ..mapping.apply import apply_mapping, graph_terms, load_table, reportable, shipped_text, translate
+from ..mapping.sssom import MappingSet, Problem
 from ..model import Graph
 from ..report import ConversionReport, LossEvent, Unresolved
-from . import sssom
-from .apply import _reportable, _shipped_text, apply_mapping, graph_terms, load_table, translate
-from .sssom import MappingSet, Problem
 
 __all__ = ["CheckResult", "check_table"]
 
@@ -166,7 +166,7 @@ def _table_and_problems(table: Any, result: CheckResult) -> MappingSet | None:
     if is_file:
         result.problems = sssom.check(Path(table))
     elif isinstance(table, str):
-        text = _shipped_text(table)
+        text = shipped_text(table)
         if text is None:
             raise MappingError(f"no mapping table {table!r} (not a file, not a shipped table)")
         result.problems = sssom.check(text)
@@ -239,7 +239,7 @@ def _coverage(ms: MappingSet, terms: Counter[str], allow_close: bool, result: Ch
         short = ms.compress(term)
         if tr is not None:
             result.covered[short] = (count, ms.compress(tr.target), tr.kind)
-        elif _reportable(term):
+        elif reportable(term):
             result.missed[short] = count
             if not allow_close and translate(ms, term, direction="forward", allow_close=True) is not None:
                 result.notes.append(f"{short} has only a close or related match: pass allow_close=True "
@@ -299,7 +299,7 @@ def _validate(graphs: list[tuple[str, Graph]], target: str | None, schema: Any, 
     from ..convert import write
 
     if schema is not None:
-        from ..validate.jsonschema import load_schema
+        from .jsonschema import load_schema
 
         loaded = load_schema(schema, skip_unresolved=True)
         result.validation = loaded.source or "JSON Schema"
@@ -314,7 +314,7 @@ def _validate(graphs: list[tuple[str, Graph]], target: str | None, schema: Any, 
                 prefix = f"{Path(name).name}#" + (f"/{i}" if isinstance(out, list) else "")
                 result.violations += [(prefix + v.pointer, v.message) for v in loaded.validate(entity)]
     if shapes is not None:
-        from ..validate.shacl import validate as shacl_validate
+        from .shacl import validate as shacl_validate
 
         fmt = target or "turtle"
         result.target = fmt
