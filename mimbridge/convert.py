@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,41 +86,59 @@ def load_input(data: Any, *, text_format: bool = False) -> Any:
     return data
 
 
-#: options :func:`convert` itself takes when ``mapping`` names a term-mapping table
-TABLE_OPTIONS = ("allow_close", "mapping_direction")
+#: options :func:`convert` itself takes for a term-mapping table (``terms=``)
+TABLE_OPTIONS = ("terms", "allow_close", "terms_direction")
 
 
 def _table_option(options: dict[str, Any]) -> dict[str, Any] | None:
-    """Pop the term-mapping table options when ``mapping`` is an SSSOM table (not an adapter's mapping name).
+    """Pop the term-mapping table options (``terms=``; the old ``mapping=TABLE`` with a DeprecationWarning).
 
-    A table is a :class:`~mimbridge.mapping.sssom.MappingSet`, a path, a string
-    ending in ``.tsv`` or naming a shipped table; any other string (e.g. the
-    SensorThings adapter's ``mapping="observations"``) stays an adapter option.
+    A table is a :class:`~mimbridge.mapping.sssom.MappingSet`, a path, or the
+    name of a shipped table. ``mapping=`` stays the SensorThings adapter's
+    mode (``"structural"``, ``"observations"``); a ``mapping=`` value that is a
+    table is still taken as ``terms=`` for one release, with a warning.
     """
+    if "mapping_direction" in options:
+        warnings.warn("mapping_direction= is deprecated; use terms_direction=", DeprecationWarning, stacklevel=3)
+        options.setdefault("terms_direction", options.pop("mapping_direction"))
     m = options.get("mapping")
-    if m is None:
+    if m is not None and "terms" not in options and _is_table(m):
+        warnings.warn("mapping=TABLE is deprecated; use terms=TABLE (mapping= is the SensorThings mapping mode)",
+                      DeprecationWarning, stacklevel=3)
+        options["terms"] = options.pop("mapping")
+    table = options.pop("terms", None)
+    if table is None:
+        if "allow_close" in options or "terms_direction" in options:
+            raise TypeError("allow_close= and terms_direction= need terms=TABLE")
         return None
+    return {"table": table, "allow_close": bool(options.pop("allow_close", False)),
+            "direction": options.pop("terms_direction", "forward")}
+
+
+def _is_table(m: Any) -> bool:
     if isinstance(m, str):
         from .mapping.apply import shipped_tables
 
-        is_table = m.endswith(".tsv") or "/" in m or os.sep in m or m in shipped_tables()
-    else:
-        from .mapping.sssom import MappingSet
+        return m.endswith(".tsv") or "/" in m or os.sep in m or m in shipped_tables()
+    from .mapping.sssom import MappingSet
 
-        is_table = isinstance(m, (os.PathLike, MappingSet))
-    if not is_table:
-        return None
-    return {"table": options.pop("mapping"), "allow_close": bool(options.pop("allow_close", False)),
-            "direction": options.pop("mapping_direction", "forward")}
+    return isinstance(m, (os.PathLike, MappingSet))
 
 
-def _check_options(options: dict[str, Any], *adapters: Any) -> None:
+def _scoped(options: dict[str, Any], read_options: dict[str, Any] | None,
+            write_options: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Reader and writer options: the flat ones go to both, the scoped ones to one side (and win there)."""
+    return {**options, **(read_options or {})}, {**options, **(write_options or {})}
+
+
+def _check_options(options: dict[str, Any], *adapters: Any, side: str = "") -> None:
     known: set[str] = {"fetch", "loader"}
     for a in adapters:
         known.update(a.options)
     unknown = sorted(set(options) - known)
     if unknown:
-        raise TypeError(f"unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        where = f" for {side} {' / '.join(a.name for a in adapters)}" if side else ""
+        raise TypeError(f"unknown option(s){where}: {', '.join(unknown)}; known: {', '.join(sorted(known))}")
 
 
 def read(data: Any, *, source: str, report: ConversionReport | None = None, **options: Any) -> Graph:
@@ -146,16 +165,18 @@ def write(graph: Graph, *, target: str, report: ConversionReport | None = None, 
     return adapter.write(graph, report=rep, **options)
 
 
-def convert(data: Any, *, source: str, target: str, strict: bool = False, **options: Any) -> ConversionResult:
+def convert(data: Any, *, source: str, target: str, strict: bool = False, read_options: dict[str, Any] | None = None,
+            write_options: dict[str, Any] | None = None, **options: Any) -> ConversionResult:
     """Convert ``data`` from ``source`` format to ``target`` format.
 
-    Options are passed to both adapters (each takes the ones it knows; an
-    option neither knows raises ``TypeError``). ``mapping=`` an SSSOM/TSV table
-    (path, shipped name or MappingSet) renames types and attributes between
-    read and write (``allow_close=True`` admits close matches,
-    ``mapping_direction="inverse"`` applies the table backwards); every
-    approximated term is reported. With ``strict=True`` any loss
-    raises :class:`~mimbridge.errors.LossyConversionError` carrying the report.
+    Flat options go to both adapters (each takes the ones it knows; an option
+    neither knows raises ``TypeError``); ``read_options`` go to the reader
+    only and ``write_options`` to the writer only (and win over flat ones
+    there). ``terms=`` an SSSOM/TSV table (path, shipped name or MappingSet)
+    renames types and attributes between read and write (``allow_close=True``
+    admits close matches, ``terms_direction="inverse"`` applies the table
+    backwards); every approximated term is reported. With ``strict=True`` any
+    loss raises :class:`~mimbridge.errors.LossyConversionError` carrying the report.
 
     >>> r = convert({"id": "urn:ngsi-ld:T:1", "type": "T", "a": {"type": "Property", "value": 1,
     ...              "observedAt": "2024-01-01T00:00:00Z"}}, source="ngsi-ld", target="ngsi-ld-keyvalues")
@@ -163,15 +184,25 @@ def convert(data: Any, *, source: str, target: str, strict: bool = False, **opti
     {'id': 'urn:ngsi-ld:T:1', 'type': 'T', 'a': 1}
     >>> [e.message for e in r.report.events]
     ['attribute type (Property) is not carried by ngsi-ld-keyvalues', 'observedAt is not carried by ngsi-ld-keyvalues']
+    >>> convert('<urn:x:1> <urn:p> "1" .', source="ntriples", target="turtle",
+    ...         write_options={"prefixes": {"x": "urn:x:"}}).output.splitlines()[0]
+    '@prefix x: <urn:x:> .'
     """
     src = registry.get(source)
     dst = registry.get(target)
     table = _table_option(options)
-    _check_options(options, src, dst)
+    if read_options is None and write_options is None:
+        _check_options(options, src, dst)
+        r_opts = w_opts = options
+    else:
+        _check_options(options, src, dst)
+        r_opts, w_opts = _scoped(options, read_options, write_options)
+        _check_options(read_options or {}, src, side="reader")
+        _check_options(write_options or {}, dst, side="writer")
     report = ConversionReport(source=src.name, target=dst.name)
     parsed = load_input(data, text_format=src.capabilities.output == "text")
     with no_gc():
-        graph = src.read(parsed, report=report, **options)
+        graph = src.read(parsed, report=report, **r_opts)
         if table is not None:
             from .mapping.apply import apply_mapping
 
@@ -179,8 +210,8 @@ def convert(data: Any, *, source: str, target: str, strict: bool = False, **opti
                                   direction=table["direction"], report=report)
         if strict and report.events:
             raise LossyConversionError(report)
-        check_capabilities(graph, dst.capabilities, report, dst.name, dst.namer(graph, **options))
-        output = dst.write(graph, report=report, **options)
+        check_capabilities(graph, dst.capabilities, report, dst.name, dst.namer(graph, **w_opts))
+        output = dst.write(graph, report=report, **w_opts)
         # free the model (and our parse of the input) before the collector runs again: a collection
         # over objects that are about to die anyway would cost up to a tenth of the conversion
         del graph, parsed

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["MODEL_VERSION", "Attr", "Graph", "Kind", "Node", "NGSI_LD"]
+__all__ = ["ATTR_FIELDS", "MODEL_VERSION", "NGSI_LD", "Attr", "Graph", "Kind", "Node", "copy_node", "instance"]
 
 #: Version of the model and of its canonical JSON dump (``native`` format).
 MODEL_VERSION = "1.0"
@@ -150,6 +150,37 @@ class Graph:
             if n.id == node_id:
                 return n
         return None
+
+
+#: Field order of :class:`Attr`: the factories below build instances positionally (the fastest call);
+#: a test keeps this tuple, the dataclass and the factories in step.
+ATTR_FIELDS = ("kind", "value", "dataset_id", "observed_at", "unit_code", "created_at", "modified_at", "deleted_at",
+               "instance_id", "expires_at", "scope", "attrs", "meta")
+
+
+def instance(kind: Kind, value: Any, dataset_id: str | None = None, observed_at: str | None = None,
+             unit_code: str | None = None, instance_id: str | None = None,
+             attrs: dict[str, list[Attr]] | None = None) -> Attr:
+    """An attribute instance with the fields hot paths set (one temporal instance, say), built positionally.
+
+    >>> a = instance(Kind.PROPERTY, 4.2, "urn:ds:1", "2024-01-01T00:00:00Z", "CEL", "urn:obs:9")
+    >>> (a.dataset_id, a.observed_at, a.unit_code, a.instance_id, a.attrs)
+    ('urn:ds:1', '2024-01-01T00:00:00Z', 'CEL', 'urn:obs:9', {})
+    """
+    return Attr(kind, value, dataset_id, observed_at, unit_code, None, None, None, instance_id, None, None,
+                {} if attrs is None else attrs)
+
+
+def copy_node(node: Node) -> Node:
+    """A shallow copy of a node: new ``types``, ``attrs`` and ``meta`` containers, the same instances.
+
+    >>> n = Node("urn:x:1", ["https://ex.org/T"], scope="/a")
+    >>> c = copy_node(n); c.types.append("https://ex.org/U")
+    >>> (n.types, c.scope)
+    (['https://ex.org/T'], '/a')
+    """
+    return Node(node.id, list(node.types), dict(node.attrs), node.scope, node.created_at, node.modified_at,
+                node.deleted_at, dict(node.meta))
 
 
 def walk(attrs: dict[str, list[Attr]], path: str = "") -> Iterator[tuple[str, str, Attr]]:

@@ -17,6 +17,7 @@ purpose).
 from __future__ import annotations
 
 import importlib
+import warnings
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
@@ -130,7 +131,10 @@ def _scan_entry_points() -> None:
     _entry_points_scanned = True
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name in FORMATS or ep.name in _extra or ep.name in ALIASES:
-            # refuse silent overrides: a plugin cannot shadow an existing format
+            # a plugin cannot shadow an existing format; say so instead of skipping in silence
+            who = ep.dist.name if ep.dist else "a plugin"
+            warnings.warn(f"entry point {ep.name!r} of {who} ({ep.value}) is ignored: the name is already a "
+                          f"mimbridge format; register it under another name", RuntimeWarning, stacklevel=2)
             continue
         _extra[ep.name] = FormatRow(ep.value, f"provided by {ep.dist.name if ep.dist else 'a plugin'}")
 

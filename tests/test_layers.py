@@ -126,3 +126,21 @@ def test_no_module_is_over_600_lines():
     long = {str(p.relative_to(PACKAGE)): n for p in PACKAGE.rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600}
     assert long == {}
+
+
+def test_model_factories_follow_the_attr_field_order():
+    from dataclasses import fields
+
+    from mimbridge.model import ATTR_FIELDS, Attr, Kind, Node, copy_node, instance
+
+    assert tuple(f.name for f in fields(Attr)) == ATTR_FIELDS
+    a = instance(Kind.JSON, [1], "urn:ds", "2024-01-01T00:00:00Z", "MTR", "urn:i", {"urn:p": []})
+    assert (a.kind, a.value, a.dataset_id, a.observed_at, a.unit_code, a.instance_id, a.attrs) == (
+        Kind.JSON, [1], "urn:ds", "2024-01-01T00:00:00Z", "MTR", "urn:i", {"urn:p": []})
+    assert (a.created_at, a.modified_at, a.deleted_at, a.expires_at, a.scope, a.meta) == (None,) * 5 + ({},)
+    n = Node("urn:x", ["urn:T"], {"urn:a": [a]}, "/s", "2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z",
+             "2022-01-01T00:00:00Z", {"k": 1})
+    c = copy_node(n)
+    assert (c.id, c.types, c.attrs, c.scope, c.created_at, c.modified_at, c.deleted_at, c.meta) == (
+        n.id, n.types, n.attrs, n.scope, n.created_at, n.modified_at, n.deleted_at, n.meta)
+    assert c.types is not n.types and c.attrs is not n.attrs and c.meta is not n.meta

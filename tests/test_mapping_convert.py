@@ -1,10 +1,12 @@
-"""``convert(..., mapping=TABLE)`` and ``mimbridge mapping check``: the table route a user takes."""
+"""``convert(..., terms=TABLE)`` and ``mimbridge mapping check``: the table route a user takes."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+
+import pytest
 
 import mimbridge
 from mimbridge.mapping.sssom import MappingSet, read_sssom
@@ -45,7 +47,7 @@ def _exact_rows():
 def test_convert_with_a_table_renames_attributes_and_inverts_back(corpus):
     sample, contexts = _sample(corpus)
     source_doc = json.loads(sample.read_text())
-    forward = mimbridge.convert(sample, source="ngsi-ld", target="native", contexts=contexts, mapping=TABLE)
+    forward = mimbridge.convert(sample, source="ngsi-ld", target="native", contexts=contexts, terms=TABLE)
     names = {n for node in forward.output["nodes"] for n in node["attrs"]}
     exact = dict(_exact_rows())
     present = {s for s in exact if s.rsplit("/", 1)[-1] in source_doc}
@@ -58,10 +60,10 @@ def test_convert_with_a_table_renames_attributes_and_inverts_back(corpus):
     full = read_sssom(TABLE)
     only_exact = MappingSet([m for m in full.mappings if m.predicate_id == "skos:exactMatch"],
                             curie_map=full.curie_map, metadata=full.metadata, columns=full.columns)
-    there = mimbridge.convert(sample, source="ngsi-ld", target="native", contexts=contexts, mapping=only_exact)
+    there = mimbridge.convert(sample, source="ngsi-ld", target="native", contexts=contexts, terms=only_exact)
     assert there.report.lossless
     back = mimbridge.convert(there.output, source="native", target="ngsi-ld", contexts=contexts,
-                             mapping=only_exact, mapping_direction="inverse")
+                             terms=only_exact, terms_direction="inverse")
     plain = mimbridge.convert(sample, source="ngsi-ld", target="ngsi-ld", contexts=contexts)
     assert back.output == plain.output and back.report.lossless
 
@@ -71,10 +73,10 @@ def test_close_matches_only_on_request_and_always_reported(corpus):
     doc = json.loads(sample.read_text())
     need("pressure" in doc, "the AirQualityObserved example has no 'pressure'")
     r = mimbridge.convert(sample, source="ngsi-ld", target="native", contexts=contexts,
-                          mapping="sdm-environment-quantitykinds")
+                          terms="sdm-environment-quantitykinds")
     assert not any(QK + "AtmosphericPressure" in n["attrs"] for n in r.output["nodes"])
     r = mimbridge.convert(sample, source="ngsi-ld", target="native", contexts=contexts,
-                          mapping="sdm-environment-quantitykinds", allow_close=True)
+                          terms="sdm-environment-quantitykinds", allow_close=True)
     assert any(QK + "AtmosphericPressure" in n["attrs"] for n in r.output["nodes"])
     assert any("pressure" in e.path for e in r.report.of_type(Approximated))
 
@@ -97,3 +99,24 @@ def test_mapping_check_cli(tmp_path):
     assert out["ok"] is False
     assert [(p["line"], p["row"]) for p in out["problems"]] == [(11, 3)]
     assert bad.read_text().splitlines()[10].startswith("sdm:temperature")
+
+
+def test_old_mapping_spelling_for_a_table_still_works_with_a_deprecation_warning():
+    doc = {"id": "urn:ngsi-ld:T:1", "type": "T", "temperature": {"type": "Property", "value": 1},
+           "@context": ["https://smartdatamodels.org/context.jsonld"]}
+    with pytest.warns(DeprecationWarning, match="use terms=TABLE"):
+        old = mimbridge.convert(doc, source="ngsi-ld", target="native", mapping="sdm-environment-quantitykinds")
+    new = mimbridge.convert(doc, source="ngsi-ld", target="native", terms="sdm-environment-quantitykinds")
+    assert old.output == new.output and old.report.to_dict() == new.report.to_dict()
+
+
+def test_scoped_options_reach_one_side_only():
+    doc = {"id": "urn:ngsi-ld:T:1", "type": "T", "p": {"type": "Property", "value": 1}}
+    # profile= read by the RDF reader only would fail on NGSI-LD input: scoped to the writer it is fine
+    nt = mimbridge.convert(doc, source="ngsi-ld", target="turtle", write_options={"profile": "sosa"}).output
+    assert "sosa" in nt or "ngsi-ld" not in nt
+    with pytest.raises(TypeError, match="for reader ngsi-ld: profile"):
+        mimbridge.convert(doc, source="ngsi-ld", target="turtle", read_options={"profile": "sosa"})
+    flat = mimbridge.convert(doc, source="ngsi-ld", target="turtle", blank_nodes=True).output
+    scoped = mimbridge.convert(doc, source="ngsi-ld", target="turtle", write_options={"blank_nodes": True}).output
+    assert flat == scoped and "_:" in scoped

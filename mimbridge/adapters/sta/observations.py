@@ -42,7 +42,7 @@ from itertools import repeat
 from typing import Any
 
 from ...contexts.core import DEFAULT_CORE_VERSION, core_context_url
-from ...model import Attr, Graph, Kind, Node
+from ...model import Attr, Graph, Kind, Node, instance
 from ...report import Approximated, Coerced, ConversionReport, Dropped, Unresolved
 from .mapping import (
     DATASTREAMS,
@@ -426,8 +426,7 @@ class _Forward:
                     subs[NO_RESULT] = [Attr(_PROPERTY, True)]
                     result = None
                 if not mds:
-                    a = Attr(_PROPERTY if result.__class__ in _SCALAR else _JSON, result, ds_iri, at, unit0,
-                             None, None, None, iri)
+                    a = instance(_PROPERTY if result.__class__ in _SCALAR else _JSON, result, ds_iri, at, unit0, iri)
                     if subs is not None:
                         a.attrs = subs
                     lists[0].append(a)
@@ -436,14 +435,13 @@ class _Forward:
                     report.add(Approximated, (pointers[n] if pointers is not None else f"{prefix}/{n}") + "/result",
                                "MultiDatastream result does not have one value per "
                                "ObservedProperty; carried whole by the first component", remedy="fix the result")
-                    a = Attr(_JSON, result, ds_iri, at, None, None, None, None, iri)
+                    a = instance(_JSON, result, ds_iri, at, None, iri)
                     if subs is not None:
                         a.attrs = subs
                     lists[0].append(a)
                     continue
                 for i, ((_, unit), v) in enumerate(zip(comps, result, strict=True)):
-                    a = Attr(_PROPERTY if v.__class__ in _SCALAR else _JSON, v, ds_iri, at, unit,
-                             None, None, None, f"{iri}#{i}")
+                    a = instance(_PROPERTY if v.__class__ in _SCALAR else _JSON, v, ds_iri, at, unit, f"{iri}#{i}")
                     if i == 0 and subs is not None:
                         a.attrs = subs
                     lists[i].append(a)
@@ -500,12 +498,12 @@ class _Forward:
         ds, unit, p, by = st.iri, st.components[0][1], _PROPERTY, st.by
         start = len(target)
         if by is None or not self.each:
-            target.extend([Attr(p, r, ds, t, unit, None, None, None, iri)
+            target.extend([instance(p, r, ds, t, unit, iri)
                            for r, t, iri in zip(results, times, iris, strict=True)])
             if by is not None and self._first_by(target, ds):
                 target[start].attrs[OBSERVED_BY] = [by]
         else:
-            target.extend([Attr(p, r, ds, t, unit, None, None, None, iri, None, None, {OBSERVED_BY: [by]})
+            target.extend([instance(p, r, ds, t, unit, iri, {OBSERVED_BY: [by]})
                            for r, t, iri in zip(results, times, iris, strict=True)])
         return True
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...model import META_FIELDS, Attr, Graph, Kind, Node
+from ...model import META_FIELDS, Attr, Graph, Kind, Node, copy_node
 from ...report import Approximated, ConversionReport, Dropped
 from .mapping import (
     DATASTREAMS,
@@ -107,8 +107,7 @@ class Reverse:
     def build(self) -> Graph:
         subjects = []
         for n in self.graph.nodes:
-            copy = Node(n.id, list(n.types), dict(n.attrs), n.scope, n.created_at, n.modified_at, n.deleted_at,
-                        dict(n.meta))
+            copy = copy_node(n)
             if is_sta_node(n) and n.types[0] not in _SUBJECT_TYPES:
                 self.add(copy)
             else:
