@@ -29,6 +29,7 @@ from .errors import (
 from .model import MODEL_VERSION, Attr, Graph, Kind, Node
 from .registry import available as formats
 from .report import Approximated, Coerced, ConversionReport, Dropped, LossEvent, Rejected, Unresolved
+from .stream import Stream, stream
 
 __version__ = "0.1.0"
 
@@ -53,11 +54,13 @@ __all__ = [
     "ParseError",
     "Rejected",
     "ResolutionError",
+    "Stream",
     "Unresolved",
     "__version__",
     "convert",
     "dumps",
     "formats",
     "read",
+    "stream",
     "write",
 ]

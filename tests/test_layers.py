@@ -2,10 +2,10 @@
 
 Layers from the bottom up (a module imports only from its own layer or below):
 
-0. ``errors``, ``model``, ``report``, ``gcpause``, ``options``, ``safexml``: the ground floor;
+0. ``errors``, ``model``, ``report``, ``gcpause``, ``options``, ``safexml``, ``progress``: the ground floor;
 1. ``contexts``, ``geometry``, ``geometry_gml``, ``mapping``: vocabularies, geometry, units, tables;
 2. ``adapters``, ``registry``: the formats (each family a package) and their table;
-3. ``convert``, ``testing``: the pipeline and the adapter contract suite;
+3. ``convert``, ``stream``, ``testing``: the pipelines and the adapter contract suite;
 4. ``validate``, ``resolve``, ``clients``: services built on conversions;
 5. ``mimbridge`` (the public surface);
 6. ``cli`` and the ``__main__`` modules: nothing imports them.
@@ -26,10 +26,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mimbridge"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("mimbridge.errors", "mimbridge.model", "mimbridge.report", "mimbridge.gcpause", "mimbridge.options",
-     "mimbridge.safexml"),
+     "mimbridge.safexml", "mimbridge.progress"),
     ("mimbridge.contexts", "mimbridge.geometry", "mimbridge.geometry_gml", "mimbridge.mapping"),
     ("mimbridge.adapters", "mimbridge.registry"),
-    ("mimbridge.convert", "mimbridge.testing"),
+    ("mimbridge.convert", "mimbridge.stream", "mimbridge.testing"),
     ("mimbridge.validate", "mimbridge.resolve", "mimbridge.clients"),
     ("mimbridge",),
     ("mimbridge.cli", "mimbridge.__main__", "mimbridge.resolve.__main__"),

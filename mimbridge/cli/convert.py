@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import registry
-from ..convert import convert, dumps
 from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError
 from ._common import parse_options
 
@@ -28,6 +27,10 @@ def add_commands(sub: Any) -> None:
     c.add_argument("-O", "--option", action="append", default=[], metavar="KEY=VALUE",
                    help="adapter option (value parsed as JSON when possible); repeatable")
     c.add_argument("-q", "--quiet", action="store_true", help="do not print the loss summary")
+    c.add_argument("--lines", action="store_true",
+                   help="input is JSON Lines (default: from a .jsonl / .ndjson file name); -o FILE.jsonl writes them")
+    c.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show records/s and progress on standard error (default: when it is a terminal)")
     c.set_defaults(handler=run_convert)
     f = sub.add_parser("formats", help="list formats and their capabilities")
     f.add_argument("--json", action="store_true", help="machine-readable output")
@@ -70,20 +73,40 @@ def run_formats(as_json: bool, out: TextIO) -> int:
 
 
 def run_convert(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """``convert``: streams record by record (see :mod:`mimbridge.stream`) from a file or standard input."""
+    from ..progress import progress_bar
+    from ..stream import stream
+
     options = parse_options(args.option, parser)
     source = args.source
     if source is None:
         if args.input == "-":
             parser.error("-f/--from is required when reading standard input")
         source = Path(args.input).suffix
+        if source.lower() in (".jsonl", ".ndjson"):
+            source = Path(Path(args.input).stem).suffix or ".json"
         if not source:
             parser.error("cannot guess the source format: pass -f/--from")
-    data: Any = sys.stdin.buffer.read() if args.input == "-" else Path(args.input)
     if args.input != "-" and not Path(args.input).is_file():
         print(f"mimbridge: error: {args.input}: no such file", file=sys.stderr)
         return 1
+    data: Any = sys.stdin.buffer if args.input == "-" else Path(args.input)
+    lines = True if args.lines else None
+    if lines is None and args.input != "-":
+        lines = Path(args.input).suffix.lower() in (".jsonl", ".ndjson")
+    out_lines = bool(args.output and Path(args.output).suffix.lower() in (".jsonl", ".ndjson"))
+    total = Path(args.input).stat().st_size if args.input != "-" else None
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
+    out: Any = None
+    report = None
     try:
-        result = convert(data, source=source, target=args.target, strict=args.strict, **options)
+        s = stream(data, source=source, target=args.target, strict=args.strict, lines=lines,
+                   output_lines=out_lines, **options)
+        with progress_bar(show, label="convert", total_bytes=total, position=s.position) as bar:
+            s.on_record = bar
+            out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+            report = s.report
+            s.write_to(out)
     except LossyConversionError as exc:
         if args.report:
             Path(args.report).write_text(json.dumps(exc.report.to_dict(), indent=2), encoding="utf-8")
@@ -98,15 +121,12 @@ def run_convert(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
     except MimbridgeError as exc:
         print(f"mimbridge: error: {exc}", file=sys.stderr)
         return 1
-    text = dumps(result.output)
-    if args.output:
-        Path(args.output).write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
-    else:
-        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+    finally:
+        if out is not None and out is not sys.stdout:
+            out.close()
+    assert report is not None
     if args.report:
-        Path(args.report).write_text(json.dumps(result.report.to_dict(), indent=2), encoding="utf-8")
-    if not args.quiet and not result.report.lossless:
-        print(result.report.summary(), file=sys.stderr)
+        Path(args.report).write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
+    if not args.quiet and not report.lossless:
+        print(report.summary(), file=sys.stderr)
     return 0
-
-
