@@ -91,10 +91,10 @@ _LINES_SUFFIXES = (".jsonl", ".ndjson")
 _POINTER = re.compile(r"^/(\d+)(?=/|$)")
 _LINE = re.compile(r"^line (\d+)")
 #: the RDF writer's document note for "a list of one entity" (see docs/rdf.md)
-_DOC_SUBJECT = "<https://w3id.org/mimbridge/.well-known/genid/document> "
+_MB_DOCUMENT = "https://w3id.org/mimbridge/ns#Document"
 _LIST_NOTE = '"{\\"meta\\":{\\"ngsi-ld:single\\":false}}"'
 #: blank node labels the RDF writers number (``_:b<n>``, ``_:f<n>x...`` for JSON-LD fallbacks)
-_BNODE = re.compile(r"(?<![\w:])_:b(\d+)\b|(?<![\w:])_:f(\d+)x")
+_BNODE = re.compile(r"_:b(?P<b>\d+)|_:f(?P<f>\d+)x(?P<rest>.*)")
 #: objects a record reaches (a subject among them continues the record: value nodes, embedded entities)
 _NODE_REF = re.compile(r"_:[^\s]+|<[^>\s]*>")
 #: a record reaching further IRIs is closed at this many lines (a chain of references is not one record)
@@ -376,7 +376,14 @@ class _Pipeline:
 
             check_capabilities(graph, self.dst.capabilities, rep, self.dst.name,
                                self.dst.namer(graph, **self.w_opts))
-            out = self.dst.write(graph, report=rep, **self.w_opts)
+            lone = not only and len(graph.nodes) == 1
+            if self.dst.name == "turtle":  # via N-Triples: blank nodes are renumbered before Turtle is written
+                nt = registry.get("ntriples").write(graph, report=rep, **self.w_opts)
+                out = self.dst.from_ntriples(self._relabel(_drop_list_note(nt) if lone else nt), **self.w_opts)
+            else:
+                out = self.dst.write(graph, report=rep, **self.w_opts)
+                if lone and isinstance(out, str):
+                    out = _drop_list_note(out)
             del graph
         _shift(rep, start, line0)
         self.report.extend(rep)
@@ -408,12 +415,7 @@ class _Pipeline:
                 continue
             if isinstance(out, str):
                 framing = "text"
-                if not only and len(records) == 1 and _LIST_NOTE in out:
-                    # a lone last record of a longer input: the writer marks "a list of one", which the
-                    # whole document does not need (and convert does not write)
-                    out = "".join(line for line in out.splitlines(keepends=True)
-                                  if not line.startswith(_DOC_SUBJECT))
-                yield self._text(self._relabel(out))
+                yield self._text(out if self.dst.name == "turtle" else self._relabel(out))
                 continue
             if isinstance(out, list):
                 items = out
@@ -482,25 +484,44 @@ class _Pipeline:
         yield "[]\n"
 
     def _relabel(self, out: str) -> str:
-        """Blank node labels of a batch shifted past those of the batches before (one numbering, as convert)."""
+        """Blank node labels of a batch's N-Triples shifted past those of the batches before (one numbering,
+        as convert gives): only subject, object and graph terms are touched, never literal text."""
         if "_:" not in out:
             return out
         shift = self.bnodes
         top = -1
 
-        def sub(m: re.Match[str]) -> str:
+        def term(tok: str) -> str:
             nonlocal top
-            if m.group(1) is not None:
-                n = int(m.group(1))
+            m = _BNODE.fullmatch(tok)
+            if m is None:
+                return tok
+            if m.group("b") is not None:
+                n = int(m.group("b"))
                 top = max(top, n)
                 return f"_:b{n + shift}"
-            n = int(m.group(2))
+            n = int(m.group("f"))
             top = max(top, n - 1)
-            return f"_:f{n + shift}x"
+            return f"_:f{n + shift}x{m.group('rest')}"
 
-        out = _BNODE.sub(sub, out)
+        lines = out.splitlines(keepends=True)
+        for i, line in enumerate(lines):
+            if "_:" not in line:
+                continue
+            subj, sp, rest = line.partition(" ")
+            if subj.startswith("_:"):
+                subj = term(subj)
+            pred, sp2, obj = rest.partition(" ")
+            if obj.startswith("_:"):
+                tok, sp3, tail = obj.partition(" ")
+                obj = term(tok) + sp3 + tail
+            if obj[:1] != "_" and obj.rstrip().endswith(" .") and " _:" in obj:  # N-Quads graph label
+                head, _, graph = obj.rstrip()[:-2].rpartition(" ")
+                if graph.startswith("_:") and not head.endswith('"'):
+                    obj = f"{head} {term(graph)} .\n"
+            lines[i] = subj + sp + pred + sp2 + obj
         self.bnodes += top + 1
-        return out
+        return "".join(lines)
 
     def _text(self, out: str) -> str:
         """Text chunks; Turtle prefix lines already written are left out."""
@@ -524,6 +545,26 @@ def _guard(it: Iterator[Any]) -> Iterator[Any]:
         yield from it
     except ijson.JSONError as exc:
         raise ParseError(f"malformed JSON: {exc}", pointer="", expected="JSON text") from None
+
+
+def _drop_list_note(nt: str) -> str:
+    """N-Triples of a lone entity of a longer input without the writer's "a list of one" document note.
+
+    The RDF writers mark a document of one entity that was a list (see docs/rdf.md); within a longer
+    stream the whole document is a list already, and convert writes no such note.
+    """
+    if _LIST_NOTE not in nt:
+        return nt
+    lines = nt.splitlines(keepends=True)
+    doc = {ln.partition(" ")[0] for ln in lines if ln.rstrip().endswith(f"<{_MB_DOCUMENT}> .")}
+    notes = {ln.partition(" ")[0] for ln in lines if _LIST_NOTE in ln}
+    drop = doc & notes
+    if not drop:
+        return nt
+    mine = [ln for ln in lines if ln.partition(" ")[0] in drop]
+    if len(mine) != 2:  # the document node says more than list-ness: keep it
+        return nt
+    return "".join(ln for ln in lines if ln.partition(" ")[0] not in drop)
 
 
 def _only(batches: Iterable[list[Any]]) -> Iterator[tuple[list[Any], bool]]:

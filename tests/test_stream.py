@@ -205,3 +205,14 @@ def test_cli_convert_streams_files_and_standard_input(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert [json.loads(x)["id"] for x in jl.read_text().splitlines()] == [e["id"] for e in _entities(50)]
+
+
+@pytest.mark.parametrize("target", ["ntriples", "nquads", "turtle"])
+@pytest.mark.parametrize("blank_nodes", [True, False])
+def test_blank_nodes_are_numbered_across_batches_and_literals_are_untouched(target, blank_nodes):
+    ents = [{"id": f"urn:ngsi-ld:T:{i}", "type": "T", "a": {"type": "Property", "value": {"x": [1, 2]}},
+             "b": {"type": "JsonProperty", "json": {"k": "_:b0 text"}}} for i in range(5)]
+    kw = {"source": "ngsi-ld", "target": target, "blank_nodes": blank_nodes}
+    assert streamed(ents, batch=2, **kw) == whole(ents, **kw)
+    text, _ = streamed(ents, batch=2, **kw)
+    assert text.count('_:b0 text') == 5

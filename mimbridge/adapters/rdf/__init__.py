@@ -93,11 +93,18 @@ class RdfAdapter(Adapter):
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
         opts = {k: v for k, v in options.items() if k in WRITER_OPTIONS}
+        return self.from_ntriples(write_ntriples(graph, report, **opts), **options)
+
+    def from_ntriples(self, nt: str, **options: Any) -> str:
+        """N-Triples text (as :func:`write_ntriples` gives it) in this syntax, with the profile's prefixes.
+
+        >>> TurtleAdapter().from_ntriples('<urn:x:1> <https://w3id.org/mimbridge/ns#p> "1" .\\n').splitlines()[0]
+        '@prefix mb: <https://w3id.org/mimbridge/ns#> .'
+        """
         prefixes = {**DEFAULT_PREFIXES, **(options.get("prefixes") or {})}
-        extra = getattr(profile_writer(opts.get("profile") or "ngsi-ld"), "prefixes", None)
+        extra = getattr(profile_writer(options.get("profile") or "ngsi-ld"), "prefixes", None)
         if extra:
             prefixes = {**DEFAULT_PREFIXES, **extra, **(options.get("prefixes") or {})}
-        nt = write_ntriples(graph, report, **opts)
         return reserialise(nt, self.syntax, prefixes=prefixes, base=options.get("base"))
 
 

@@ -1,0 +1,155 @@
+"""Benchmark: streaming conversion of large inputs (peak RSS and rate next to in-memory convert), one run.
+
+Each measurement runs in its own subprocess so that peak RSS (``ru_maxrss``) is
+its own. The workload is :mod:`benchmarks.workload` (AirQualityObserved-like
+entities), written once as JSON Lines and as one JSON array; GeoJSON points are
+written as one FeatureCollection.
+
+* ``convert``: ``mimbridge.convert`` of ``--memory-n`` entities read whole (the
+  in-memory per-entity rate; its peak RSS grows with the input);
+* ``stream``: ``mimbridge.stream`` of ``--n`` records from the file to a file;
+* ``floor``: orjson load + dump of the same JSON Lines.
+
+    python -m benchmarks.bench_stream --n 1000000            # about 10 minutes on 2 cores
+    python -m benchmarks.bench_stream --n 100000 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: case -> (source format, input kind, target format)
+CASES: dict[str, tuple[str, str, str]] = {
+    "jsonl->ntriples": ("ngsi-ld", "jsonl", "ntriples"),
+    "array->ntriples": ("ngsi-ld", "array", "ntriples"),
+    "jsonl->keyvalues": ("ngsi-ld", "jsonl", "ngsi-ld-keyvalues"),
+    "array->keyvalues": ("ngsi-ld", "array", "ngsi-ld-keyvalues"),
+    "geojson-points->ngsi-ld": ("geojson", "points", "ngsi-ld"),
+}
+
+
+def write_inputs(folder: Path, n: int) -> dict[str, Path]:
+    """The workload as JSON Lines, as one JSON array, and ``n`` GeoJSON points as a FeatureCollection."""
+    import random
+
+    from benchmarks.workload import entity
+
+    paths = {"jsonl": folder / "ents.jsonl", "array": folder / "ents.json", "points": folder / "points.geojson"}
+    rng = random.Random(42)
+    with paths["jsonl"].open("w", encoding="utf-8") as jl, paths["array"].open("w", encoding="utf-8") as arr:
+        arr.write("[")
+        for i in range(n):
+            text = json.dumps(entity(i, rng))
+            jl.write(text + "\n")
+            arr.write(("," if i else "") + text)
+        arr.write("]")
+    with paths["points"].open("w", encoding="utf-8") as fc:
+        fc.write('{"type": "FeatureCollection", "features": [')
+        for i in range(n):
+            f = {"type": "Feature", "id": f"p{i}", "geometry": {"type": "Point", "coordinates": [
+                round(2 + rng.random(), 6), round(41 + rng.random(), 6)]}, "properties": {"name": f"point {i}",
+                                                                                           "value": i}}
+            fc.write(("," if i else "") + json.dumps(f))
+        fc.write("]}")
+    return paths
+
+
+def child(mode: str, case: str, path: str, n: int) -> dict[str, Any]:
+    """One measurement in this process (called through ``--child``)."""
+    import gc
+
+    source, _, target = CASES[case]
+    t0 = time.process_time()
+    if mode == "stream":
+        import mimbridge
+
+        with open(os.devnull, "w", encoding="utf-8") as out:
+            s = mimbridge.stream(Path(path), source=source, target=target)
+            s.write_to(out)
+        records = s.report.records_in or s.records
+    elif mode == "convert":
+        import mimbridge
+        from mimbridge.convert import dumps
+
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        if path.endswith(".jsonl"):
+            data: Any = [json.loads(line) for line in raw.splitlines()[:n]]
+        else:
+            data = raw
+        gc.collect()
+        t0 = time.process_time()
+        r = mimbridge.convert(data, source=source, target=target)
+        dumps(r.output)
+        records = n
+    else:  # floor
+        import orjson
+
+        with open(path, "rb") as fh:
+            for line in fh:
+                orjson.dumps(orjson.loads(line))
+        records = n
+    secs = time.process_time() - t0
+    return {"mode": mode, "case": case, "records": records, "cpu_s": secs,
+            "rate": records / secs if secs else 0.0,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _spawn(mode: str, case: str, path: Path, n: int) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, "-m", "benchmarks.bench_stream", "--child", mode, case, str(path), str(n)],
+                         capture_output=True, text=True, cwd=ROOT, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(n: int, memory_n: int, cases: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every case: stream of ``n`` records, convert of ``memory_n``, the orjson floor of the JSON Lines."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write_inputs(Path(tmp), n)
+        small = write_inputs(Path(tmp) / "small", memory_n) if (Path(tmp) / "small").mkdir() is None else {}
+        rows.append(_spawn("floor", "jsonl->ntriples", paths["jsonl"], n))
+        for case in cases or list(CASES):
+            kind = CASES[case][1]
+            rows.append(_spawn("convert", case, small[kind], memory_n))
+            rows.append(_spawn("stream", case, paths[kind], n))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--n", type=int, default=100_000, help="records streamed (default 100000)")
+    p.add_argument("--memory-n", type=int, default=10_000, help="records converted in memory (default 10000)")
+    p.add_argument("--case", action="append", choices=sorted(CASES), help="cases to run (default: all)")
+    p.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
+    p.add_argument("--child", nargs=4, metavar=("MODE", "CASE", "PATH", "N"), help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        mode, case, path, n = args.child
+        print(json.dumps(child(mode, case, path, int(n))))
+        return 0
+    rows = run(args.n, args.memory_n, args.case)
+    floor = next(r["rate"] for r in rows if r["mode"] == "floor")
+    memory = {r["case"]: r["rate"] for r in rows if r["mode"] == "convert"}
+    print(f"{'case':<26} {'mode':<8} {'records':>9} {'records/s':>10} {'x floor':>8} {'/convert':>9} {'peak MB':>8}")
+    for r in rows:
+        rel = r["rate"] / memory[r["case"]] if r["mode"] == "stream" else float("nan")
+        print(f"{r['case']:<26} {r['mode']:<8} {r['records']:>9} {r['rate']:>10.0f} {floor / r['rate']:>8.1f} "
+              f"{rel:>9.2f} {r['peak_rss_mb']:>8.0f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
