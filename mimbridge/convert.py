@@ -27,7 +27,8 @@ from .gcpause import no_gc
 from .model import Graph
 from .report import ConversionReport
 
-__all__ = ["ConversionResult", "convert", "dumps", "load_input", "read", "write"]
+__all__ = ["ConversionResult", "check_options", "convert", "dumps", "load_input", "read", "scoped_options",
+           "table_option", "write"]
 
 
 @dataclass(slots=True)
@@ -90,7 +91,7 @@ def load_input(data: Any, *, text_format: bool = False) -> Any:
 TABLE_OPTIONS = ("terms", "allow_close", "terms_direction")
 
 
-def _table_option(options: dict[str, Any]) -> dict[str, Any] | None:
+def table_option(options: dict[str, Any]) -> dict[str, Any] | None:
     """Pop the term-mapping table options (``terms=``; the old ``mapping=TABLE`` with a DeprecationWarning).
 
     A table is a :class:`~mimbridge.mapping.sssom.MappingSet`, a path, or the
@@ -125,13 +126,13 @@ def _is_table(m: Any) -> bool:
     return isinstance(m, (os.PathLike, MappingSet))
 
 
-def _scoped(options: dict[str, Any], read_options: dict[str, Any] | None,
+def scoped_options(options: dict[str, Any], read_options: dict[str, Any] | None,
             write_options: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Reader and writer options: the flat ones go to both, the scoped ones to one side (and win there)."""
     return {**options, **(read_options or {})}, {**options, **(write_options or {})}
 
 
-def _check_options(options: dict[str, Any], *adapters: Any, side: str = "") -> None:
+def check_options(options: dict[str, Any], *adapters: Any, side: str = "") -> None:
     known: set[str] = {"fetch", "loader"}
     for a in adapters:
         known.update(a.options)
@@ -149,7 +150,7 @@ def read(data: Any, *, source: str, report: ConversionReport | None = None, **op
     ['https://uri.etsi.org/ngsi-ld/default-context/T']
     """
     adapter = registry.get(source)
-    _check_options(options, adapter)
+    check_options(options, adapter)
     rep = report if report is not None else ConversionReport(source=adapter.name)
     parsed = load_input(data, text_format=adapter.capabilities.output == "text")
     with no_gc():
@@ -159,7 +160,7 @@ def read(data: Any, *, source: str, report: ConversionReport | None = None, **op
 def write(graph: Graph, *, target: str, report: ConversionReport | None = None, **options: Any) -> Any:
     """Write a Graph in format ``target``; losses go to ``report`` (created if None)."""
     adapter = registry.get(target)
-    _check_options(options, adapter)
+    check_options(options, adapter)
     rep = report if report is not None else ConversionReport(target=adapter.name)
     check_capabilities(graph, adapter.capabilities, rep, adapter.name, adapter.namer(graph, **options))
     return adapter.write(graph, report=rep, **options)
@@ -190,15 +191,15 @@ def convert(data: Any, *, source: str, target: str, strict: bool = False, read_o
     """
     src = registry.get(source)
     dst = registry.get(target)
-    table = _table_option(options)
+    table = table_option(options)
     if read_options is None and write_options is None:
-        _check_options(options, src, dst)
+        check_options(options, src, dst)
         r_opts = w_opts = options
     else:
-        _check_options(options, src, dst)
-        r_opts, w_opts = _scoped(options, read_options, write_options)
-        _check_options(read_options or {}, src, side="reader")
-        _check_options(write_options or {}, dst, side="writer")
+        check_options(options, src, dst)
+        r_opts, w_opts = scoped_options(options, read_options, write_options)
+        check_options(read_options or {}, src, side="reader")
+        check_options(write_options or {}, dst, side="writer")
     report = ConversionReport(source=src.name, target=dst.name)
     parsed = load_input(data, text_format=src.capabilities.output == "text")
     with no_gc():

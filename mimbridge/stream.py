@@ -60,19 +60,27 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import registry
-from .convert import TABLE_OPTIONS, _check_options, _scoped, _table_option, dumps
+from .convert import check_options, dumps, scoped_options, table_option
 from .errors import LossyConversionError, MimbridgeError, ParseError
 from .gcpause import no_gc
 from .model import Graph
-from .report import ConversionReport, Dropped, LossEvent, Rejected
+from .records import (
+    Relabeler,
+    batched,
+    drop_list_note,
+    nt_records,
+    only_batches,
+    shift_report,
+    shifted_report,
+    turtle_records,
+)
+from .report import ConversionReport, Dropped, Rejected
 
-__all__ = ["STREAMABLE", "STREAM_TARGETS", "Stream", "stream"]
+__all__ = ["STREAMABLE", "STREAM_TARGETS", "Stream", "shifted_report", "stream"]
 
 #: source format -> how its records are found: "json" (array / JSON Lines / collection member), "nt" (line
 #: groups), "turtle" (incremental parse); formats not listed are converted whole
@@ -88,17 +96,6 @@ STREAM_TARGETS = frozenset({"geojson", "ngsi-ld", "ngsi-ld-concise", "ngsi-ld-ge
 _MEMBER = {"geojson": "features", "ngsi-ld-geojson": "features", "ogc-records": "features", "sta": "value",
            "sta2": "value"}
 _LINES_SUFFIXES = (".jsonl", ".ndjson")
-_POINTER = re.compile(r"^/(\d+)(?=/|$)")
-_LINE = re.compile(r"^line (\d+)")
-#: the RDF writer's document note for "a list of one entity" (see docs/rdf.md)
-_MB_DOCUMENT = "https://w3id.org/mimbridge/ns#Document"
-_LIST_NOTE = '"{\\"meta\\":{\\"ngsi-ld:single\\":false}}"'
-#: blank node labels the RDF writers number (``_:b<n>``, ``_:f<n>x...`` for JSON-LD fallbacks)
-_BNODE = re.compile(r"_:b(?P<b>\d+)|_:f(?P<f>\d+)x(?P<rest>.*)")
-#: objects a record reaches (a subject among them continues the record: value nodes, embedded entities)
-_NODE_REF = re.compile(r"_:[^\s]+|<[^>\s]*>")
-#: a record reaching further IRIs is closed at this many lines (a chain of references is not one record)
-_RECORD_LINES = 10_000
 
 
 class Stream:
@@ -162,13 +159,13 @@ def stream(data: Any, *, source: str, target: str, strict: bool = False, lines: 
     dst = registry.get(target)
     if batch < 1:
         raise ValueError("batch must be at least 1")
-    table = _table_option(options)
-    _check_options(options, src, dst)
-    r_opts, w_opts = _scoped(options, read_options, write_options)
+    table = table_option(options)
+    check_options(options, src, dst)
+    r_opts, w_opts = scoped_options(options, read_options, write_options)
     if read_options:
-        _check_options(read_options, src, side="reader")
+        check_options(read_options, src, side="reader")
     if write_options:
-        _check_options(write_options, dst, side="writer")
+        check_options(write_options, dst, side="writer")
     report = ConversionReport(source=src.name, target=dst.name)
     if lines is None:
         name = str(data) if isinstance(data, (str, os.PathLike)) and not _looks_like_content(data) else \
@@ -222,7 +219,7 @@ class _Pipeline:
         self.seen_prefixes: set[str] = set()
         self.env: dict[str, Any] | None = None
         self.dropped_env: set[str] = set()
-        self.bnodes = 0
+        self.relabel = Relabeler()
 
     # -- driving ---------------------------------------------------------------------------------
     def run(self, data: Any, lines: bool, batch: int) -> Iterator[str]:
@@ -235,17 +232,17 @@ class _Pipeline:
                 return
             if kind == "json":
                 if fh is None:  # parsed JSON: a list streams as it is
-                    yield from self._frames(_batched(iter(data), batch), "array", None)
+                    yield from self._frames(batched(iter(data), batch), "array", None)
                     return
                 fh = _skip_bom(fh)
                 if lines:
-                    yield from self._frames(_batched(self._json_lines(fh), batch), "array", None)
+                    yield from self._frames(batched(self._json_lines(fh), batch), "array", None)
                     return
                 yield from self._json(fh, batch)
             elif kind == "nt":
-                yield from self._frames(_batched(_nt_records(fh, self), batch), "text", None)
+                yield from self._frames(batched(nt_records(fh), batch), "text", None)
             else:
-                yield from self._frames(_batched(_turtle_records(fh, self.r_opts.get("base")), batch), "text", None)
+                yield from self._frames(batched(turtle_records(fh, self.r_opts.get("base")), batch), "text", None)
         finally:
             if fh is not None and fh is not data:
                 fh.close()
@@ -285,7 +282,7 @@ class _Pipeline:
         first = fh.peek(64)[:64].lstrip()[:1] if hasattr(fh, "peek") else b""  # type: ignore[attr-defined]
         if first == b"[":
             items = ijson.items(fh, "item", use_float=True)
-            yield from self._frames(_batched(_guard(items), batch), "array", None)
+            yield from self._frames(batched(_guard(items), batch), "array", None)
             return
         member = _MEMBER.get(self.src.name)
         if member == "value" and self.dst.name not in ("sta", "sta2"):
@@ -348,7 +345,7 @@ class _Pipeline:
                     builder = None
 
         self.env = env
-        yield from self._frames(_batched(records(), batch), "collection", (member, order, items))
+        yield from self._frames(batched(records(), batch), "collection", (member, order, items))
 
     # -- converting ------------------------------------------------------------------------------
     def _convert(self, records: list[Any], start: int, line0: int, only: bool = False) -> Any:
@@ -379,13 +376,13 @@ class _Pipeline:
             lone = not only and len(graph.nodes) == 1
             if self.dst.name == "turtle":  # via N-Triples: blank nodes are renumbered before Turtle is written
                 nt = registry.get("ntriples").write(graph, report=rep, **self.w_opts)
-                out = self.dst.from_ntriples(self._relabel(_drop_list_note(nt) if lone else nt), **self.w_opts)
+                out = self.dst.from_ntriples(self.relabel(drop_list_note(nt) if lone else nt), **self.w_opts)
             else:
                 out = self.dst.write(graph, report=rep, **self.w_opts)
                 if lone and isinstance(out, str):
-                    out = _drop_list_note(out)
+                    out = drop_list_note(out)
             del graph
-        _shift(rep, start, line0)
+        shift_report(rep, start, line0)
         self.report.extend(rep)
         self.report.records_in += rep.records_in
         self.report.records_out += rep.records_out
@@ -401,7 +398,7 @@ class _Pipeline:
         member = None
         last_out: dict[str, Any] = {}
         written: set[str] = set()
-        for records, only in _only(batches):
+        for records, only in only_batches(batches):
             out = self._convert(records, start, line0, only and shape == "text")
             if STREAMABLE.get(self.src.name) in ("nt", "turtle"):
                 line0 += sum(r.count("\n") for r in records)
@@ -415,7 +412,7 @@ class _Pipeline:
                 continue
             if isinstance(out, str):
                 framing = "text"
-                yield self._text(out if self.dst.name == "turtle" else self._relabel(out))
+                yield self._text(out if self.dst.name == "turtle" else self.relabel(out))
                 continue
             if isinstance(out, list):
                 items = out
@@ -483,46 +480,6 @@ class _Pipeline:
             return
         yield "[]\n"
 
-    def _relabel(self, out: str) -> str:
-        """Blank node labels of a batch's N-Triples shifted past those of the batches before (one numbering,
-        as convert gives): only subject, object and graph terms are touched, never literal text."""
-        if "_:" not in out:
-            return out
-        shift = self.bnodes
-        top = -1
-
-        def term(tok: str) -> str:
-            nonlocal top
-            m = _BNODE.fullmatch(tok)
-            if m is None:
-                return tok
-            if m.group("b") is not None:
-                n = int(m.group("b"))
-                top = max(top, n)
-                return f"_:b{n + shift}"
-            n = int(m.group("f"))
-            top = max(top, n - 1)
-            return f"_:f{n + shift}x{m.group('rest')}"
-
-        lines = out.splitlines(keepends=True)
-        for i, line in enumerate(lines):
-            if "_:" not in line:
-                continue
-            subj, sp, rest = line.partition(" ")
-            if subj.startswith("_:"):
-                subj = term(subj)
-            pred, sp2, obj = rest.partition(" ")
-            if obj.startswith("_:"):
-                tok, sp3, tail = obj.partition(" ")
-                obj = term(tok) + sp3 + tail
-            if obj[:1] != "_" and obj.rstrip().endswith(" .") and " _:" in obj:  # N-Quads graph label
-                head, _, graph = obj.rstrip()[:-2].rpartition(" ")
-                if graph.startswith("_:") and not head.endswith('"'):
-                    obj = f"{head} {term(graph)} .\n"
-            lines[i] = subj + sp + pred + sp2 + obj
-        self.bnodes += top + 1
-        return "".join(lines)
-
     def _text(self, out: str) -> str:
         """Text chunks; Turtle prefix lines already written are left out."""
         if not out.startswith("@prefix") and not out.startswith("@base"):
@@ -547,51 +504,6 @@ def _guard(it: Iterator[Any]) -> Iterator[Any]:
         raise ParseError(f"malformed JSON: {exc}", pointer="", expected="JSON text") from None
 
 
-def _drop_list_note(nt: str) -> str:
-    """N-Triples of a lone entity of a longer input without the writer's "a list of one" document note.
-
-    The RDF writers mark a document of one entity that was a list (see docs/rdf.md); within a longer
-    stream the whole document is a list already, and convert writes no such note.
-    """
-    if _LIST_NOTE not in nt:
-        return nt
-    lines = nt.splitlines(keepends=True)
-    doc = {ln.partition(" ")[0] for ln in lines if ln.rstrip().endswith(f"<{_MB_DOCUMENT}> .")}
-    notes = {ln.partition(" ")[0] for ln in lines if _LIST_NOTE in ln}
-    drop = doc & notes
-    if not drop:
-        return nt
-    mine = [ln for ln in lines if ln.partition(" ")[0] in drop]
-    if len(mine) != 2:  # the document node says more than list-ness: keep it
-        return nt
-    return "".join(ln for ln in lines if ln.partition(" ")[0] not in drop)
-
-
-def _only(batches: Iterable[list[Any]]) -> Iterator[tuple[list[Any], bool]]:
-    """Each batch with a flag: True when it is the whole input (a single batch)."""
-    it = iter(batches)
-    first = next(it, None)
-    if first is None:
-        return
-    second = next(it, None)
-    yield first, second is None
-    if second is not None:
-        yield second, False
-        for b in it:
-            yield b, False
-
-
-def _batched(records: Iterator[Any], n: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for r in records:
-        chunk.append(r)
-        if len(chunk) >= n:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _indent(text: str, n: int = 2) -> str:
     pad = " " * n
     return pad + text.replace("\n", "\n" + pad)
@@ -612,97 +524,3 @@ def _split_envelope(out: dict[str, Any], member: str) -> tuple[list[tuple[str, A
     return [(k, out[k]) for k in keys[:i]], [(k, out[k]) for k in keys[i + 1:]]
 
 
-def _shift(rep: ConversionReport, start: int, line0: int) -> None:
-    """Paths of a batch's events as paths of the whole input (``/i/...`` and ``line N`` shifted)."""
-    if not start and not line0:
-        return
-
-    def move(p: str) -> str:
-        if start:
-            m = _POINTER.match(p)
-            if m:
-                return f"/{int(m.group(1)) + start}{p[m.end():]}"
-        if line0:
-            m = _LINE.match(p)
-            if m:
-                return f"line {int(m.group(1)) + line0}{p[m.end():]}"
-        return p
-
-    ev: LossEvent
-    for ev in rep.events:
-        ev.path = move(ev.path)
-        ev.paths = [move(p) for p in ev.paths]
-
-
-# -- RDF records -------------------------------------------------------------------------------------
-def _subject_of(line: str) -> str | None:
-    s = line.lstrip()
-    if not s or s[0] == "#":
-        return None
-    if s[0] == "<":
-        end = s.find(">")
-        return s[: end + 1] if end > 0 else None
-    if s.startswith("_:"):
-        end = s.find(" ")
-        return s[:end] if end > 0 else None
-    return None
-
-
-def _nt_records(fh: BinaryIO, pipe: _Pipeline) -> Iterator[str]:
-    """N-Triples / N-Quads lines grouped into records.
-
-    A record starts at a subject IRI that the current record does not reach (or
-    at any subject IRI once the record has ``_RECORD_LINES`` lines); blank nodes
-    and skolem IRIs (attribute and value nodes) never start one, and a subject
-    that comes back (an entity's triples around its attribute nodes) continues
-    its record.
-    """
-    current: list[str] = []
-    reached: set[str] = set()
-    subject = None
-    for raw in fh:
-        line = raw.decode("utf-8-sig" if not current and subject is None else "utf-8", errors="strict")
-        s = _subject_of(line)
-        if s is None:
-            if current:
-                current.append(line)
-            else:
-                current = [line]
-            continue
-        if (s != subject and current and subject is not None and not s.startswith("_:")
-                and "/.well-known/genid/" not in s and (s not in reached or len(current) > _RECORD_LINES)):
-            yield "".join(current)
-            current, reached = [], set()
-        if s != subject:
-            reached.add(s)  # a subject that comes back (entity triples around its attribute nodes) continues
-        subject = s
-        current.append(line)
-        for tok in _NODE_REF.findall(line, len(s)):
-            reached.add(tok)
-    if current:
-        yield "".join(current)
-
-
-def _turtle_records(fh: BinaryIO, base: str | None) -> Iterator[str]:
-    """Turtle parsed incrementally (pyoxigraph), regrouped into N-Triples records."""
-    import pyoxigraph as ox
-
-    def lines() -> Iterator[bytes]:
-        try:
-            for q in ox.parse(fh, ox.RdfFormat.TURTLE, base_iri=base):
-                yield f"{q.subject} {q.predicate} {q.object} .\n".encode()
-        except SyntaxError as exc:
-            raise ParseError(f"malformed turtle: {exc}", pointer="", expected="turtle text") from None
-
-    yield from _nt_records(_LineIter(lines()), None)  # type: ignore[arg-type]
-
-
-class _LineIter:
-    def __init__(self, it: Iterator[bytes]) -> None:
-        self._it = it
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self._it
-
-
-_ = (TABLE_OPTIONS, Path)

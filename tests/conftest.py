@@ -49,3 +49,8 @@ def corpus() -> Path:
 def load_json(path: Path):
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the expected files under tests/golden/ from the current code (review the diff)")

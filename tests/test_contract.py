@@ -65,3 +65,35 @@ class TestNative(AdapterContract):
     samples = [{"mimbridge": "1.0", "nodes": [{"id": "urn:x:1", "types": ["https://ex.org/T"], "attrs": {
         "https://ex.org/a": [{"kind": "Property", "value": 1, "observedAt": "2024-01-01T00:00:00Z"}]}}]}]
     bad_samples = [{"mimbridge": "0.9", "nodes": []}, {"nodes": [{"id": "urn:x:1"}]}]
+
+
+THING = {"@iot.id": 1, "name": "Oven", "description": "kitchen oven", "properties": {"room": "kitchen"},
+         "Locations": [{"@iot.id": 3, "name": "Kitchen", "description": "k", "encodingType": "application/geo+json",
+                        "location": {"type": "Point", "coordinates": [2.29, 48.85]}}],
+         "Datastreams": [{"@iot.id": 5, "name": "t", "description": "temperature",
+                          "observationType": "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement",
+                          "unitOfMeasurement": {"name": "degree Celsius", "symbol": "°C", "definition": "ucum:Cel"},
+                          "ObservedProperty": {"@iot.id": 2, "name": "Air temperature", "definition": "https://ex.org/T",
+                                               "description": "air temperature"},
+                          "Observations": [{"@iot.id": 9, "phenomenonTime": "2024-01-01T00:00:00Z",
+                                            "resultTime": "2024-01-01T00:00:00Z", "result": 21.5}]}]}
+
+
+class TestSensorThings(AdapterContract):
+    format = "sta"
+    samples = [THING, {"value": [THING], "@iot.count": 1}]
+    bad_samples = ['{"@iot.id": ', [1, 2]]
+
+
+class TestSensorThings2(AdapterContract):
+    format = "sta2"
+    samples = [{"id": 1, "name": "Oven", "description": "kitchen oven"}]
+    bad_samples = ['{"id": ', [1, 2]]
+
+
+class TestDataArray(AdapterContract):
+    format = "sta-dataarray"
+    samples = [{"value": [{"Datastream": {"@iot.id": 5}, "components": ["id", "phenomenonTime", "result"],
+                           "dataArray@iot.count": 2, "dataArray": [[1, "2024-01-01T00:00:00Z", 20.1],
+                                                                   [2, "2024-01-01T00:01:00Z", 20.3]]}]}]
+    bad_samples = ['{"value": ', {"value": [{"components": ["id"], "dataArray": 5}]}]

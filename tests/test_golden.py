@@ -1,73 +1,101 @@
-"""Golden files: hand-written expected model dumps (``native``) for NGSI-LD inputs, and the way back."""
+"""Golden files per format: ``tests/golden/<format>/<case>.<ext>`` with its expected model dump and output.
+
+For every case:
+
+* ``<case>.<ext>`` is the input in the format (written by hand, or taken from a
+  test server and reviewed);
+* ``<case>.native.json`` is the model it must read into (the ``native`` dump);
+* ``<case>.out.<ext>`` is what writing that model back in the same format must
+  give (formats that write).
+
+Expected files change only through ``python -m pytest tests/test_golden.py
+--update-golden``, and the change is reviewed in the diff like code. Every
+registered format must have golden cases and a contract-suite class.
+"""
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
 import pytest
 
 import mimbridge
+from mimbridge import registry
+from mimbridge.convert import dumps
 
-GOLDEN = Path(__file__).parent / "golden" / "ngsi-ld"
-CASES = sorted(p.name[: -len(".jsonld")] for p in GOLDEN.glob("*.jsonld"))
-
-
-def test_there_are_golden_cases():
-    assert CASES
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_ngsi_ld_to_native_matches_golden(case):
-    src = json.loads((GOLDEN / f"{case}.jsonld").read_text())
-    want = json.loads((GOLDEN / f"{case}.native.json").read_text())
-    r = mimbridge.convert(src, source="ngsi-ld", target="native")
-    assert r.output == want
-    assert r.report.lossless
+GOLDEN = Path(__file__).parent / "golden"
+#: file suffix of each format's golden inputs and outputs
+SUFFIX = {
+    "geojson": ".geojson", "native": ".mimbridge.json", "ngsi-ld": ".jsonld", "ngsi-ld-concise": ".json",
+    "ngsi-ld-geojson": ".geojson", "ngsi-ld-keyvalues": ".json", "ngsi-ld-temporal": ".json", "nquads": ".nq",
+    "ntriples": ".nt", "ogc-records": ".json", "rdf-jsonld": ".jsonld", "rdfxml": ".rdf", "sta": ".json",
+    "sta-dataarray": ".json", "sta2": ".json", "turtle": ".ttl", "wfs-gml": ".gml",
+}
+BUILT_IN = sorted(registry.FORMATS)
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_native_golden_back_to_ngsi_ld(case):
-    src = json.loads((GOLDEN / f"{case}.jsonld").read_text())
-    want = json.loads((GOLDEN / f"{case}.native.json").read_text())
-    assert mimbridge.convert(want, source="native", target="ngsi-ld").output == src
+def cases() -> list[tuple[str, str]]:
+    out = []
+    for folder in sorted(p for p in GOLDEN.iterdir() if p.is_dir()):
+        suffix = SUFFIX.get(folder.name, "")
+        for p in sorted(folder.iterdir()):
+            name = p.name
+            if name.endswith(suffix) and ".out." not in name and not name.endswith(".native.json"):
+                out.append((folder.name, name[: -len(suffix)]))
+    return out
 
 
-def test_emit_core_context_version():
-    e = {"id": "urn:ngsi-ld:T:1", "type": "T"}
-    out = mimbridge.convert(e, source="ngsi-ld", target="ngsi-ld", emit_context=True, core_version="1.9").output
-    assert out["@context"] == "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.jsonld"
-    assert "@context" not in mimbridge.convert(e, source="ngsi-ld", target="ngsi-ld").output
+CASES = cases()
 
 
-def test_context_from_local_file_and_out_context(tmp_path):
-    ctx = tmp_path / "ctx.jsonld"
-    ctx.write_text(json.dumps({"@context": {"Bridge": "https://schema.example/Bridge",
-                                            "length": "https://schema.example/length"}}))
-    e = {"id": "urn:ngsi-ld:Bridge:1", "type": "Bridge", "length": {"type": "Property", "value": 3}}
-    g = mimbridge.read(e, source="ngsi-ld", context=str(ctx))
-    assert g.nodes[0].types == ["https://schema.example/Bridge"]
-    assert "https://schema.example/length" in g.nodes[0].attrs
-    # written back with the core context only, the user terms stay full IRIs
-    out = mimbridge.convert(e, source="ngsi-ld", target="ngsi-ld", context=str(ctx), out_context=[]).output
-    assert out["type"] == "https://schema.example/Bridge"
-    # and with the same file as output context they compact again, and the context is emitted inline
-    out = mimbridge.convert(e, source="ngsi-ld", target="ngsi-ld", context=str(ctx), out_context=str(ctx)).output
-    assert out["type"] == "Bridge" and out["@context"]["length"] == "https://schema.example/length"
+def _text(output) -> str:
+    text = dumps(output)
+    return text + ("" if text.endswith("\n") else "\n")
 
 
-def test_unreadable_context_file():
-    with pytest.raises(mimbridge.ResolutionError, match="cannot read context file"):
-        mimbridge.read({"id": "urn:x:1", "type": "T"}, source="ngsi-ld", context="/nonexistent/ctx.jsonld")
+def _input(fmt: str, path: Path):
+    text = path.read_text(encoding="utf-8")
+    return text if registry.get(fmt).capabilities.output == "text" else json.loads(text)
 
 
-@pytest.mark.parametrize("target", ["ngsi-ld", "ngsi-ld-concise", "ngsi-ld-keyvalues", "ngsi-ld-temporal",
-                                    "ngsi-ld-geojson", "native"])
-def test_write_does_not_mutate_the_graph(target):
-    from mimbridge.adapters.native import dump
+@pytest.mark.parametrize("fmt", BUILT_IN)
+def test_every_registered_format_has_golden_cases(fmt):
+    assert any(f == fmt for f, _ in CASES), f"add golden cases under tests/golden/{fmt}/"
 
-    src = json.loads((GOLDEN / f"{CASES[0]}.jsonld").read_text())
-    g = mimbridge.read(src, source="ngsi-ld")
-    before = dump(g)
-    mimbridge.write(g, target=target)
-    assert dump(g) == before
+
+def _contract_formats() -> set[str]:
+    found = set()
+    for path in Path(__file__).parent.glob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(getattr(b, "id", "") == "AdapterContract" for b in node.bases):
+                for stmt in node.body:
+                    if (isinstance(stmt, ast.Assign) and getattr(stmt.targets[0], "id", "") == "format"
+                            and isinstance(stmt.value, ast.Constant)):
+                        found.add(stmt.value.value)
+    return found
+
+
+def test_every_registered_format_runs_the_contract_suite():
+    assert set(BUILT_IN) - _contract_formats() == set()
+
+
+@pytest.mark.parametrize("fmt, case", CASES)
+def test_golden_case(fmt, case, request):
+    folder, suffix = GOLDEN / fmt, SUFFIX[fmt]
+    data = _input(fmt, folder / f"{case}{suffix}")
+    native = mimbridge.convert(data, source=fmt, target="native").output
+    out_path = folder / f"{case}.out{suffix}"
+    adapter = registry.get(fmt)
+    out = _text(mimbridge.convert(data, source=fmt, target=fmt).output) if adapter.capabilities.write else None
+    if request.config.getoption("--update-golden"):
+        (folder / f"{case}.native.json").write_text(json.dumps(native, indent=2, ensure_ascii=False) + "\n",
+                                                    encoding="utf-8")
+        if out is not None:
+            out_path.write_text(out, encoding="utf-8")
+        pytest.skip("golden files rewritten: review the diff")
+    want = json.loads((folder / f"{case}.native.json").read_text(encoding="utf-8"))
+    assert native == want
+    if out is not None:
+        assert out == out_path.read_text(encoding="utf-8")
