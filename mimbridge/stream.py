@@ -184,7 +184,7 @@ def _looks_like_content(data: Any) -> bool:
 
 # -- input -----------------------------------------------------------------------------------------
 def _binary(data: Any) -> BinaryIO | None:
-    """A binary file object for paths, bytes and file objects; None for parsed JSON."""
+    """A binary file object for paths, bytes, file objects and iterables of lines; None for parsed JSON."""
     if isinstance(data, os.PathLike) or (isinstance(data, str) and not _looks_like_content(data)):
         try:
             return open(data, "rb")
@@ -196,10 +196,36 @@ def _binary(data: Any) -> BinaryIO | None:
         return io.BytesIO(data.encode("utf-8"))
     if hasattr(data, "read"):
         probe = data.read(0)
-        if isinstance(probe, str):
-            return io.BytesIO(data.read().encode("utf-8"))  # text streams: decoded already
+        if isinstance(probe, str):  # a text stream: encoded as it is read, never read whole
+            return io.BufferedReader(_Chunks(iter(lambda: data.read(1 << 16), "")))  # type: ignore[arg-type]
         return data  # type: ignore[no-any-return]
+    if isinstance(data, Iterator):  # lines of a Spark / Dask partition, a generator
+        return io.BufferedReader(_Chunks(data, lines=True))  # type: ignore[arg-type]
     return None
+
+
+class _Chunks(io.RawIOBase):
+    """An iterator of str / bytes pieces as a raw binary stream (lines get their newline if they lack one)."""
+
+    def __init__(self, pieces: Iterator[Any], *, lines: bool = False) -> None:
+        self._pieces = pieces
+        self._buf = b""
+        self._lines = lines
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._buf:
+            piece = next(self._pieces, None)
+            if piece is None:
+                return 0
+            raw = piece.encode("utf-8") if isinstance(piece, str) else bytes(piece)
+            self._buf = raw + b"\n" if self._lines and not raw.endswith(b"\n") else raw
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
 
 
 def _skip_bom(fh: BinaryIO) -> BinaryIO:

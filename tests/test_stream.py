@@ -216,3 +216,10 @@ def test_blank_nodes_are_numbered_across_batches_and_literals_are_untouched(targ
     assert streamed(ents, batch=2, **kw) == whole(ents, **kw)
     text, _ = streamed(ents, batch=2, **kw)
     assert text.count('_:b0 text') == 5
+
+
+def test_an_iterator_of_lines_without_newlines_streams():
+    lines = (json.dumps(e) for e in _entities(30))  # as a Spark partition gives them
+    text, report = streamed(lines, source="ngsi-ld", target="ngsi-ld-keyvalues", lines=True, batch=7)
+    assert [e["id"] for e in json.loads(text)] == [e["id"] for e in _entities(30)]
+    assert report["records_in"] == 30
