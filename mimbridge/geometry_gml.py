@@ -279,6 +279,7 @@ def to_gml(geom: dict, *, srs_name: str = CRS84, gml_id: str = "g") -> str:
 
     def body(g: dict) -> str:
         t, c = g["type"], g.get("coordinates")
+        c = c if c is not None else []
         if t == "Point":
             return f"{open_('Point')}<gml:pos>{pos(c)}</gml:pos></gml:Point>"
         if t == "LineString":

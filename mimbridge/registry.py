@@ -194,8 +194,8 @@ def get(name: str) -> Adapter:
             obj = getattr(obj, part)
     except (ImportError, AttributeError) as exc:
         raise AdapterNotFoundError(canonical, available(), hint=row.hint or str(exc)) from exc
-    inst = obj()
+    inst: Adapter = obj()
     if not inst.name:
-        inst.name = canonical
+        inst.name = canonical  # type: ignore[misc]  # a plugin class that left it empty
     _loaded[canonical] = inst
     return inst

@@ -229,7 +229,7 @@ class _Chunks(io.RawIOBase):
 
 
 def _skip_bom(fh: BinaryIO) -> BinaryIO:
-    buf = io.BufferedReader(fh) if not hasattr(fh, "peek") else fh  # type: ignore[arg-type]
+    buf = io.BufferedReader(fh) if not hasattr(fh, "peek") else fh  # type: ignore[arg-type,type-var]
     if buf.peek(3)[:3] == b"\xef\xbb\xbf":  # type: ignore[attr-defined]
         buf.read(3)
     return buf  # type: ignore[return-value]
@@ -268,6 +268,7 @@ class _Pipeline:
             elif kind == "nt":
                 yield from self._frames(batched(nt_records(fh), batch), "text", None)
             else:
+                assert fh is not None
                 yield from self._frames(batched(turtle_records(fh, self.r_opts.get("base")), batch), "text", None)
         finally:
             if fh is not None and fh is not data:

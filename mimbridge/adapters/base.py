@@ -137,7 +137,7 @@ def _check_attrs(w: _Walk, attrs: dict, path: str, *, top: bool) -> None:
         many = len(instances) > 1
         if many and not caps.multi_instance:
             for j in range(1, len(instances)):
-                rep.add(Dropped, lambda j=j: f"{path}/{esc()}/{j}",
+                rep.add(Dropped, lambda j=j: f"{path}/{esc()}/{j}",  # type: ignore[misc]
                         f"only one instance per attribute is carried by {target}; others dropped",
                         remedy="use ngsi-ld / ngsi-ld-temporal, or select a datasetId")
         for j, a in enumerate(instances):
@@ -154,7 +154,7 @@ def _check_attrs(w: _Walk, attrs: dict, path: str, *, top: bool) -> None:
             if vals.count(None) != len(vals):
                 for (py, member), v in zip(META_FIELDS, vals, strict=True):
                     if v is not None and py not in caps.meta:
-                        rep.add(Dropped, lambda p=p, member=member: f"{p()}/{member}",
+                        rep.add(Dropped, lambda p=p, member=member: f"{p()}/{member}",  # type: ignore[misc]
                                 w.meta_msg[member],
                                 remedy="use ngsi-ld or ngsi-ld-concise to keep meta-data")
             if a.attrs:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -162,7 +163,7 @@ def add_commands(sub: Any) -> None:
     b.set_defaults(handler=_bridge)
 
 
-def _finish(args: argparse.Namespace, report: Any, failed: list, rejected: list = ()) -> None:
+def _finish(args: argparse.Namespace, report: Any, failed: list, rejected: Sequence[Any] = ()) -> None:
     """Write ``--report``; print rejected messages, refused records and the loss summary to stderr."""
     _write_report(args, report)
     for topic, why in rejected:

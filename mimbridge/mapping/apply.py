@@ -365,7 +365,7 @@ def graph_terms(graph: Graph) -> Counter[str]:
             for a in instances:
                 otype = a.meta.get("objectType")
                 for t in otype if isinstance(otype, list) else [otype]:
-                    if _is_iri(t):
+                    if isinstance(t, str) and _is_iri(t):
                         counts[t] += 1
                 if a.attrs:
                     visit(a.attrs)

@@ -228,7 +228,7 @@ def load_schema(schema: Any, *, base: str | os.PathLike | None = None, allow_rem
         path = Path(schema)
         source = str(path)
         contents = _read_json(path)
-        base_dir = Path(base) if base is not None else path.resolve().parent
+        base_dir: Path | None = Path(base) if base is not None else path.resolve().parent
         root = path.resolve().as_uri()
     elif isinstance(schema, dict):
         contents = schema
@@ -281,7 +281,7 @@ def _value_of(attr: Any) -> tuple[Any, str | None]:
     """(value the keyValues form carries, member holding it) of one normalized/concise instance."""
     if not isinstance(attr, dict):
         return attr, None
-    member = VALUE_MEMBER.get(attr.get("type")) if "type" in attr else None
+    member = VALUE_MEMBER.get(str(attr.get("type"))) if "type" in attr else None
     if member is None or member not in attr:
         member = next((m for m in _CONCISE_MEMBERS if m in attr), None)
     if member is None:

@@ -80,7 +80,8 @@ def record_dois(external_ids: Any) -> list[str]:
     for ext in external_ids:
         if not isinstance(ext, dict):
             continue
-        uri = doi_uri(ext.get("value")) if isinstance(ext.get("value"), str) else None
+        value = ext.get("value")
+        uri = doi_uri(value) if isinstance(value, str) else None
         if uri is not None and uri not in out:
             out.append(uri)
     return out

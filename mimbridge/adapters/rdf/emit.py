@@ -230,7 +230,7 @@ class Emitter:
         if v.__class__ is dict and len(v) == 1 and c.actx.expand(next(iter(v))) == "@set":
             self.value(s, p, v[next(iter(v))], td, c, lower=lower)
             return
-        o = self.object(v, td, c, lower)
+        o = self.object(v, td, c, lower)  # type: ignore[assignment]
         if o is not None and s and p:
             self.lines.append(f"{s} {p} {o} .\n")
 

@@ -113,7 +113,9 @@ class _Terms:
         self.subjects = subjects
 
     def predicate(self, p: str) -> str | None:
-        pv = self.predicates[p] = _iri(p, self.ok)
+        pv = _iri(p, self.ok)
+        if pv is not None:
+            self.predicates[p] = pv
         return pv
 
     def object(self, o: str) -> Any:
@@ -220,7 +222,7 @@ def group_lines(text: str, classify: Callable[[str, Any], int]) -> tuple[dict[st
                 if sv is None:
                     return None
                 terms.subject(s, sv)
-            lst = bget(sv)
+            lst = bget(sv)  # type: ignore[assignment]
             if lst is None:
                 lst = by_s[sv] = []
             prev_s = s

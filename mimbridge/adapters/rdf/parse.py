@@ -185,7 +185,7 @@ def from_ox(quads: Iterable[Any], report: ConversionReport | None) -> list[tuple
     import pyoxigraph as ox
 
     named, blank, default = ox.NamedNode, ox.BlankNode, ox.DefaultGraph
-    out = []
+    out: list[tuple[str, str, Any]] = []
     graphs: set[str] = set()
     append = out.append
     for q in quads:

@@ -264,14 +264,14 @@ class SosaWriter:
     def observation(self, s: str, name: str, a: Attr, o: str, tag: tuple[str, str], sensor: str | None,
                     path: str, c: Any) -> None:
         """One ``sosa:Observation`` (``o``) for an attribute instance with ``observedAt``."""
-        key, tag = tag
+        key, label = tag
         out = self.lines
         p = nt_iri(name)
         out.append(f"{o} {_A} {_OBSERVATION} .\n{o} {_HAS_FOI} {s} .\n{o} {_OBSERVED_PROPERTY} {p} .\n")
         self.once(f"{p} {_A} {_OBSERVABLE} .\n")
         stamp = a.observed_at or ""
         out.append(f'{o} {_RESULT_TIME} "{esc_lit(stamp)}"^^<{XSD}dateTime> .\n')
-        t = self._id(key, f"{tag}-time")
+        t = self._id(key, f"{label}-time")
         if _has_tz(stamp):
             out.append(f'{o} {_PHENOMENON_TIME} {t} .\n{t} {_A} {_INSTANT} .\n'
                        f'{t} {_STAMP} "{esc_lit(stamp)}"^^<{XSD}dateTimeStamp> .\n')
@@ -280,7 +280,7 @@ class SosaWriter:
                        f'{t} {_XSD_DT} "{esc_lit(stamp)}"^^<{XSD}dateTime> .\n')
         v = a.value
         if a.kind is Kind.GEO and isinstance(v, dict):
-            g = self.geometry(v, self._id(key, f"{tag}-geom"), path)
+            g = self.geometry(v, self._id(key, f"{label}-geom"), path)
             if g:
                 out.append(f"{o} {_HAS_RESULT} {g} .\n")
         elif isinstance(v, (dict, list)) and not (isinstance(v, dict) and "@value" in v):
@@ -288,7 +288,7 @@ class SosaWriter:
         elif v is not None and (lit := self.literal(v, c)):
             out.append(f"{o} {_SIMPLE} {lit} .\n")
             if a.unit_code is not None:
-                r = self._id(key, f"{tag}-result")
+                r = self._id(key, f"{label}-result")
                 out.append(f"{o} {_HAS_RESULT} {r} .\n{r} {_A} {_RESULT} .\n{r} {_A} {_QV} .\n"
                            f"{r} {_NUMERIC} {lit} .\n")
                 iri = unit_iri(a.unit_code)

@@ -29,10 +29,10 @@ def reserialise(nt: str, fmt: str, *, prefixes: dict[str, str] | None = None, ba
     quads = ox.parse(nt, ox.RdfFormat.N_TRIPLES)
     triples = [q.triple for q in quads]
     if fmt == "rdf-jsonld":
-        return ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8")
+        return bytes(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"").decode("utf-8")
     used = _used_prefixes(nt, prefixes or {})
     data = ox.serialize(triples, format=ox_format(fmt), prefixes=used, base_iri=base)
-    return data.decode("utf-8")
+    return bytes(data or b"").decode("utf-8")
 
 
 def _used_prefixes(nt: str, prefixes: dict[str, str]) -> dict[str, str]:

@@ -241,13 +241,13 @@ class Writer:
             else:
                 return False
         elif kind is _RELATIONSHIP and vc is str and c.rel_fast:
-            hit = c.rels.get(v)
+            hit = c.rels.get(v)  # type: ignore[assignment]
             if hit is None:
                 iri = c.id_iri(v)
                 if iri is None or iri.startswith("_:"):
                     return False
-                hit = c.rels[v] = (f"{nt_iri(iri)} .\n", iri == v)
-            lit, exact = hit
+                hit = c.rels[v] = (f"{nt_iri(iri)} .\n", iri == v)  # type: ignore[assignment]
+            lit, exact = hit  # type: ignore[misc]
         else:
             return False
         obs, unit = a.observed_at, a.unit_code

@@ -85,7 +85,7 @@ class StaAdapter(Adapter):
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
         mapping = _mapping(options)
-        kw = {"dialect": self.read_dialect, "entity_type": options.get("entity_type"),
+        kw: dict[str, Any] = {"dialect": self.read_dialect, "entity_type": options.get("entity_type"),
               "repair_geometry": bool(options.get("repair_geometry"))}
         if mapping == "observations":
             from .observations import read_observations

@@ -163,7 +163,7 @@ class _Forward:
 
     def _unit(self, uom: Any, where: str) -> str | None:
         code = unit_code(uom)
-        if code is False:
+        if code is False or code is True:
             if where not in self.unit_reported:
                 self.unit_reported.add(where)
                 self.report.add(Unresolved, where, f"unit {uom!r} has no UN/CEFACT code in the unit table; "

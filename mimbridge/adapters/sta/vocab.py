@@ -290,7 +290,7 @@ def geometry_problem(g: Any) -> str | None:
     depth = _GEO_DEPTH.get(t) if isinstance(t, str) else None
     if depth is None:
         return f"unknown geometry type {t!r}"
-    coords = g.get("coordinates")
+    coords: Any = g.get("coordinates")
     if not _positions(coords, depth):
         if depth == 3 and _positions(coords, 2):
             return f"{t} coordinates are not nested 3 levels deep (a ring is not wrapped in an array)"

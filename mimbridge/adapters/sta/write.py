@@ -89,7 +89,7 @@ def references(a: Attr) -> list[str]:
     if a.kind is _REL:
         return [a.value] if isinstance(a.value, str) else [x for x in a.value if isinstance(x, str)]
     if a.kind is _LREL:
-        return [x.get("object") if isinstance(x, dict) else x for x in a.value]
+        return [x.get("object") if isinstance(x, dict) else x for x in a.value]  # type: ignore[misc]
     return []
 
 
@@ -145,9 +145,9 @@ class StaWriter:
         referenced: set[str] = set()
         for n in nodes.values():
             for instances in n.attrs.values():
-                for a in instances:
-                    if a.kind is _REL or a.kind is _LREL:
-                        referenced.update(references(a))
+                for inst in instances:
+                    if inst.kind is _REL or inst.kind is _LREL:
+                        referenced.update(references(inst))
         roots = [n.id for n in nodes.values() if n.id not in referenced] or list(nodes)[:1]
         items = [self.entity(r, ()) for r in roots]
         self.report.records_out += len(items)
@@ -241,7 +241,8 @@ class StaWriter:
             d[key] = (self.entity(a.value, stack) if isinstance(a.value, str)
                       else [self.entity(x, stack) for x in a.value])
         else:
-            d[key] = [self.entity(x.get("object") if isinstance(x, dict) else x, stack) for x in a.value]
+            d[key] = [self.entity(x.get("object") if isinstance(x, dict) else x, stack)  # type: ignore[arg-type]
+                      for x in a.value]
         if a.attrs:
             self._annotations(d, key, a)
 

@@ -127,11 +127,11 @@ def _check_set(ms: MappingSet, problems: list[Problem]) -> list[Problem]:
             if not isinstance(v, float) or not 0.0 <= v <= 1.0:
                 add(f"{col} must be a number from 0 to 1, not {v!r}", m, row, col)
         s, o = ms.expand(m.subject_id), ms.expand(m.object_id)
-        key = (s, pred, o, m.negated)
-        if key in seen:
-            add(f"duplicate of row {seen[key]}", m, row)
+        dup = (s, pred, o, m.negated)
+        if dup in seen:
+            add(f"duplicate of row {seen[dup]}", m, row)
             continue
-        seen[key] = row
+        seen[dup] = row
         if not s or not o or kind is None or m.negated or s in NO_TERM or o in NO_TERM:
             continue
         if s == o and kind != EXACT:

@@ -184,7 +184,7 @@ def write_sssom(ms: MappingSet, path: str | os.PathLike | None = None) -> str:
     subject_id	predicate_id	object_id	mapping_justification
     ex:a	skos:exactMatch	ex:b	semapv:ManualMappingCuration
     """
-    used = set()
+    used: set[str] = set()
     for m in ms.mappings:
         for col in ENTITY_REFERENCES & m.values.keys():
             vals = m.values[col] if isinstance(m.values[col], list) else [m.values[col]]
