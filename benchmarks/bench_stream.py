@@ -36,7 +36,10 @@ CASES: dict[str, tuple[str, str, str]] = {
     "jsonl->keyvalues": ("ngsi-ld", "jsonl", "ngsi-ld-keyvalues"),
     "array->keyvalues": ("ngsi-ld", "array", "ngsi-ld-keyvalues"),
     "geojson-points->ngsi-ld": ("geojson", "points", "ngsi-ld"),
+    "sta-observations->temporal": ("sta", "observations", "ngsi-ld-temporal"),
 }
+#: options per case
+OPTIONS: dict[str, dict[str, Any]] = {"sta-observations->temporal": {"mapping": "observations"}}
 
 
 def write_inputs(folder: Path, n: int) -> dict[str, Path]:
@@ -45,7 +48,8 @@ def write_inputs(folder: Path, n: int) -> dict[str, Path]:
 
     from benchmarks.workload import entity
 
-    paths = {"jsonl": folder / "ents.jsonl", "array": folder / "ents.json", "points": folder / "points.geojson"}
+    paths = {"jsonl": folder / "ents.jsonl", "array": folder / "ents.json", "points": folder / "points.geojson",
+             "observations": folder / "observations.json"}
     rng = random.Random(42)
     with paths["jsonl"].open("w", encoding="utf-8") as jl, paths["array"].open("w", encoding="utf-8") as arr:
         arr.write("[")
@@ -62,6 +66,14 @@ def write_inputs(folder: Path, n: int) -> dict[str, Path]:
                                                                                            "value": i}}
             fc.write(("," if i else "") + json.dumps(f))
         fc.write("]}")
+    with paths["observations"].open("w", encoding="utf-8") as obs:  # one SensorThings page of Observations
+        obs.write('{"value": [')
+        for i in range(n):
+            o = {"@iot.id": i, "phenomenonTime": f"2024-01-{1 + i // 86400 % 28:02d}T{i // 3600 % 24:02d}:"
+                 f"{i // 60 % 60:02d}:{i % 60:02d}Z", "result": round(rng.random() * 30, 2),
+                 "Datastream@iot.navigationLink": f"Observations({i})/Datastream"}
+            obs.write(("," if i else "") + json.dumps(o))
+        obs.write("]}")
     return paths
 
 
@@ -75,9 +87,9 @@ def child(mode: str, case: str, path: str, n: int) -> dict[str, Any]:
         import mimbridge
 
         with open(os.devnull, "w", encoding="utf-8") as out:
-            s = mimbridge.stream(Path(path), source=source, target=target)
+            s = mimbridge.stream(Path(path), source=source, target=target, **OPTIONS.get(case, {}))
             s.write_to(out)
-        records = s.report.records_in or s.records
+        records = s.records or s.report.records_in
     elif mode == "convert":
         import mimbridge
         from mimbridge.convert import dumps
@@ -87,7 +99,7 @@ def child(mode: str, case: str, path: str, n: int) -> dict[str, Any]:
         gc.collect()
         t0 = time.process_time()  # parsing the input counts, as it does for the stream
         data: Any = [json.loads(line) for line in raw.splitlines()[:n]] if path.endswith(".jsonl") else raw
-        r = mimbridge.convert(data, source=source, target=target)
+        r = mimbridge.convert(data, source=source, target=target, **OPTIONS.get(case, {}))
         dumps(r.output)
         records = n
         del r, data, raw

@@ -312,7 +312,7 @@ class _Pipeline:
             yield from self._frames(batched(_guard(items), batch), "array", None)
             return
         member = _MEMBER.get(self.src.name)
-        if member == "value" and self.dst.name not in ("sta", "sta2"):
+        if member == "value" and self.dst.name not in ("sta", "sta2") and self.r_opts.get("mapping") != "observations":
             member = None  # a SensorThings page is itself a record (a Collection) for other targets
         if first != b"{" or member is None:
             yield from self._whole(fh.read())

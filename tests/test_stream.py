@@ -223,3 +223,22 @@ def test_an_iterator_of_lines_without_newlines_streams():
     text, report = streamed(lines, source="ngsi-ld", target="ngsi-ld-keyvalues", lines=True, batch=7)
     assert [e["id"] for e in json.loads(text)] == [e["id"] for e in _entities(30)]
     assert report["records_in"] == 30
+
+
+def test_sensorthings_observations_stream_as_fragments_of_one_temporal_entity(corpus):
+    folder = corpus / "ogc" / "_captured" / "django-ogc-sensorthings-1.2.0"
+    page = load_json(folder / "obs_page1.json")  # both captured pages of the real server, as one page
+    page["value"] += load_json(folder / "obs_page2.json")["value"]
+    assert len(page["value"]) >= 3
+    kw = {"source": "sta", "target": "ngsi-ld-temporal", "mapping": "observations"}
+    whole_out = mimbridge.convert(page, **kw).output
+    whole_out = whole_out if isinstance(whole_out, list) else [whole_out]
+    frags = json.loads("".join(stream(json.dumps(page).encode(), batch=1, **kw)))
+    assert {f["id"] for f in frags} == {e["id"] for e in whole_out}
+    assert len(frags) > len(whole_out)  # one fragment per batch
+
+    def instances(entities):
+        return sorted((e["id"], k, json.dumps(i, sort_keys=True)) for e in entities for k, v in e.items()
+                      if isinstance(v, list) for i in v if isinstance(i, dict))
+
+    assert instances(frags) == instances(whole_out)
