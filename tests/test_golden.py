@@ -2,7 +2,7 @@
 
 For every case:
 
-* ``<case>.<ext>`` is the input in the format (written by hand, or taken from a
+* ``<case>.<ext>`` (any suffix) is the input in the format (written by hand, or taken from a
   test server and reviewed);
 * ``<case>.native.json`` is the model it must read into (the ``native`` dump);
 * ``<case>.out.<ext>`` is what writing that model back in the same format must
@@ -26,24 +26,17 @@ from mimbridge import registry
 from mimbridge.convert import dumps
 
 GOLDEN = Path(__file__).parent / "golden"
-#: file suffix of each format's golden inputs and outputs
-SUFFIX = {
-    "geojson": ".geojson", "native": ".mimbridge.json", "ngsi-ld": ".jsonld", "ngsi-ld-concise": ".json",
-    "ngsi-ld-geojson": ".geojson", "ngsi-ld-keyvalues": ".json", "ngsi-ld-temporal": ".json", "nquads": ".nq",
-    "ntriples": ".nt", "ogc-records": ".json", "rdf-jsonld": ".jsonld", "rdfxml": ".rdf", "sta": ".json",
-    "sta-dataarray": ".json", "sta2": ".json", "turtle": ".ttl", "wfs-gml": ".gml",
-}
 BUILT_IN = sorted(registry.FORMATS)
 
 
-def cases() -> list[tuple[str, str]]:
+def cases() -> list[tuple[str, str, str]]:
+    """``(format, case, suffix)`` of every golden input: a file that is neither a model dump nor an output."""
     out = []
     for folder in sorted(p for p in GOLDEN.iterdir() if p.is_dir()):
-        suffix = SUFFIX.get(folder.name, "")
         for p in sorted(folder.iterdir()):
-            name = p.name
-            if name.endswith(suffix) and ".out." not in name and not name.endswith(".native.json"):
-                out.append((folder.name, name[: -len(suffix)]))
+            case, dot, suffix = p.name.partition(".")
+            if dot and not p.name.endswith(".native.json") and not suffix.startswith("out."):
+                out.append((folder.name, case, "." + suffix))
     return out
 
 
@@ -62,7 +55,7 @@ def _input(fmt: str, path: Path):
 
 @pytest.mark.parametrize("fmt", BUILT_IN)
 def test_every_registered_format_has_golden_cases(fmt):
-    assert any(f == fmt for f, _ in CASES), f"add golden cases under tests/golden/{fmt}/"
+    assert any(f == fmt for f, _, _ in CASES), f"add golden cases under tests/golden/{fmt}/"
 
 
 def _contract_formats() -> set[str]:
@@ -81,9 +74,9 @@ def test_every_registered_format_runs_the_contract_suite():
     assert set(BUILT_IN) - _contract_formats() == set()
 
 
-@pytest.mark.parametrize("fmt, case", CASES)
-def test_golden_case(fmt, case, request):
-    folder, suffix = GOLDEN / fmt, SUFFIX[fmt]
+@pytest.mark.parametrize("fmt, case, suffix", CASES)
+def test_golden_case(fmt, case, suffix, request):
+    folder = GOLDEN / fmt
     data = _input(fmt, folder / f"{case}{suffix}")
     native = mimbridge.convert(data, source=fmt, target="native").output
     out_path = folder / f"{case}.out{suffix}"
