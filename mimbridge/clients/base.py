@@ -7,10 +7,19 @@ it, returning what was written. :func:`mimbridge.clients.sync.sync` glues the
 two through :func:`mimbridge.convert`, saving a :class:`Checkpoint` after
 every page so that a crashed run resumes where it stopped.
 
+A sink whose writes are not upserts (a file it appends to) also offers a
+**cursor**: ``cursor(durable=...)`` returns a small JSON value naming what it
+holds so far (a byte offset), ``rewind(cursor)`` drops whatever was written
+after it. The checkpoint stores that cursor next to the source's next link,
+so it costs the same on page 10 as on page 10,000, and a resumed run first
+rewinds the sink: a page cut short by a crash is written again from its start,
+never twice.
+
     >>> cp = Checkpoint(None)
-    >>> cp.advance(next_link="http://sta.test/v1.1/Observations?$skip=100", ids=["a", "b"], records=2)
-    >>> cp.next_link, cp.pages, sorted(cp.written_ids)
-    ('http://sta.test/v1.1/Observations?$skip=100', 1, ['a', 'b'])
+    >>> cp.advance(next_link="http://sta.test/v1.1/Observations?$skip=100", records=2, written=2,
+    ...            sink={"offset": 120})
+    >>> cp.next_link, cp.pages, cp.records, cp.sink
+    ('http://sta.test/v1.1/Observations?$skip=100', 1, 2, {'offset': 120})
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -27,7 +36,7 @@ from ..errors import MimbridgeError
 
 __all__ = ["Checkpoint", "Page", "Sink", "Source", "WriteResult"]
 
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2
 
 
 @dataclass(slots=True)
@@ -50,10 +59,16 @@ class Page:
 
 @dataclass(slots=True)
 class WriteResult:
-    """What a sink wrote: ids in the sink (entity ids, STA ids, graph names) and per-record failures."""
+    """What a sink wrote: ids in the sink (entity ids, STA ids, graph names) and per-record failures.
+
+    ``whole`` says the payload was written as one document (N-Triples or
+    Turtle text appended to a file): every record of it was written, and
+    ``written`` names none of them.
+    """
 
     written: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    whole: bool = False
 
 
 @runtime_checkable
@@ -69,7 +84,11 @@ class Source(Protocol):
 
 @runtime_checkable
 class Sink(Protocol):
-    """Writes batches (in ``format``) to a live endpoint; writes are upserts where the endpoint allows."""
+    """Writes batches (in ``format``) to a live endpoint; writes are upserts where the endpoint allows.
+
+    Sinks that append (files) also have ``cursor(*, durable: bool) -> Any``
+    and ``rewind(cursor) -> None``; see the module docstring.
+    """
 
     format: ClassVar[str] | str
 
@@ -81,9 +100,12 @@ class Sink(Protocol):
 class Checkpoint:
     """Progress of a sync, saved atomically to a JSON file after every page.
 
-    It records the next link to fetch, counters and the ids already written,
-    so a rerun after a crash continues with the first unfinished page and
-    does not write a record twice. ``path=None`` keeps it in memory.
+    It holds the source's next link, counters (pages, records read, records
+    written) and the sink's cursor (see the module docstring): a few hundred
+    bytes however much was copied. A rerun after a crash rewinds the sink to
+    that cursor and continues with the first unfinished page. ``path=None``
+    keeps it in memory. A version-1 checkpoint (which listed every written
+    id) is still read: its ids are skipped once, as before.
     """
 
     def __init__(self, path: str | os.PathLike[str] | None, *, key: str = "") -> None:
@@ -92,7 +114,9 @@ class Checkpoint:
         self.next_link: str | None = None
         self.pages = 0
         self.records = 0
-        self.written_ids: set[str] = set()
+        self.written = 0
+        self.sink: Any = None
+        self.skip: frozenset[str] = frozenset()
         self.done = False
         if self.path is not None and self.path.exists():
             self._load()
@@ -103,8 +127,9 @@ class Checkpoint:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except ValueError as exc:
             raise MimbridgeError(f"{self.path}: checkpoint is not JSON ({exc}); delete it to start over") from exc
-        if data.get("version") != CHECKPOINT_VERSION:
-            raise MimbridgeError(f"{self.path}: checkpoint version {data.get('version')!r} is not supported")
+        if not isinstance(data, dict) or data.get("version") not in (1, CHECKPOINT_VERSION):
+            version = data.get("version") if isinstance(data, dict) else None
+            raise MimbridgeError(f"{self.path}: checkpoint version {version!r} is not supported")
         if self.key and data.get("key") and data["key"] != self.key:
             raise MimbridgeError(
                 f"{self.path}: checkpoint belongs to another sync ({data['key']}); use another file or delete it"
@@ -112,18 +137,20 @@ class Checkpoint:
         self.next_link = data.get("next_link")
         self.pages = int(data.get("pages", 0))
         self.records = int(data.get("records", 0))
-        self.written_ids = set(data.get("written_ids", []))
+        self.written = int(data.get("written", 0))
+        self.sink = data.get("sink")
+        self.skip = frozenset(data.get("written_ids", ()))  # version 1
         self.done = bool(data.get("done", False))
 
     @property
     def started(self) -> bool:
-        """True when an earlier run made progress."""
-        return self.pages > 0 or self.done
+        """True when an earlier run made progress (or saved the sink's cursor before its first page)."""
+        return self.pages > 0 or self.done or self.sink is not None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": CHECKPOINT_VERSION, "key": self.key, "next_link": self.next_link, "pages": self.pages,
-            "records": self.records, "done": self.done, "written_ids": sorted(self.written_ids),
+            "records": self.records, "written": self.written, "done": self.done, "sink": self.sink,
         }
 
     def save(self) -> None:
@@ -142,11 +169,17 @@ class Checkpoint:
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    def advance(self, *, next_link: str | None, ids: Iterable[str] = (), records: int = 0) -> None:
-        """Record a finished page and save."""
-        self.written_ids.update(ids)
+    def begin(self, *, sink: Any) -> None:
+        """Record the sink's cursor before the first page (so that a crash in it is rewound too) and save."""
+        self.sink = sink
+        self.save()
+
+    def advance(self, *, next_link: str | None, records: int = 0, written: int = 0, sink: Any = None) -> None:
+        """Record a finished page (its records, the records written, the sink's cursor after it) and save."""
         self.records += records
+        self.written += written
         self.pages += 1
         self.next_link = next_link
+        self.sink = sink
         self.done = next_link is None
         self.save()

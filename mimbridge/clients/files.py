@@ -8,7 +8,9 @@ hold one JSON record per line, ``ngsi-ld`` unless told otherwise).
 :class:`JsonLinesSink` appends: one JSON record per line for JSON formats (an
 array output gives one line per member), the text itself for text formats
 (N-Triples lines, Turtle documents; their blank nodes renamed per write so
-that appended documents do not share them). :class:`FileSource` reads a whole file as
+that appended documents do not share them). Its cursor is the file's byte
+length: a resumed :func:`~.sync.sync` truncates the file back to the length
+the checkpoint saw, so the page a crash cut is written once. :class:`FileSource` reads a whole file as
 one page, or a JSON-lines file as pages of ``page_size`` records whose next
 link (``file:...#line=N``) lets :func:`~.sync.sync` resume.
 
@@ -30,7 +32,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from .. import registry
@@ -120,7 +122,8 @@ class JsonLinesSink:
 
     ``format`` is what the bridge converts to (default: from the suffix).
     Each write is flushed; ``fsync=True`` also syncs it to disk. Records whose
-    id is in ``skip`` are not written again.
+    id is in ``skip`` are not written again. :meth:`cursor` / :meth:`rewind`
+    let a sync resume exactly (see :mod:`mimbridge.clients.base`).
     """
 
     def __init__(self, path: str | os.PathLike[str], *, format: str | None = None, fsync: bool = False) -> None:
@@ -134,13 +137,13 @@ class JsonLinesSink:
         self.lines = 0
         self.writes = 0
         self._scope = f"m{uuid.uuid4().hex[:8]}w"
-        self._fh: TextIO | None = None
+        self._fh: BinaryIO | None = None
 
-    def _open(self) -> TextIO:
+    def _open(self) -> BinaryIO:
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                self._fh = open(self.path, "a", encoding="utf-8")  # kept open across writes
+                self._fh = open(self.path, "ab")  # kept open across writes
             except OSError as exc:
                 raise ConnectorError(f"cannot open for appending: {exc.strerror}", url=str(self.path)) from exc
         return self._fh
@@ -153,23 +156,59 @@ class JsonLinesSink:
         if isinstance(payload, str):
             payload = scope_blank_nodes(payload, self.format, f"{self._scope}{self.writes}x")
             text = payload if payload.endswith("\n") or not payload else payload + "\n"
-            fh.write(text)
-            n = text.count("\n")
-            result.written.extend(f"line:{self.lines + i + 1}" for i in range(n))
-            self.lines += n
+            fh.write(text.encode("utf-8"))
+            self.lines += text.count("\n")
+            result.whole = True
         else:
             records = payload if isinstance(payload, list) else [payload]
+            out = []
             for record in records:
                 rid = _record_id(record, self.lines + 1)
                 if rid in skip:
                     continue
-                fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+                out.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
                 self.lines += 1
                 result.written.append(rid)
+            if out:
+                fh.write(("\n".join(out) + "\n").encode("utf-8"))
         fh.flush()
         if self.fsync:
             os.fsync(fh.fileno())
         return result
+
+    def cursor(self, *, durable: bool = False) -> dict[str, int]:
+        """The file's length after every write so far (flushed; synced to disk when ``durable``).
+
+        >>> import tempfile, pathlib
+        >>> sink = JsonLinesSink(pathlib.Path(tempfile.mkdtemp()) / "c.jsonl")
+        >>> _ = sink.write([{"id": "urn:a"}]); sink.cursor()
+        {'offset': 15}
+        """
+        fh = self._open()
+        fh.flush()
+        if durable:
+            os.fsync(fh.fileno())
+        return {"offset": fh.tell()}
+
+    def rewind(self, cursor: Any) -> None:
+        """Truncate the file to a :meth:`cursor` of an earlier run (what a crash left after it goes)."""
+        offset = cursor.get("offset") if isinstance(cursor, dict) else None
+        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+            raise ConnectorError(f"checkpoint holds no file offset for this sink: {cursor!r}", url=str(self.path))
+        self.close()
+        try:
+            size = self.path.stat().st_size if self.path.exists() else 0
+            if size < offset:
+                raise ConnectorError(f"the file holds {size} bytes, fewer than the {offset} the checkpoint saw: "
+                                     "it was changed since; delete the checkpoint to start over",
+                                     url=str(self.path))
+            if size > offset:
+                with open(self.path, "r+b") as fh:
+                    fh.truncate(offset)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+        except OSError as exc:
+            raise ConnectorError(f"cannot rewind: {exc.strerror}", url=str(self.path)) from exc
 
     def close(self) -> None:
         """Close the file."""

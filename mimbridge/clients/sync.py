@@ -1,10 +1,12 @@
 """Move records from a source endpoint to a sink endpoint, page by page, resumably.
 
 Each page is converted with :func:`mimbridge.convert` (``source.format`` ->
-``sink.format``), written, and only then recorded in the checkpoint: a crash
-between the write and the checkpoint replays that page, and the sink skips
-the ids the checkpoint holds (NGSI-LD and Graph Store writes are upserts
-anyway), so a rerun neither loses nor duplicates records.
+``sink.format``), written, and only then recorded in the checkpoint together
+with the sink's cursor. A crash between the write and the checkpoint replays
+that page: a file sink is first rewound (truncated) to the cursor of the last
+finished page, SPARQL Update and NGSI-LD upserts replace what they wrote, so
+a rerun neither loses nor duplicates records. (SensorThings ``POST`` creates
+are not upserts: there a crash can repeat the records of the page it cut.)
 
     >>> from mimbridge.clients.base import Page, WriteResult
     >>> class Src:
@@ -38,7 +40,7 @@ __all__ = ["Progress", "SyncSummary", "sync"]
 
 @dataclass
 class SyncSummary:
-    """What a sync did: pages and records read, ids written, per-record failures, the merged loss report."""
+    """What a sync did: pages and records read, records written, per-record failures, the merged loss report."""
 
     pages: int = 0
     records: int = 0
@@ -110,9 +112,19 @@ def sync(
     if cp.done:
         summary.seconds = 0.0
         return summary
-    start = cp.next_link if cp.started else None
-    summary.resumed_from = start
-    skip = frozenset(cp.written_ids)
+    cursor = getattr(sink, "cursor", None)
+    durable = cp.path is not None
+    if cp.started:
+        rewind = getattr(sink, "rewind", None)
+        if cp.sink is not None and rewind is not None:
+            rewind(cp.sink)
+        start = cp.next_link if cp.pages else None
+        summary.resumed_from = start
+    else:
+        start = None
+        if cursor is not None and durable:
+            cp.begin(sink=cursor(durable=True))
+    skip = cp.skip
     for n, page in enumerate(source.pages(start=start)):
         result = convert(page.payload, source=source.format, target=sink.format, strict=strict, **options)
         summary.report.extend(result.report)
@@ -120,10 +132,12 @@ def sync(
         summary.report.records_out += result.report.records_out
         written = sink.write(result.output, skip=skip)
         summary.failed.extend(written.failed)
-        summary.written += len(written.written)
+        count = result.report.records_out if written.whole else len(written.written)
+        summary.written += count
         summary.pages += 1
         summary.records += page.count
-        cp.advance(next_link=page.next_link, ids=written.written, records=page.count)
+        cp.advance(next_link=page.next_link, records=page.count, written=count,
+                   sink=cursor(durable=durable) if cursor is not None else None)
         if on_page is not None:
             on_page(n, page)
         if progress is not None:
