@@ -232,7 +232,9 @@ class Bridge:
     def _flush(self, pages: list[Page]) -> None:
         if not pages:
             return
+        out_before = self.summary.report.records_out
         output, kept = self._convert(pages)
+        converted = self.summary.report.records_out - out_before
         self.summary.converted += len(kept)
         if kept:
             try:
@@ -242,12 +244,12 @@ class Bridge:
                 self.summary.failed.extend((p.url or "?", reason) for p in kept)
                 self._emit("failed", kept[0].url, reason, messages=len(kept))
             else:
-                self.summary.written += len(result.written)
+                count = converted if result.whole else len(result.written)
+                self.summary.written += count
                 self.summary.failed.extend(result.failed)
                 for rid, reason in result.failed:
                     self._emit("failed", rid, reason)
-                self._emit("written", kept[-1].url, f"{len(result.written)} records", messages=len(kept),
-                           records=len(result.written))
+                self._emit("written", kept[-1].url, f"{count} records", messages=len(kept), records=count)
         self.summary.batches += 1
         ack = getattr(self.source, "ack", None)
         if ack is not None:

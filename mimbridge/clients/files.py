@@ -84,6 +84,8 @@ def _is_text(format: str) -> bool:
 #: text formats whose documents can follow one another in one file (blank nodes scoped per write)
 APPENDABLE_TEXT = ("nquads", "ntriples", "turtle")
 _PREFIX = re.compile(r"(?im)^\s*@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>")
+#: an IRI or a literal's string (kept as they are), else the ``_:`` of a blank node label
+_TERM_OR_BLANK = re.compile(r'(<[^>\n]*>|"(?:[^"\\\n]|\\.)*")|_:')
 
 
 def scope_blank_nodes(text: str, format: str, scope: str) -> str:
@@ -94,6 +96,14 @@ def scope_blank_nodes(text: str, format: str, scope: str) -> str:
     """
     if "_:" not in text and not (format == "turtle" and "[" in text):
         return text
+    if format != "turtle":  # line formats: rename the labels in the lines that hold one, as text
+        label = "_:" + scope
+
+        def token(m: re.Match[str]) -> str:
+            return m.group(1) or label
+
+        sub = _TERM_OR_BLANK.sub
+        return "\n".join([sub(token, line) if "_:" in line else line for line in text.split("\n")])
     import pyoxigraph as ox
 
     fmt = {"ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS, "turtle": ox.RdfFormat.TURTLE}[format]
