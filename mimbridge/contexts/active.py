@@ -28,7 +28,7 @@ from pyld.context_resolver import ContextResolver
 
 from ..errors import ResolutionError
 from .core import DEFAULT_CORE_VERSION, core_context_url, core_version_of
-from .loader import ContextLoader
+from .loader import ContextLoader, loader_error
 
 __all__ = ["ActiveContext", "context_urls"]
 
@@ -83,6 +83,9 @@ class ActiveContext:
         try:
             return self._proc.process_context(self._proc._get_initial_context(options), local, options)
         except jsonld.JsonLdError as exc:
+            cause = loader_error(exc)
+            if cause is not None:  # the loader's own reason, not pyld's generic "loading remote context failed"
+                raise ResolutionError(str(cause)) from exc
             raise ResolutionError(f"invalid @context: {exc}") from exc
 
     @classmethod

@@ -8,8 +8,10 @@ a socket unless told to:
    ships (:mod:`mimbridge.contexts.bundled`) from its resources;
 2. ``documents`` maps URLs to local copies (a dict, or a path to a JSON file):
    the way to use a user ``@context`` offline;
-3. a URL that starts with one of the ``allow`` prefixes is fetched over
-   HTTP(S) with a timeout and a size cap, once, then cached;
+3. a URL under one of the ``allow`` prefixes (compared on parsed URL parts:
+   scheme, host, port, path segments; see :mod:`mimbridge.contexts.remote`)
+   is fetched over HTTP(S) once, then cached: redirects only to allowed URLs,
+   one deadline of ``timeout`` seconds for the whole fetch, at most 2 MiB;
 4. anything else is *unresolved*: the loader answers an empty context and
    records the URL in :attr:`ContextLoader.unresolved`; terms then expand
    through the core context's default vocabulary, as NGSI-LD prescribes for
@@ -29,7 +31,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -38,8 +39,9 @@ from typing import Any
 from ..errors import ResolutionError
 from .bundled import BUNDLED
 from .core import core_context_document, core_version_of
+from .remote import AllowList, fetch
 
-__all__ = ["ContextLoader", "Fetcher", "context_option"]
+__all__ = ["ContextLoader", "Fetcher", "context_option", "loader_error"]
 
 #: ``fetch(url, timeout) -> bytes``: how allowed remote documents are fetched.
 Fetcher = Callable[[str, float], bytes]
@@ -76,14 +78,30 @@ def context_option(value: Any) -> Any:
     return doc.get("@context", doc) if isinstance(doc, dict) else doc
 
 
-def _urllib_fetch(url: str, timeout: float) -> bytes:
-    # the caller only passes http(s) URLs that matched the allow-list
-    req = urllib.request.Request(url, headers={"Accept": "application/ld+json, application/json"})  # noqa: S310
-    with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
-        data = resp.read(MAX_CONTEXT_BYTES + 1)
-    if len(data) > MAX_CONTEXT_BYTES:
-        raise ResolutionError(f"context {url} is larger than {MAX_CONTEXT_BYTES} bytes")
-    return data
+def loader_error(exc: BaseException) -> ResolutionError | None:
+    """The :class:`ResolutionError` a document loader raised under ``exc`` (pyld wraps it in a generic one).
+
+    pyld reports every failed context load as "Dereferencing a URL did not
+    result in a valid JSON-LD object ..."; the loader's own error (a redirect
+    off the allow-list, the size cap, the deadline) is in its cause chain.
+
+    >>> try:
+    ...     try:
+    ...         raise ResolutionError("context x: too large")
+    ...     except ResolutionError as inner:
+    ...         raise RuntimeError("loading remote context failed") from inner
+    ... except RuntimeError as outer:
+    ...     str(loader_error(outer))
+    'context x: too large'
+    """
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, ResolutionError):
+            return cur
+        cur = cur.__cause__ or cur.__context__
+    return None
 
 
 class ContextLoader:
@@ -91,7 +109,8 @@ class ContextLoader:
 
     ``documents``: URL -> dict (a JSON-LD document or a bare context) or path.
     ``allow``: URL prefixes that may be fetched (e.g. ``["https://smartdatamodels.org/"]``).
-    ``timeout``: seconds per remote fetch. ``fetch``: injectable transport.
+    ``timeout``: seconds for each remote fetch as a whole (redirects, connecting,
+    reading). ``fetch``: injectable transport, ``fetch(url, timeout) -> bytes``.
     """
 
     def __init__(
@@ -106,8 +125,9 @@ class ContextLoader:
         if isinstance(allow, str):
             allow = [allow]
         self.allow = tuple(allow)
+        self.allow_list = AllowList(self.allow)
         self.timeout = timeout
-        self.fetch = fetch or _urllib_fetch
+        self.fetch: Fetcher = fetch or self._fetch_allowed
         self.unresolved: list[str] = []
         self._cache: dict[str, Any] = {}
         self._key: tuple | None = None
@@ -122,8 +142,11 @@ class ContextLoader:
         return self._key
 
     def allowed(self, url: str) -> bool:
-        """True when ``url`` may be fetched over the network."""
-        return url.startswith(("http://", "https://")) and any(url.startswith(p) for p in self.allow)
+        """True when ``url`` may be fetched over the network (see :class:`~mimbridge.contexts.remote.AllowList`)."""
+        return self.allow_list.allows(url)
+
+    def _fetch_allowed(self, url: str, timeout: float) -> bytes:
+        return fetch(url, allow=self.allow_list, timeout=timeout, max_bytes=MAX_CONTEXT_BYTES)
 
     def resolve(self, url: str) -> Any | None:
         """The JSON document for ``url``, or None when it cannot be resolved offline or allowed."""
@@ -141,11 +164,15 @@ class ContextLoader:
             doc = {"@context": {}}
         elif self.allowed(url):
             try:
-                doc = json.loads(self.fetch(url, self.timeout))
+                data = self.fetch(url, self.timeout)
             except ResolutionError:
                 raise
-            except Exception as exc:  # network errors of any transport
-                raise ResolutionError(f"cannot fetch allowed context {url}: {exc}") from exc
+            except Exception as exc:  # network errors of an injected transport
+                raise ResolutionError(f"cannot fetch allowed context {url}: {type(exc).__name__}: {exc}") from exc
+            try:
+                doc = json.loads(data)
+            except ValueError as exc:
+                raise ResolutionError(f"allowed context {url} is not JSON: {exc}") from exc
         if doc is not None:
             if isinstance(doc, dict) and "@context" not in doc:
                 doc = {"@context": doc}

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ...contexts.core import CORE_VERSIONS, DEFAULT_VOCAB, NGSI_LD, core_terms
-from ...contexts.loader import ContextLoader
-from ...errors import ParseError
+from ...contexts.loader import ContextLoader, loader_error
+from ...errors import ParseError, ResolutionError
 from ...model import Kind
 from ...report import Coerced, ConversionReport, Dropped
 from ..ngsild.vocab import RAW_MEMBERS
@@ -177,6 +177,9 @@ def _jsonld_offline(text: str, loader: ContextLoader, base: str | None) -> str:
         options = {"documentLoader": loader, "format": "application/n-quads", "base": base or ""}
         return jsonld.to_rdf(doc, options)
     except jsonld.JsonLdError as exc:
+        cause = loader_error(exc)
+        if cause is not None:  # an allowed context could not be fetched: say why
+            raise ResolutionError(str(cause)) from exc
         raise ParseError(f"invalid JSON-LD: {str(exc).splitlines()[0]}", pointer="",
                          expected="JSON-LD") from None
 
