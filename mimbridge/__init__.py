@@ -23,6 +23,7 @@ from .errors import (
     LossyConversionError,
     MappingError,
     MimbridgeError,
+    OptionError,
     ParseError,
     ResolutionError,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "MappingError",
     "MimbridgeError",
     "Node",
+    "OptionError",
     "ParseError",
     "Rejected",
     "ResolutionError",

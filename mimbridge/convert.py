@@ -22,7 +22,7 @@ from typing import Any
 
 from . import registry
 from .adapters.base import check_capabilities
-from .errors import LossyConversionError, MimbridgeError, ParseError
+from .errors import LossyConversionError, MimbridgeError, OptionError, ParseError
 from .gcpause import no_gc
 from .model import Graph
 from .report import ConversionReport
@@ -110,7 +110,7 @@ def table_option(options: dict[str, Any]) -> dict[str, Any] | None:
     table = options.pop("terms", None)
     if table is None:
         if "allow_close" in options or "terms_direction" in options:
-            raise TypeError("allow_close= and terms_direction= need terms=TABLE")
+            raise OptionError("allow_close= and terms_direction= need terms=TABLE", name="allow_close")
         return None
     return {"table": table, "allow_close": bool(options.pop("allow_close", False)),
             "direction": options.pop("terms_direction", "forward")}
@@ -139,7 +139,8 @@ def check_options(options: dict[str, Any], *adapters: Any, side: str = "") -> No
     unknown = sorted(set(options) - known)
     if unknown:
         where = f" for {side} {' / '.join(a.name for a in adapters)}" if side else ""
-        raise TypeError(f"unknown option(s){where}: {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise OptionError(f"unknown option(s){where}: {', '.join(unknown)}; known: {', '.join(sorted(known))}",
+                          name=unknown[0])
 
 
 def read(data: Any, *, source: str, report: ConversionReport | None = None, **options: Any) -> Graph:
@@ -171,7 +172,7 @@ def convert(data: Any, *, source: str, target: str, strict: bool = False, read_o
     """Convert ``data`` from ``source`` format to ``target`` format.
 
     Flat options go to both adapters (each takes the ones it knows; an option
-    neither knows raises ``TypeError``); ``read_options`` go to the reader
+    neither knows raises :class:`~mimbridge.errors.OptionError`, a ``TypeError``); ``read_options`` go to the reader
     only and ``write_options`` to the writer only (and win over flat ones
     there). ``terms=`` an SSSOM/TSV table (path, shipped name or MappingSet)
     renames types and attributes between read and write (``allow_close=True``

@@ -8,6 +8,8 @@ shallow on purpose::
     ├── ParseError            input is not what the source format expects
     │                         (.pointer: JSON pointer or "line N", .expected)
     ├── AdapterNotFoundError  unknown format name / alias (.name, .available)
+    ├── OptionError           an option is unknown, or its value is not accepted
+    │                         (.name: the option)
     ├── CapabilityError       the format cannot read or cannot write
     ├── MappingError          a mapping table or schema is malformed or conflicts
     ├── ResolutionError       a context, identifier or URL cannot be resolved,
@@ -18,8 +20,10 @@ shallow on purpose::
     └── LossyConversionError  strict mode and the conversion would lose data
                               (.report: the ConversionReport)
 
-``AdapterNotFoundError`` is also a :class:`LookupError` and ``ParseError`` a
-:class:`ValueError`, so generic handlers keep working.
+``AdapterNotFoundError`` is also a :class:`LookupError`, ``ParseError`` a
+:class:`ValueError` and ``OptionError`` both a :class:`TypeError` (what Python
+raises for an unknown keyword) and a :class:`ValueError`, so generic handlers
+keep working.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ __all__ = [
     "LossyConversionError",
     "MappingError",
     "MimbridgeError",
+    "OptionError",
     "ParseError",
     "ResolutionError",
 ]
@@ -82,6 +87,18 @@ class AdapterNotFoundError(MimbridgeError, LookupError):
         if hint:
             msg += f" ({hint})"
         super().__init__(msg)
+
+
+class OptionError(MimbridgeError, ValueError, TypeError):
+    """An option is unknown, or its value is of the wrong type or out of range; ``name`` names it.
+
+    >>> str(OptionError("page_size must be >= 1, got 0", name="page_size"))
+    'page_size must be >= 1, got 0'
+    """
+
+    def __init__(self, message: str, *, name: str = "") -> None:
+        self.name = name
+        super().__init__(message)
 
 
 class CapabilityError(MimbridgeError):

@@ -10,7 +10,8 @@ Endpoints are ``kind+http://...`` URLs (see :mod:`mimbridge.clients`); for ``pul
 a plain ``http://`` URL is enough, the kind follows from ``-f`` (``sta`` ->
 SensorThings, ``geojson``/``ogc-records`` -> OGC API, ``wfs-gml`` -> WFS,
 ``ngsi-ld``/``ngsi-ld-temporal`` -> NGSI-LD, ``ntriples`` -> SPARQL).
-Exit codes: 0, 1 (endpoint or conversion error; ``--strict`` and loss), 2 (usage).
+Exit codes: 0, 1 (endpoint or conversion error; ``--strict`` and loss), 2 (usage: an unknown
+format, an unknown ``-O`` option or one whose value is not accepted, e.g. ``source.page_size=0``).
 
 >>> endpoint_for("http://127.0.0.1:8000/v1.1/Things", "sta")
 'sta+http://127.0.0.1:8000/v1.1/Things'
@@ -27,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError
+from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError, OptionError
 
 __all__ = ["FORMAT_KINDS", "add_commands", "endpoint_for", "merge_payloads", "run"]
 
@@ -343,7 +344,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         _write_report(args, exc.report)
         print(f"mimbridge: error: {exc}", file=sys.stderr)
         return 1
-    except (AdapterNotFoundError, TypeError) as exc:  # unknown format or -O option
+    except (AdapterNotFoundError, OptionError) as exc:  # unknown format; unknown or invalid -O option
         print(f"mimbridge: error: {exc}", file=sys.stderr)
         return 2
     except MimbridgeError as exc:

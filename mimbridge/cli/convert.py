@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import registry
-from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError
+from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError, OptionError
 from ._common import parse_options
 
 __all__ = ["add_commands", "run_convert", "run_formats"]
@@ -112,10 +112,7 @@ def run_convert(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
             Path(args.report).write_text(json.dumps(exc.report.to_dict(), indent=2), encoding="utf-8")
         print(f"mimbridge: error: {exc}", file=sys.stderr)
         return 1
-    except AdapterNotFoundError as exc:
-        print(f"mimbridge: error: {exc}", file=sys.stderr)
-        return 2
-    except TypeError as exc:  # unknown -O option
+    except (AdapterNotFoundError, OptionError) as exc:  # unknown format; unknown or invalid -O option
         print(f"mimbridge: error: {exc}", file=sys.stderr)
         return 2
     except MimbridgeError as exc:

@@ -36,7 +36,8 @@ from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from .. import registry
-from ..errors import AdapterNotFoundError, CapabilityError, ConnectorError, ParseError
+from ..errors import AdapterNotFoundError, CapabilityError, ConnectorError, OptionError, ParseError
+from ..options import check_options
 from .base import Page, WriteResult
 
 __all__ = ["FileSource", "JsonLinesSink", "file_path", "guess_format", "open_sink", "open_source"]
@@ -238,7 +239,7 @@ class FileSource:
 
     def __init__(self, path: str | os.PathLike[str], *, format: str | None = None, page_size: int = 1000) -> None:
         if page_size < 1:
-            raise ValueError("page_size must be >= 1")
+            raise OptionError(f"page_size must be >= 1, got {page_size}", name="page_size")
         self.path = file_path(path)
         self.format = guess_format(self.path, format)
         self.page_size = page_size
@@ -291,9 +292,9 @@ def _loads(text: str, where: str) -> Any:
 
 def open_source(url: str, *, http: Any = None, kind: str = "file", **options: Any) -> FileSource:
     """A :class:`FileSource` for ``file:path`` (``format=``, ``page_size=``)."""
-    return FileSource(url, **options)
+    return FileSource(url, **check_options(FileSource, options, where="file source ", fixed=("path",)))
 
 
 def open_sink(url: str, *, http: Any = None, kind: str = "file", **options: Any) -> JsonLinesSink:
     """A :class:`JsonLinesSink` for ``file:path`` (``format=``, ``fsync=``)."""
-    return JsonLinesSink(url, **options)
+    return JsonLinesSink(url, **check_options(JsonLinesSink, options, where="file target ", fixed=("path",)))

@@ -33,7 +33,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from ..errors import ConnectorError
+from ..errors import ConnectorError, OptionError
 
 __all__ = ["CONTEXT_REL", "parse_links", "RETRY_STATUS", "HttpClient"]
 
@@ -64,7 +64,7 @@ class HttpClient:
         on_retry: Callable[[int, str], None] | None = None,
     ) -> None:
         if retries < 0:
-            raise ValueError("retries must be >= 0")
+            raise OptionError(f"retries must be >= 0, got {retries}", name="retries")
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff

@@ -41,6 +41,7 @@ from urllib.parse import unquote
 
 from ..adapters.sta.vocab import entity_set_key
 from ..errors import CapabilityError, ConnectorError, ParseError
+from ..options import check_options
 from .base import Page, WriteResult
 
 __all__ = ["MqttSink", "MqttSource", "message_page", "observation_topic", "open_sink", "open_source", "parse_url",
@@ -519,9 +520,9 @@ class MqttSink:
 
 def open_source(url: str, *, http: Any = None, kind: str = "mqtt", **options: Any) -> MqttSource:
     """An :class:`MqttSource` for ``mqtt://host:port/topic`` (``http`` is not used)."""
-    return MqttSource(url, **options)
+    return MqttSource(url, **check_options(MqttSource, options, where="mqtt source ", fixed=("url",)))
 
 
 def open_sink(url: str, *, http: Any = None, kind: str = "mqtt", **options: Any) -> MqttSink:
     """An :class:`MqttSink` for ``mqtt://host:port[/v1.1]`` (``http`` is not used)."""
-    return MqttSink(url, **options)
+    return MqttSink(url, **check_options(MqttSink, options, where="mqtt target ", fixed=("url",)))

@@ -39,7 +39,8 @@ from urllib.parse import unquote
 import httpx
 
 from ..contexts.core import DEFAULT_CORE_VERSION, core_context_url, core_version_of
-from ..errors import ConnectorError
+from ..errors import ConnectorError, OptionError
+from ..options import check_options
 from .base import Page, WriteResult
 from .http import CONTEXT_REL, HttpClient, parse_links
 from .ngsild_notify import NotificationReceiver
@@ -109,7 +110,7 @@ def _int(value: Any, name: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an integer, not {value!r}") from None
+        raise OptionError(f"{name} must be an integer, not {value!r}", name=name) from None
 
 
 def _bool(value: Any) -> bool:
@@ -264,7 +265,7 @@ class NgsiLdSink:
     def __init__(self, url: str, *, http: HttpClient, batch: int = 100, context: Any = None,
                  temporal: bool = False, update: bool = False, tenant: str | None = None) -> None:
         if batch < 1:
-            raise ValueError("batch must be >= 1")
+            raise OptionError(f"batch must be >= 1, got {batch}", name="batch")
         self.http = http
         self.root = api_root(url)
         self.batch = batch
@@ -439,6 +440,9 @@ def open_source(url: str, *, http: HttpClient, kind: str = "ngsi-ld", **options:
     for key in ("count", "temporal"):
         if isinstance(kw.get(key), str):
             kw[key] = _bool(kw[key])
+    kw = check_options(NgsiLdSource, kw, where="ngsi-ld source ")
+    if kw.get("limit") is not None and kw["limit"] < 1:
+        raise OptionError(f"limit must be >= 1, got {kw['limit']}", name="limit")
     return NgsiLdSource(str(u.copy_with(query=None)), http=http, **kw)
 
 
@@ -453,4 +457,4 @@ def open_sink(url: str, *, http: HttpClient, kind: str = "ngsi-ld", **options: A
     for key in ("temporal", "update"):
         if key in options:
             options[key] = _bool(options[key])
-    return NgsiLdSink(url, http=http, **options)
+    return NgsiLdSink(url, http=http, **check_options(NgsiLdSink, options, where="ngsi-ld target "))

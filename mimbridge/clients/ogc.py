@@ -57,8 +57,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from ..errors import CapabilityError, ConnectorError, ParseError
+from ..errors import CapabilityError, ConnectorError, OptionError, ParseError
 from ..geometry import axis_order
+from ..options import check_options
 from .base import Page
 from .http import HttpClient
 
@@ -135,7 +136,7 @@ class OgcApiSource:
         self.items_url = self.collection_url + "/items"
         self.collection_id = path.rsplit("/", 1)[-1]
         if limit is not None and limit < 1:
-            raise ValueError("limit must be >= 1")
+            raise OptionError(f"limit must be >= 1, got {limit}", name="limit")
         if isinstance(properties, str):
             properties = [p for p in properties.split(",") if p]
         self.params: dict[str, Any] = {
@@ -262,11 +263,11 @@ class WfsSource:
         count: int | None = None,
     ) -> None:
         if version not in ("2.0.0", "1.1.0"):
-            raise ValueError(f"WFS version {version!r} is not supported (use 2.0.0 or 1.1.0)")
+            raise OptionError(f"WFS version {version!r} is not supported (use 2.0.0 or 1.1.0)", name="version")
         if not type_name:
-            raise ValueError("type_name is required (the feature type to read, e.g. ms:cities)")
+            raise OptionError("type_name is required (the feature type to read, e.g. ms:cities)", name="type_name")
         if count is not None and count < 1:
-            raise ValueError("count must be >= 1")
+            raise OptionError(f"count must be >= 1, got {count}", name="count")
         parts = urlsplit(url)
         keep = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in _WFS_KEYS]
         self.service_url = urlunsplit(parts._replace(query=urlencode(keep)))
@@ -512,14 +513,15 @@ def open_source(url: str, *, http: HttpClient, kind: str, **options: Any) -> Ogc
     """
     options = _coerce(options)
     if kind == "ogcapi":
-        return OgcApiSource(url, http=http, **options)
+        return OgcApiSource(url, http=http, **check_options(OgcApiSource, options, where="ogcapi source "))
     if kind == "wfs":
         if "type_name" not in options:
             names = [v for k, v in parse_qsl(urlsplit(url).query) if k.lower() in ("typenames", "typename")]
             if not names:
-                raise ValueError(f"{url}: name the feature type (typeNames= in the URL or type_name=)")
+                raise OptionError(f"{url}: name the feature type (typeNames= in the URL or type_name=)",
+                                  name="type_name")
             options["type_name"] = names[0]
-        return WfsSource(url, http=http, **options)
+        return WfsSource(url, http=http, **check_options(WfsSource, options, where="wfs source "))
     raise CapabilityError(f"endpoint kind {kind!r} is not served by {__name__}")
 
 
@@ -533,7 +535,7 @@ def _coerce(options: dict[str, Any]) -> dict[str, Any]:
             try:
                 out[key] = int(out[key])
             except ValueError:
-                raise ValueError(f"{key} must be an integer, got {out[key]!r}") from None
+                raise OptionError(f"{key} must be an integer, got {out[key]!r}", name=key) from None
     return out
 
 

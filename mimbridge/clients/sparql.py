@@ -46,7 +46,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from ..adapters.rdf.terms import SKOLEM_BASE, canonical_double
-from ..errors import CapabilityError, ConnectorError, ParseError
+from ..errors import CapabilityError, ConnectorError, OptionError, ParseError
+from ..options import check_options
 from .base import Page, WriteResult
 from .http import HttpClient
 
@@ -276,7 +277,7 @@ class SparqlSource:
     def __init__(self, url: str, *, http: HttpClient | None = None, query: str | None = None,
                  graph: str | None = None, page_size: int = 100, skolem_base: str = SKOLEM_BASE) -> None:
         if page_size < 1:
-            raise ValueError("page_size must be >= 1")
+            raise OptionError(f"page_size must be >= 1, got {page_size}", name="page_size")
         self.url = url
         self.http = http or HttpClient()
         self.query = query
@@ -397,11 +398,11 @@ class SparqlSink:
                  update_url: str | None = None, store_url: str | None = None,
                  skolem_base: str = SKOLEM_BASE) -> None:
         if method not in ("update", "gsp"):
-            raise ValueError(f"method must be 'update' or 'gsp', not {method!r}")
+            raise OptionError(f"method must be 'update' or 'gsp', not {method!r}", name="method")
         if format not in _MEDIA:
             raise CapabilityError(f"the SPARQL sink writes {' or '.join(sorted(_MEDIA))}, not {format!r}")
         if batch < 1:
-            raise ValueError("batch must be >= 1")
+            raise OptionError(f"batch must be >= 1, got {batch}", name="batch")
         self.http = http or HttpClient()
         self.graph = graph
         if graph is not None:
@@ -479,9 +480,9 @@ class SparqlSink:
 
 def open_source(url: str, *, http: HttpClient, kind: str = "sparql", **options: Any) -> SparqlSource:
     """``sparql+http://host/query``: a :class:`SparqlSource` (options ``query``, ``graph``, ``page_size``)."""
-    return SparqlSource(url, http=http, **options)
+    return SparqlSource(url, http=http, **check_options(SparqlSource, options, where="sparql source "))
 
 
 def open_sink(url: str, *, http: HttpClient, kind: str = "sparql", **options: Any) -> SparqlSink:
     """``sparql+http://host/query``: a :class:`SparqlSink` (options ``graph``, ``method``, ``batch``, ``format``)."""
-    return SparqlSink(url, http=http, **options)
+    return SparqlSink(url, http=http, **check_options(SparqlSink, options, where="sparql target "))

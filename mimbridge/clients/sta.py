@@ -62,7 +62,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
-from ..errors import ConnectorError, ParseError
+from ..errors import ConnectorError, OptionError, ParseError
+from ..options import check_options
 from .base import Page
 from .http import HttpClient
 from .sta_write import StaSink
@@ -124,7 +125,8 @@ class StaSource:
                  follow_nested: bool = True, max_nested: int = 10_000) -> None:
         if result_format is not None:
             if result_format != "dataArray":
-                raise ValueError(f"result_format {result_format!r} is not supported; use 'dataArray'")
+                raise OptionError(f"result_format {result_format!r} is not supported; use 'dataArray'",
+                                  name="result_format")
             url = _with_param(url, "$resultFormat", "dataArray")
         if top is not None:
             url = _with_param(url, "$top", str(int(top)))
@@ -270,9 +272,10 @@ def open_source(url: str, *, http: HttpClient, kind: str = "sta", **options: Any
     """
     if "follow_nested" in options:
         options["follow_nested"] = _truthy(options["follow_nested"])
+    options = check_options(StaSource, options, where="sta source ")
     for name in ("top", "max_nested"):
-        if name in options and options[name] is not None:
-            options[name] = int(options[name])
+        if options.get(name) is not None and options[name] < 1:
+            raise OptionError(f"{name} must be >= 1, got {options[name]}", name=name)
     return StaSource(url, http=http, **options)
 
 
@@ -282,9 +285,6 @@ def open_sink(url: str, *, http: HttpClient, kind: str = "sta", **options: Any) 
     >>> open_sink("http://h.test/v1.1/Things", http=HttpClient()).root
     'http://h.test/v1.1'
     """
-    for name in ("batch_size",):
-        if name in options and options[name] is not None:
-            options[name] = int(options[name])
     if "share" in options:
         options["share"] = _truthy(options["share"])
-    return StaSink(url, http=http, **options)
+    return StaSink(url, http=http, **check_options(StaSink, options, where="sta target "))

@@ -50,7 +50,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import ConnectorError, ParseError
+from ..errors import ConnectorError, OptionError, ParseError
 from .base import WriteResult
 from .http import HttpClient
 
@@ -106,7 +106,7 @@ class StaSink:
 
     def __init__(self, url: str, *, http: HttpClient, batch_size: int = 1000, share: bool = True) -> None:
         if batch_size < 1:
-            raise ValueError("batch_size must be >= 1")
+            raise OptionError(f"batch_size must be >= 1, got {batch_size}", name="batch_size")
         self.url = url.split("?", 1)[0].rstrip("/")
         self.http = http
         self.batch_size = batch_size
