@@ -15,7 +15,7 @@ for the targets NGSI-LD (JSON Lines out) and N-Triples. ``--skip-convert``
 leaves ``convert`` out (at 1M entities it needs several GB).
 
     python -m benchmarks.bench_sync --n 100000
-    python -m benchmarks.bench_sync --n 1000000 --skip-convert
+    python -m benchmarks.bench_sync --n 1000000 --skip-convert --path sync
 """
 
 from __future__ import annotations
@@ -38,13 +38,14 @@ if str(ROOT) not in sys.path:
 TARGETS = {"ngsi-ld": ".jsonl", "ntriples": ".nt"}
 
 
-def write_inputs(n: int, where: Path) -> tuple[Path, Path]:
-    """``in.json`` (array) and ``in.jsonl`` (lines) with the same ``n`` entities, written as a stream."""
+def write_inputs(n: int, where: Path, *, array_too: bool = True) -> tuple[Path, Path]:
+    """``in.json`` (array; when ``array_too``) and ``in.jsonl`` (lines) with the same ``n`` entities, streamed."""
     from benchmarks.workload import entity
 
     array, lines = where / "in.json", where / "in.jsonl"
     rng = random.Random(42)
-    with open(array, "w", encoding="utf-8") as fa, open(lines, "w", encoding="utf-8") as fl:
+    with open(array if array_too else os.devnull, "w", encoding="utf-8") as fa, \
+            open(lines, "w", encoding="utf-8") as fl:
         fa.write("[")
         for i in range(n):
             text = json.dumps(entity(i, rng), separators=(",", ":"))
@@ -67,14 +68,17 @@ def measure(cmd: list[str]) -> dict[str, Any]:
     return {"seconds": seconds, "peak_rss_mib": usage.ru_maxrss / 1024}
 
 
-def run(n: int, page_size: int, skip_convert: bool, rounds: int) -> list[dict[str, Any]]:
+def run(n: int, page_size: int, skip_convert: bool, rounds: int, *, targets: list[str] | None = None,
+        paths_wanted: list[str] | None = None) -> list[dict[str, Any]]:
     exe = [sys.executable, "-m", "mimbridge"]
     rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="mimbridge-bench-sync-") as tmp:
         where = Path(tmp)
-        array, lines = write_inputs(n, where)
+        array, lines = write_inputs(n, where, array_too=not skip_convert)
         for _ in range(rounds):  # interleaved, so machine load hits every path alike
             for fmt, suffix in TARGETS.items():
+                if targets and fmt not in targets:
+                    continue
                 paths = {
                     "sync": ["sync", "--source", f"file:{lines}", "--target", f"file:{where / ('s' + suffix)}",
                              "--checkpoint", str(where / "cp.json"), "-O", f"source.page_size={page_size}"],
@@ -86,6 +90,8 @@ def run(n: int, page_size: int, skip_convert: bool, rounds: int) -> list[dict[st
                     paths["convert"] = ["convert", str(array), "-f", "ngsi-ld", "-t", fmt,
                                         "-o", str(where / ("c" + suffix))]
                 for name, args in paths.items():
+                    if paths_wanted and name not in paths_wanted:
+                        continue
                     for f in where.glob("[scn].*"):
                         f.unlink()
                     (where / "cp.json").unlink(missing_ok=True)
@@ -105,9 +111,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--page-size", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--skip-convert", action="store_true")
+    ap.add_argument("--target", action="append", choices=sorted(TARGETS), help="only these targets (repeatable)")
+    ap.add_argument("--path", action="append", choices=["sync", "sync (no checkpoint)", "convert"],
+                    help="only these paths (repeatable)")
     ap.add_argument("--json", help="also write the rows to this file")
     args = ap.parse_args(argv)
-    rows = run(args.n, args.page_size, args.skip_convert, args.rounds)
+    rows = run(args.n, args.page_size, args.skip_convert, args.rounds, targets=args.target, paths_wanted=args.path)
     print(f"{'target':<10} {'path':<22} {'records':>9} {'seconds':>9} {'records/s':>10} {'peak RSS MiB':>13}")
     for r in rows:
         print(f"{r['target']:<10} {r['path']:<22} {r['n']:>9} {r['seconds']:>9.1f} {r['records_per_s']:>10,.0f} "

@@ -95,8 +95,10 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
             if rng.random() < 0.2:
                 target, extra = before, rng.uniform(0.0, 0.05)
             else:
-                target = before + int(rng.uniform(0, 2.0 * (total - before) / (wanted - kills + 1)))
-                target = min(target, total - 2 * int(config["page_size"]))  # leave pages to kill in
+                # the kills spread over the first 80% of the records, so that the last one still finds pages
+                budget = max(int(0.8 * total) - before, 0)
+                target = before + int(rng.uniform(0, 2.0 * budget / (wanted - kills + 1)))
+                target = min(target, total - 4 * int(config["page_size"]))
                 extra = rng.uniform(0.0, page)
         status = _watch(pid, config["checkpoint"], target, extra, deadline, pace)
         if status is None:

@@ -236,10 +236,12 @@ def test_file_endpoints(tmp_path):
     source = open_source(f"file://{src}", format="sta", page_size=10)
     pages = list(source.pages())
     assert [p.count for p in pages] == [10, 10, 5] and pages[-1].next_link is None
-    assert pages[0].next_link.endswith("#line=11")
+    assert pages[0].next_link.endswith(f"#line=11&byte={sum(len(json.dumps(o)) + 1 for o in obs[:10])}")
     assert [o["@iot.id"] for o in pages[1].payload] == [o["@iot.id"] for o in obs[10:20]]
     resumed = list(source.pages(start=pages[0].next_link))
     assert [p.count for p in resumed] == [10, 5]
+    by_line = list(source.pages(start=pages[0].next_link.partition("&")[0]))  # a link without the offset
+    assert [p.payload for p in by_line] == [p.payload for p in resumed]
     exact = tmp_path / "exact.jsonl"
     exact.write_text("".join(json.dumps(o) + "\n" for o in obs[:20]), encoding="utf-8")
     assert [p.next_link is None for p in FileSource(exact, format="sta", page_size=10).pages()] == [False, True]

@@ -12,7 +12,7 @@ that appended documents do not share them). Its cursor is the file's byte
 length: a resumed :func:`~.sync.sync` truncates the file back to the length
 the checkpoint saw, so the page a crash cut is written once. :class:`FileSource` reads a whole file as
 one page, or a JSON-lines file as pages of ``page_size`` records whose next
-link (``file:...#line=N``) lets :func:`~.sync.sync` resume.
+link (``file:...#line=N&byte=B``) lets :func:`~.sync.sync` resume.
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "out.jsonl"
@@ -245,12 +245,18 @@ class FileSource:
         self.page_size = page_size
         self.lines = self.path.suffix.lower() in LINE_SUFFIXES
 
-    def _url(self, line: int | None = None) -> str:
+    def _url(self, line: int | None = None, byte: int | None = None) -> str:
         base = self.path.resolve().as_uri()
-        return base if line is None else f"{base}#line={line}"
+        if line is None:
+            return base
+        return f"{base}#line={line}" if byte is None else f"{base}#line={line}&byte={byte}"
 
     def pages(self, *, start: str | None = None) -> Iterator[Page]:
-        """Yield the file's page(s); ``start`` is a next link of an earlier page (``...#line=N``)."""
+        """Yield the file's page(s); ``start`` is a next link of an earlier page (``...#line=N&byte=B``).
+
+        The byte offset lets a resumed sync seek to its page instead of reading
+        the lines before it; a link with a line number only (``#line=N``) is read so.
+        """
         try:
             if not self.lines:
                 text = self.path.read_text(encoding="utf-8-sig")
@@ -258,31 +264,48 @@ class FileSource:
                 count = len(payload) if isinstance(payload, list) else 1
                 yield Page(payload, url=self._url(), next_link=None, count=count, total=count)
                 return
-            first = int(start.rpartition("#line=")[2]) if start and "#line=" in start else 1
-            yield from self._line_pages(first)
+            first, byte = 1, None
+            if start and "#" in start:
+                fragment = dict(p.partition("=")[::2] for p in start.rpartition("#")[2].split("&"))
+                try:
+                    first = int(fragment.get("line", "1"))
+                    byte = int(fragment["byte"]) if "byte" in fragment else None
+                except ValueError:
+                    raise ParseError("not a page link of a JSON lines file", pointer=start,
+                                     expected="...#line=N&byte=B") from None
+            yield from self._line_pages(first, byte)
         except OSError as exc:
             raise ConnectorError(f"cannot read: {exc.strerror}", url=str(self.path)) from exc
 
-    def _line_pages(self, first: int) -> Iterator[Page]:
+    def _line_pages(self, first: int, byte: int | None) -> Iterator[Page]:
         """Pages of ``page_size`` records; a full page waits for the next record so that the last has no next link."""
         records: list[Any] = []
-        full: tuple[list[Any], int] | None = None
-        begin = first
-        with open(self.path, encoding="utf-8-sig") as fh:
-            for n, line in enumerate(fh, start=1):
-                if n < first or not line.strip():
+        full: tuple[list[Any], int, int] | None = None
+        begin, begin_at = first, byte or 0
+        with open(self.path, "rb") as fh:
+            n, pos = 1, 0
+            if byte:
+                fh.seek(byte)
+                n, pos = first, byte
+            for raw in fh:
+                here, pos, number = pos, pos + len(raw), n
+                n += 1
+                if here == 0 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                if number < first or not raw.strip():
                     continue
                 if full is not None:
-                    yield Page(full[0], url=self._url(full[1]), next_link=self._url(n), count=len(full[0]))
-                    full, begin = None, n
-                records.append(_loads(line, f"line {n}"))
+                    yield Page(full[0], url=self._url(full[1], full[2]), next_link=self._url(number, here),
+                               count=len(full[0]))
+                    full, begin, begin_at = None, number, here
+                records.append(_loads(raw, f"line {number}"))
                 if len(records) >= self.page_size:
-                    full, records = (records, begin), []
-        last, at = full if full is not None else (records, begin)
-        yield Page(last, url=self._url(at), next_link=None, count=len(last))
+                    full, records = (records, begin, begin_at), []
+        last, at, at_byte = full if full is not None else (records, begin, begin_at)
+        yield Page(last, url=self._url(at, at_byte), next_link=None, count=len(last))
 
 
-def _loads(text: str, where: str) -> Any:
+def _loads(text: str | bytes, where: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
