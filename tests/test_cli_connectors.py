@@ -79,7 +79,7 @@ def test_pull_command_pages_a_bbox_into_one_ngsild_document(pygeoapi_server):
     assert all(e["type"] == "City" for e in doc)
     bad = subprocess.run([*EXE, "pull", url, "-f", "geojson", "-t", "ngsi-ld", "-O", "no_such_option=1"],
                          capture_output=True, text=True, timeout=120)
-    assert bad.returncode == 2 and "unknown option(s) no_such_option" in bad.stderr
+    assert bad.returncode == 2 and "unknown option(s): no_such_option" in bad.stderr
     assert "Traceback" not in bad.stderr
 
 

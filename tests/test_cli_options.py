@@ -43,7 +43,7 @@ def one_line_error(capsys) -> str:
     ("source.page_sise=10", "unknown file source option(s) page_sise; known: format, page_size"),
     ("target.fsync=perhaps", "file target option fsync must be true or false, got 'perhaps'"),
     ("target.batch=3", "unknown file target option(s) batch"),
-    ("no_such_option=1", "unknown option(s) no_such_option"),
+    ("no_such_option=1", "unknown option(s): no_such_option"),
 ])
 def test_sync_option_errors_exit_2_in_one_line(files, capsys, option, says):
     src, _, out = files
@@ -81,7 +81,7 @@ def test_sink_batch_errors_exit_2(files, capsys):
 def test_convert_unknown_option_exits_2(files, capsys):
     _, doc, _ = files
     assert main(["convert", str(doc), "-f", "ngsi-ld", "-t", "ntriples", "-O", "no_such_option=1"]) == 2
-    assert "unknown option(s) no_such_option" in one_line_error(capsys)
+    assert "unknown option(s): no_such_option" in one_line_error(capsys)
 
 
 def test_a_type_error_inside_the_library_is_not_an_unknown_option(files):
