@@ -53,6 +53,12 @@ def add_commands(sub: Any) -> None:
     ld.add_argument("--graph", metavar="IRI", help="named graph (only with one INPUT; default: the file: URI)")
     ld.add_argument("-O", "--option", action="append", default=[], metavar="KEY=VALUE",
                     help="conversion option (value parsed as JSON when possible); repeatable")
+    ld.add_argument("--batch", type=int, default=2000, help="entities converted per batch (default 2000)")
+    ld.add_argument("--cache-control", metavar="VALUE", help="store the Cache-Control the resolver sends for "
+                    "this store's representations (embedded stores)")
+    ld.add_argument("--optimize", action="store_true", help="compact the embedded store after loading")
+    ld.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    ld.add_argument("--force", action="store_true", help="load files again even when unchanged since their last load")
     _common(ld)
     ld.set_defaults(handler=_load)
 
@@ -61,9 +67,27 @@ def add_commands(sub: Any) -> None:
     _common(s)
     s.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8080, help="port (default 8080)")
-    s.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    s.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: one per core, here %(const)s)", const=_cores(), nargs="?")
     s.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    s.add_argument("--no-access-log", dest="access_log", action="store_false",
+                   help="do not log requests (default: Common Log Format lines on stderr)")
+    s.add_argument("--cache-control", metavar="VALUE", help="Cache-Control of representations (default: the "
+                   "store's configuration, else 'public, max-age=300')")
+    s.add_argument("--cache-mb", type=int, default=64, help="representation cache per worker in MB (default 64)")
+    s.add_argument("--max-connections", type=int, default=1024,
+                   help="open connections per worker before 503 + Retry-After (default 1024)")
+    s.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds of that 503 (default 1)")
     s.set_defaults(handler=_serve)
+
+
+def _cores() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 def _rules(args: argparse.Namespace) -> Any:
@@ -135,7 +159,7 @@ def _resolve(args: argparse.Namespace, out: TextIO) -> int:
 
 def _load(args: argparse.Namespace, out: TextIO) -> int:
     from ..errors import MimbridgeError
-    from ..resolve.store import load, open_store
+    from ..resolve.store import open_store
 
     if args.graph and len(args.inputs) > 1:
         print("mimbridge: error: --graph needs exactly one INPUT", file=sys.stderr)
@@ -157,31 +181,84 @@ def _load(args: argparse.Namespace, out: TextIO) -> int:
     with store:
         for name in args.inputs:
             path = Path(name)
-            source = args.source or path.suffix
             if not path.is_file():
                 print(f"mimbridge: error: {name}: no such file", file=sys.stderr)
                 status = 1
                 continue
             try:
-                res = load(store, path, source=source, graph=args.graph, **options)
+                line = _load_one(store, path, args, options)
             except (MimbridgeError, TypeError) as exc:
                 print(f"mimbridge: error: {name}: {exc}", file=sys.stderr)
                 status = 1
                 continue
-            out.write(f"{res.graph}\t{res.triples} triples\n")
-        if hasattr(store, "optimize"):
-            store.optimize()
+            out.write(line)
+        _publish(store, args)
     return status
+
+
+def _load_one(store: Any, path: Path, args: argparse.Namespace, options: dict[str, Any]) -> str:
+    """Load one file: the bulk loader for embedded stores, SPARQL Update otherwise; the line to print."""
+    from .. import registry
+    from ..resolve.bulk import bulk_load_file
+    from ..resolve.store import OxigraphStore, load
+
+    source = registry.resolve_name(args.source or path.suffix)
+    if not isinstance(store, OxigraphStore):
+        res = load(store, path, source=source, graph=args.graph, **options)
+        return f"{res.graph}\t{res.triples} triples\n"
+    show = None if args.quiet else _progress(path.name)
+    r = bulk_load_file(store, path, source=source, graph=args.graph, batch=args.batch, progress=show,
+                       force=args.force, **options)
+    if r.skipped:
+        return f"{r.graph}\t{r.triples} triples (unchanged, not loaded again)\n"
+    if show is not None:
+        show(r.entities, r.triples, r.seconds, final=True)
+    return f"{r.graph}\t{r.triples} triples\n"
+
+
+def _progress(name: str) -> Any:
+    """A progress printer on stderr (one updated line on a terminal, a line every 2 s otherwise)."""
+    tty = sys.stderr.isatty()
+    last = [0.0]
+
+    def show(entities: int, triples: int, seconds: float, *, final: bool = False) -> None:
+        if not final and seconds - last[0] < (0.25 if tty else 2.0):
+            return
+        last[0] = seconds
+        rate = entities / seconds if seconds > 0 else 0.0
+        what = f"{entities:,} entities, " if entities else ""
+        text = f"{name}: {what}{triples:,} triples, {seconds:.1f} s" + (f" ({rate:,.0f} entities/s)" if rate else "")
+        sys.stderr.write(("\r" + text + ("\n" if final else "")) if tty else text + "\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def _publish(store: Any, args: argparse.Namespace) -> None:
+    """Make an embedded store's new content visible to running resolvers (one snapshot)."""
+    from ..resolve.snapshots import publish, write_config
+    from ..resolve.store import OxigraphStore
+
+    if not isinstance(store, OxigraphStore):
+        return
+    if args.cache_control:
+        write_config(store.path, cache_control=args.cache_control)
+    if args.optimize:
+        store.optimize()
+    publish(store)
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
     from ..errors import MimbridgeError
-    from ..resolve.service import serve
+    from ..resolve.asgi import Limits
+    from ..resolve.server import serve
 
     try:
         rules = _rules(args)
-        serve(args.store, rules=rules, host=args.host, port=args.port, workers=args.workers,
-              log_level=args.log_level)
+        serve(args.store, rules=rules if args.rules else None, base=args.base, host=args.host, port=args.port,
+              workers=args.workers, log_level=args.log_level, access_log=args.access_log,
+              cache_control=args.cache_control, cache_mb=args.cache_mb,
+              limits=Limits(max_connections=args.max_connections, retry_after=args.retry_after))
     except MimbridgeError as exc:
         print(f"mimbridge: error: {exc}", file=sys.stderr)
         return 1
