@@ -102,18 +102,23 @@ def describe_identifier(text: str, rules: Any, store: Any = None) -> dict[str, A
     """What mimbridge knows about an identifier or URI, as a JSON-ready dict.
 
     >>> from mimbridge.resolve.minting import Rules
-    >>> d = describe_identifier("https://id.example.city/sensor/42", Rules.default())
+    >>> d = describe_identifier("https://id.example.city/sensor/42", Rules.default(base="https://id.example.city/"))
     >>> d["identifier"], d["scheme"], d["document"]
     ('sensor:42', 'local', 'https://id.example.city/doc/sensor/42')
+    >>> describe_identifier("urn:ngsi-ld:Building:b1", Rules.default())["uri"]
+    'urn:ngsi-ld:Building:b1'
     """
     from ..resolve.identifiers import to_uri
+    from ..resolve.minting import NO_BASE_HINT
 
     ident = rules.parse(text)
     out: dict[str, Any] = {"input": text, "identifier": str(ident), "scheme": ident.scheme, "value": ident.value}
     if ident.alternatives:
         out["also_matches"] = list(ident.alternatives)
     out["uri"] = rules.uri(ident)
-    if rules.namespace_for(ident) is not None:
+    if rules.placeholder and rules.namespace_for(ident) is not None:
+        out["hint"] = NO_BASE_HINT
+    elif rules.namespace_for(ident) is not None:
         out["minted"] = rules.mint(ident)
         out["document"] = rules.document_uri(out["minted"])
     if ident.scheme != "local":  # local codes have no URI of their own
@@ -132,12 +137,15 @@ def describe_identifier(text: str, rules: Any, store: Any = None) -> dict[str, A
 
 def _resolve(args: argparse.Namespace, out: TextIO) -> int:
     from ..errors import MimbridgeError
-    from ..resolve.store import open_store
+    from ..resolve.snapshots import ServingStore
 
     rules = _rules(args)
-    store = open_store(args.store, read_only=True, genid_base=rules.base + ".well-known/genid/") if args.store \
-        else None
+    store = ServingStore(args.store, genid_base=rules.base + ".well-known/genid/").store if args.store else None
     status = 0
+    if rules.placeholder and not args.json:
+        from ..resolve.minting import NO_BASE_HINT
+
+        print(f"mimbridge: note: {NO_BASE_HINT}; identifiers keep their own URIs", file=sys.stderr)
     for text in args.identifiers:
         try:
             info = describe_identifier(text, rules, store)
@@ -147,7 +155,7 @@ def _resolve(args: argparse.Namespace, out: TextIO) -> int:
             continue
         if args.json:
             out.write(json.dumps(info, ensure_ascii=False) + "\n")
-        elif args.info or args.store or text.strip().startswith(rules.base):
+        elif args.info or args.store or (not rules.placeholder and text.strip().startswith(rules.base)):
             width = max(len(k) for k in info)
             for k, v in info.items():
                 out.write(f"{k:<{width}}  {', '.join(v) if isinstance(v, list) else v}\n")
@@ -251,10 +259,14 @@ def _publish(store: Any, args: argparse.Namespace) -> None:
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
     from ..errors import MimbridgeError
     from ..resolve.asgi import Limits
+    from ..resolve.minting import NO_BASE_HINT
     from ..resolve.server import serve
 
     try:
         rules = _rules(args)
+        if rules.placeholder:
+            print(f"mimbridge: error: serve: {NO_BASE_HINT}", file=sys.stderr)
+            return 2
         serve(args.store, rules=rules if args.rules else None, base=args.base, host=args.host, port=args.port,
               workers=args.workers, log_level=args.log_level, access_log=args.access_log,
               cache_control=args.cache_control, cache_mb=args.cache_mb,

@@ -163,6 +163,10 @@ class Resolver:
     """The request handling, independent of HTTP: (path, query, format) -> :class:`Representation`."""
 
     def __init__(self, store: TripleStore, rules: Rules) -> None:
+        if rules.placeholder:
+            from .minting import NO_BASE_HINT
+
+            raise ResolutionError(f"the resolver needs a base: {NO_BASE_HINT}")
         self.store = store
         self.rules = rules
         self.base_path = rules.base_path
