@@ -1,0 +1,102 @@
+"""Streamed input and published snapshots of the resolver store (no server)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from mimbridge.errors import ParseError
+from mimbridge.resolve.bulk import bulk_load_file, iter_json
+from mimbridge.resolve.snapshots import ServingStore, current_snapshot, publish, read_config, write_config
+from mimbridge.resolve.store import OxigraphStore
+
+VALUES = [{"id": "urn:a", "v": [1, 2.5, "x,]"]}, {"id": "urn:b", "s": 'é \\" }'}, {"n": None}]
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 64, 1 << 20])
+@pytest.mark.parametrize("layout", ["array", "lines", "array-pretty"])
+def test_iter_json_across_chunk_boundaries(chunk, layout):
+    text = {"array": json.dumps(VALUES), "lines": "".join(json.dumps(v) + "\n" for v in VALUES),
+            "array-pretty": json.dumps(VALUES, indent=2)}[layout]
+    assert list(iter_json(io.StringIO(text), chunk=chunk)) == VALUES
+
+
+def test_iter_json_single_value_and_scalars():
+    assert list(iter_json(io.StringIO('{"id": "urn:x"}'), chunk=2)) == [{"id": "urn:x"}]
+    assert list(iter_json(io.StringIO("[12345, 6]"), chunk=2)) == [12345, 6]
+    assert list(iter_json(io.StringIO("  "))) == []
+
+
+@pytest.mark.parametrize(("text", "where"), [('[{"a": 1}, {"a": }]', "character 17"),
+                                             ('[{"a": 1}', "character 9")])
+def test_iter_json_errors_say_where(text, where):
+    with pytest.raises(ParseError, match=where):
+        list(iter_json(io.StringIO(text), chunk=4))
+
+
+def _entities(n, value):
+    return [{"id": f"urn:ngsi-ld:Room:r{i}", "type": "Room", "t": {"type": "Property", "value": value}}
+            for i in range(n)]
+
+
+def test_bulk_load_batches_and_publish(tmp_path):
+    data = tmp_path / "rooms.json"
+    data.write_text(json.dumps(_entities(25, 20)), encoding="utf-8")
+    seen = []
+    with OxigraphStore(tmp_path / "store") as store:
+        r = bulk_load_file(store, data, source="ngsi-ld", batch=10, progress=lambda e, t, s: seen.append(e))
+        assert (r.entities, r.triples) == (25, 100) and seen == [10, 20, 25]
+        assert len(store) == 100
+        assert len(store.describe(["urn:ngsi-ld:Room:r24"])) == 4
+        assert current_snapshot(tmp_path / "store") is None
+        publish(store)
+    serving = ServingStore(tmp_path / "store")
+    assert serving.version and serving.store.first_subject(["urn:ngsi-ld:Room:r3"])
+    assert not serving.check()
+
+
+def test_serving_store_follows_published_snapshots_only(tmp_path):
+    data = tmp_path / "rooms.json"
+    data.write_text(json.dumps(_entities(3, 20)), encoding="utf-8")
+    store = OxigraphStore(tmp_path / "store")
+    bulk_load_file(store, data, source="ngsi-ld", graph="urn:example:rooms")
+    publish(store)
+    serving = ServingStore(tmp_path / "store")
+    hv = ox.NamedNode("https://uri.etsi.org/ngsi-ld/hasValue")
+
+    def values():
+        return sorted(t.object.value for t in serving.store.describe(["urn:ngsi-ld:Room:r0"]) if t.predicate == hv)
+
+    assert values() == ["20"]
+    data.write_text(json.dumps(_entities(3, 21)), encoding="utf-8")
+    bulk_load_file(store, data, source="ngsi-ld", graph="urn:example:rooms")
+    assert not serving.check() and values() == ["20"]  # loaded, not yet published
+    publish(store)
+    assert serving.check() and values() == ["21"]
+    store.close()
+
+
+def test_unchanged_file_is_skipped_and_force_reloads(tmp_path):
+    data = tmp_path / "rooms.json"
+    data.write_text(json.dumps(_entities(5, 20)), encoding="utf-8")
+    with OxigraphStore(tmp_path / "store") as store:
+        first = bulk_load_file(store, data, source="ngsi-ld")
+        again = bulk_load_file(store, data, source="ngsi-ld")
+        assert again.skipped and again.triples == first.triples == 20 and len(store) == 20
+        forced = bulk_load_file(store, data, source="ngsi-ld", force=True)
+        assert not forced.skipped and len(store) == 20
+        other = bulk_load_file(store, data, source="ngsi-ld", allow_remote=False)  # other options: loaded
+        assert not other.skipped and len(store) == 20
+
+
+def test_store_configuration(tmp_path):
+    assert read_config(tmp_path) == {}
+    write_config(tmp_path, cache_control="public, max-age=60")
+    assert read_config(tmp_path) == {"cache_control": "public, max-age=60"}
+    (tmp_path / "resolver.json").write_text("[1]", encoding="utf-8")
+    from mimbridge.errors import ResolutionError
+    with pytest.raises(ResolutionError, match="cache_control"):
+        read_config(tmp_path)
