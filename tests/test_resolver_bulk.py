@@ -88,7 +88,7 @@ def test_unchanged_file_is_skipped_and_force_reloads(tmp_path):
         assert again.skipped and again.triples == first.triples == 20 and len(store) == 20
         forced = bulk_load_file(store, data, source="ngsi-ld", force=True)
         assert not forced.skipped and len(store) == 20
-        other = bulk_load_file(store, data, source="ngsi-ld", allow_remote=False)  # other options: loaded
+        other = bulk_load_file(store, data, source="ngsi-ld", contexts={})  # other options: loaded
         assert not other.skipped and len(store) == 20
 
 
