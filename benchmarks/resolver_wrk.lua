@@ -1,10 +1,16 @@
--- wrk script of benchmarks/bench_resolver.py: random entity paths, one Accept header, expected status.
--- wrk ... -s resolver_wrk.lua -- N PREFIX ACCEPT STATUS
-local n, prefix, accept, expected = 1000, "/doc/AirQualityObserved/station-", "text/turtle", 200
+-- wrk script of benchmarks/bench_resolver.py: entity paths, one Accept header, an expected status.
+--   wrk ... -s resolver_wrk.lua -- N PREFIX ACCEPT STATUS random|seq
+-- "random": uniformly random entities; "seq": each thread walks every entity in turn (warm-up).
+-- Prints one line "RESULT {json}" with requests, latency percentiles (us) and errors.
+local n, prefix, accept, expected, mode = 1000, "/doc/AirQualityObserved/station-", "text/turtle", 200, "random"
 local bad = 0
+local next_i = 0
 local threads = {}
+local counter = 0
 
 function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
   table.insert(threads, thread)
 end
 
@@ -13,12 +19,20 @@ function init(args)
   prefix = args[2] or prefix
   accept = args[3] or accept
   expected = tonumber(args[4] or expected)
-  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000)
+  mode = args[5] or mode
+  next_i = (id or 0) * math.floor(n / 2)
+  math.randomseed(os.time() + (id or 0) * 7919)
 end
 
 function request()
-  local path = string.format("%s%07d", prefix, math.random(0, n - 1))
-  return wrk.format("GET", path, { ["Accept"] = accept })
+  local i
+  if mode == "seq" then
+    i = next_i % n
+    next_i = next_i + 1
+  else
+    i = math.random(0, n - 1)
+  end
+  return wrk.format("GET", string.format("%s%07d", prefix, i), { ["Accept"] = accept })
 end
 
 function response(status, headers, body)

@@ -1,8 +1,12 @@
 """The ``resolve``, ``load`` and ``serve`` subcommands (wired into ``mimbridge`` by :func:`add_commands`).
 
     mimbridge resolve ID|URI ... [--rules FILE] [--base URL] [--store PATH|URL] [--info] [--json]
-    mimbridge load INPUT ... --store PATH|URL -f FORMAT [--graph IRI] [-O key=value ...]
-    mimbridge serve --store PATH|URL [--base URL] [--rules FILE] [--host 127.0.0.1] [--port 8080]
+    mimbridge load INPUT ... --store PATH|URL -f FORMAT [--graph IRI] [-O key=value ...] [--force] [-q]
+    mimbridge serve --store PATH|URL --base URL|--rules FILE [--host 127.0.0.1] [--port 8080] [--workers N]
+
+Minting needs ``--base`` or ``--rules``: the shipped table's base is a placeholder.
+``load`` into an embedded store streams its input through the bulk loader, shows
+progress on stderr and publishes a snapshot that running resolvers switch to.
 
 ``resolve`` prints the stable URI of each identifier; for a URI under the base (or with
 ``--info``/``--store``) it prints what it knows (identifier, scheme, minted and document

@@ -132,7 +132,7 @@ def _rules(rules: Rules | str | os.PathLike[str] | None, base: str | None) -> Ru
         return rules if base is None else Rules(rules.data, base=base)
     if rules is None:
         return Rules.default(base=base)
-    return Rules.from_file(rules, base=base)
+    return Rules.from_file(os.fspath(rules), base=base)
 
 
 def _make_app(store: str, rules: Rules, options: dict[str, Any]) -> ResolverApp:

@@ -250,9 +250,9 @@ class Resolver:
             return Representation.text(406, "this description has a predicate IRI without an XML local name and "
                                        "cannot be written as RDF/XML; ask for Turtle, JSON-LD or N-Triples",
                                        headers=headers)
-        body = ox.serialize(out, format=FORMATS[fmt][2], prefixes=self._prefixes(out))
+        data = ox.serialize(out, format=FORMATS[fmt][2], prefixes=self._prefixes(out)) or b""
         headers["Content-Type"] = FORMATS[fmt][1]
-        return Representation.make(200, body, headers)
+        return Representation.make(200, data, headers)
 
     def _prefixes(self, triples: Sequence[ox.Triple]) -> dict[str, str]:
         """The rule table's prefixes that the triples use (namespaces ending with '/' or '#')."""
