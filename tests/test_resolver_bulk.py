@@ -100,3 +100,23 @@ def test_store_configuration(tmp_path):
     from mimbridge.errors import ResolutionError
     with pytest.raises(ResolutionError, match="cache_control"):
         read_config(tmp_path)
+
+
+def test_shared_cache_between_handles_and_its_bound(tmp_path):
+    from mimbridge.resolve.service import Representation
+    from mimbridge.resolve.sharedcache import SharedCache
+
+    a = SharedCache(tmp_path / "v.sqlite")
+    b = SharedCache(tmp_path / "v.sqlite")
+    rep = Representation.make(200, b"body", {"Content-Type": "text/turtle", "Vary": "Accept"})
+    a.put(("/doc/x", "format=ttl", "turtle"), rep)
+    got = b.get(("/doc/x", "format=ttl", "turtle"))
+    assert got == rep and got.etag is not None
+    assert b.get(("/doc/x", "", "turtle")) is None
+    a.put(("/doc/x", "format=ttl", "turtle"), Representation.make(200, b"other", {}))  # first writer wins
+    assert b.get(("/doc/x", "format=ttl", "turtle")).body == b"body"
+    small = SharedCache(tmp_path / "w.sqlite", max_bytes=64 << 10)
+    for i in range(2048):
+        small.put((f"/doc/{i}", "", "turtle"), Representation.make(200, b"x" * 1000, {}))
+    assert small.full and small.get(("/doc/0", "", "turtle")) is not None
+    assert small.get(("/doc/2047", "", "turtle")) is None

@@ -1,8 +1,10 @@
 """The resolver's HTTP side: a plain ASGI app over :class:`~mimbridge.resolve.service.Resolver`.
 
 * **Cached representations**: each answer is kept, keyed by (path, query, negotiated
-  format), in a bounded LRU cache (bytes), emptied whenever a load publishes a new store
-  snapshot (:class:`~mimbridge.resolve.snapshots.ServingStore`, checked at most every
+  format), in a bounded LRU cache (bytes) and, with ``shared_dir``, in a file that the
+  worker processes share (:class:`~mimbridge.resolve.sharedcache.SharedCache`); both are
+  dropped whenever a load publishes a new store snapshot
+  (:class:`~mimbridge.resolve.snapshots.ServingStore`, checked at most every
   ``reload_interval`` seconds), so only the first request of a resource reads the store.
 * **HTTP caching**: ``ETag`` (a hash of the body) and ``Last-Modified`` (when the snapshot
   was published) on every representation, ``304 Not Modified`` on a matching
@@ -29,9 +31,11 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 from .service import Representation, Resolver, format_of
+from .sharedcache import SharedCache
 from .snapshots import ServingStore
 
 __all__ = ["ACCESS_LOG", "Limits", "ResolverApp", "clf_line", "etag_matches"]
@@ -92,13 +96,15 @@ class ResolverApp:
     """ASGI app: cached representations of ``resolver`` with HTTP caching, bounds and an access log.
 
     ``source`` reopens the store when a load publishes a new snapshot; ``cache_bytes`` bounds the
-    cache (bodies over ``cache_bytes // 64`` are not kept); ``cache_control`` applies unless the
-    store's configuration sets one; bodies over ``chunk`` bytes go out in pieces of that size.
+    cache (bodies over ``cache_bytes // 64`` are not kept); ``shared_dir`` (a folder of the running
+    server) holds the cache shared by worker processes, at most ``shared_bytes``; ``cache_control``
+    applies unless the store's configuration sets one; bodies over ``chunk`` bytes go out in pieces.
     """
 
     def __init__(self, resolver: Resolver, *, source: ServingStore | None = None, cache_bytes: int = 64 << 20,
                  cache_control: str | None = None, limits: Limits | None = None, access_log: bool = False,
-                 reload_interval: float = 1.0, chunk: int = 1 << 16) -> None:
+                 reload_interval: float = 1.0, chunk: int = 1 << 16, shared_dir: str | None = None,
+                 shared_bytes: int = 1 << 30) -> None:
         self.resolver = resolver
         self.source = source
         self.limits = limits or Limits()
@@ -110,6 +116,9 @@ class ResolverApp:
         self._cache: OrderedDict[tuple[str, str, str | None], Representation] = OrderedDict()
         self._cached_bytes = 0
         self._next_check = 0.0
+        self.shared_dir = None if shared_dir is None else Path(shared_dir)
+        self.shared_bytes = shared_bytes
+        self.shared: SharedCache | None = None
         self._set_version()
 
     @property
@@ -123,6 +132,14 @@ class ResolverApp:
         modified = self.source.modified if self.source is not None else time.time()
         self.modified = modified
         self._last_modified = formatdate(modified, usegmt=True).encode("ascii")
+        if self.shared_dir is not None:
+            old = self.shared
+            version = (self.source.version if self.source is not None else "") or "store"
+            self.shared = SharedCache(self.shared_dir / f"{version}.sqlite", max_bytes=self.shared_bytes)
+            if old is not None and old.path != self.shared.path:
+                old.close()
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(old.path) + suffix).unlink(missing_ok=True)
 
     def _maybe_reload(self) -> None:
         now = time.monotonic()
@@ -145,10 +162,16 @@ class ResolverApp:
         if rep is not None:
             self._cache.move_to_end(key)
             return rep
-        if self.resolver.store.remote:
-            rep = await asyncio.get_running_loop().run_in_executor(None, self.resolver.represent, path, query, fmt)
-        else:
-            rep = self.resolver.represent(path, query, fmt)
+        shared = self.shared
+        rep = shared.get(key) if shared is not None else None
+        if rep is None:
+            if self.resolver.store.remote:
+                rep = await asyncio.get_running_loop().run_in_executor(None, self.resolver.represent, path, query,
+                                                                       fmt)
+            else:
+                rep = self.resolver.represent(path, query, fmt)
+            if shared is not None:
+                shared.put(key, rep)
         size = len(rep.body) + len(path) + len(query) + 200
         if size <= self.cache_bytes // 64:
             self._cache[key] = rep

@@ -164,6 +164,8 @@ def serve(store: str | os.PathLike[str], *, base: str | None = None, rules: Rule
     """
     import dataclasses
     import json
+    import shutil
+    import tempfile
 
     import uvicorn
 
@@ -177,12 +179,17 @@ def serve(store: str | os.PathLike[str], *, base: str | None = None, rules: Rule
                               "server_header": False, "backlog": backlog, "lifespan": "on",
                               "log_config": log_config(access_log=access_log, level=log_level)}
     if workers > 1:
+        shared = tempfile.mkdtemp(prefix="mimbridge-resolver-")  # the cache the workers share
+        options["shared_dir"] = shared
         os.environ[_ENV + "STORE"] = str(store)
         os.environ[_ENV + "BASE"] = r.base
         os.environ[_ENV + "OPTIONS"] = json.dumps(options)
         if rules is not None and not isinstance(rules, Rules):
             os.environ[_ENV + "RULES"] = str(rules)
-        uvicorn.run("mimbridge.resolve.server:app_from_env", factory=True, workers=workers, **common)
+        try:
+            uvicorn.run(f"{__name__}:app_from_env", factory=True, workers=workers, **common)
+        finally:
+            shutil.rmtree(shared, ignore_errors=True)
         return
     options["limits"] = limits
     uvicorn.run(_make_app(str(store), r, options), **common)
