@@ -13,7 +13,9 @@
 * **Bounds**: GET and HEAD only (``405``), request target at most ``max_target`` bytes
   (``414``), no request body (``413``); header size and connection limits are enforced
   by the server protocol (:mod:`mimbridge.resolve.server`) from :attr:`ResolverApp.limits`.
-* **Access log** in the Common Log Format on the ``mimbridge.resolve.access`` logger.
+* **Access log** in the Common Log Format (:class:`AccessLog`: lines gathered and written
+  to stderr at most ``interval`` seconds later, since a write per request would cost more
+  than serving the request from the cache).
 
 >>> from mimbridge.resolve.store import OxigraphStore
 >>> from mimbridge.resolve.minting import Rules
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -38,7 +41,7 @@ from .service import Representation, Resolver, format_of
 from .sharedcache import SharedCache
 from .snapshots import ServingStore
 
-__all__ = ["ACCESS_LOG", "Limits", "ResolverApp", "clf_line", "etag_matches"]
+__all__ = ["ACCESS_LOG", "AccessLog", "Limits", "ResolverApp", "clf_line", "etag_matches"]
 
 ACCESS_LOG = logging.getLogger("mimbridge.resolve.access")
 DEFAULT_CACHE_CONTROL = "public, max-age=300"
@@ -92,6 +95,52 @@ def clf_line(client: Any, method: str, target: bytes, version: str, status: int,
             f'{size if size else "-"}')
 
 
+class AccessLog:
+    """Common Log Format lines, written to ``stream`` (stderr) in batches: at most ``interval`` s late.
+
+    >>> import io
+    >>> log = AccessLog(io.StringIO())
+    >>> log.add(("10.0.0.1", 1), "HEAD", b"/", "1.1", 200, 0, 86400.0); log.flush(); log.stream.getvalue()
+    '10.0.0.1 - - [02/Jan/1970:00:00:00 +0000] "HEAD / HTTP/1.1" 200 -\\n'
+    """
+
+    def __init__(self, stream: Any = None, *, interval: float = 0.5, max_lines: int = 1000) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.interval = interval
+        self.max_lines = max_lines
+        self.lines: list[str] = []
+        self._second = -1
+        self._stamp = ""
+
+    def add(self, client: Any, method: str, target: bytes, version: str, status: int, size: int,
+            now: float) -> None:
+        """Queue one request's line (``now``: seconds since the epoch)."""
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._stamp = clf_line(None, "", b"", "", 0, 0, second).split("[", 1)[1].split("]", 1)[0]
+        host = client[0] if client else "-"
+        self.lines.append(f'{host} - - [{self._stamp}] "{method} {target.decode("latin-1")} HTTP/{version}" '
+                          f'{status} {size if size else "-"}\n')
+        if len(self.lines) >= self.max_lines:
+            self.flush()
+        elif len(self.lines) == 1:
+            try:
+                asyncio.get_running_loop().call_later(self.interval, self.flush)
+            except RuntimeError:  # no event loop: write now
+                self.flush()
+
+    def flush(self) -> None:
+        """Write the queued lines."""
+        if self.lines:
+            text, self.lines = "".join(self.lines), []
+            try:
+                self.stream.write(text)
+                self.stream.flush()
+            except (OSError, ValueError):
+                pass
+
+
 class ResolverApp:
     """ASGI app: cached representations of ``resolver`` with HTTP caching, bounds and an access log.
 
@@ -108,7 +157,7 @@ class ResolverApp:
         self.resolver = resolver
         self.source = source
         self.limits = limits or Limits()
-        self.access_log = access_log
+        self.access_log = AccessLog() if access_log else None
         self.reload_interval = reload_interval
         self.chunk = chunk
         self.cache_bytes = cache_bytes
@@ -189,16 +238,18 @@ class ResolverApp:
                 if message["type"] == "lifespan.startup":
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
+                    if self.access_log is not None:
+                        self.access_log.flush()
                     await send({"type": "lifespan.shutdown.complete"})
                     return
         if kind != "http":
             return
         status, size = await self._handle(scope, send)
-        if self.access_log and ACCESS_LOG.isEnabledFor(logging.INFO):
+        if self.access_log is not None:
             raw = scope.get("raw_path") or scope["path"].encode("utf-8")
             qs = scope.get("query_string") or b""
-            ACCESS_LOG.info(clf_line(scope.get("client"), scope["method"], raw + (b"?" + qs if qs else b""),
-                                     scope.get("http_version", "1.1"), status, size, time.time()))
+            self.access_log.add(scope.get("client"), scope["method"], raw + (b"?" + qs if qs else b""),
+                                scope.get("http_version", "1.1"), status, size, time.time())
 
     async def _handle(self, scope: Scope, send: Any) -> tuple[int, int]:
         method = scope["method"]
