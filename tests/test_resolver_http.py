@@ -110,7 +110,9 @@ def stop(server: Server) -> None:
 def served(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("http")
     data = tmp / "sensors.json"
-    data.write_text(json.dumps(sensors(20, "low")), encoding="utf-8")
+    big = {"id": "urn:ngsi-ld:Sensor:big", "type": "Sensor", "@context": CORE,
+           **{f"reading{i}": {"type": "Property", "value": f"value number {i} " + "x" * 40} for i in range(1500)}}
+    data.write_text(json.dumps([*sensors(20, "low"), big]), encoding="utf-8")
     load(tmp / "store", data, "--cache-control", "public, max-age=3600")
     server = start(tmp / "store", tmp / "server.log", "--workers", "2")
     try:
@@ -184,6 +186,17 @@ def test_representations_hold_the_data(served):
     subject = rdflib.URIRef("urn:ngsi-ld:Sensor:s0001")
     assert (subject, rdflib.RDF.type, rdflib.URIRef(NGSI + "default-context/Sensor")) in g
     assert rdflib.Literal("low") in set(g.objects())
+
+
+@pytest.mark.parametrize("media", ["application/n-triples", "text/html"])
+def test_large_documents_arrive_whole(served, media):
+    status, h, body = served.request("/doc/Sensor/big", headers={"Accept": media})
+    assert status == 200 and int(h["content-length"]) == len(body) > 200_000
+    text = body.decode("utf-8")
+    assert all(f"value number {i} " in text for i in (0, 749, 1499))
+    if media == "application/n-triples":
+        # rdf:type, 3 triples per attribute, foaf:primaryTopic and owl:sameAs of the document
+        assert len(rdflib.Graph().parse(data=text, format="nt")) == 1 + 1500 * 3 + 2
 
 
 def test_bounds(served):

@@ -5,7 +5,9 @@
 request target past ``max_target`` -> ``414``, headers past ``max_header_bytes`` or
 ``max_headers`` -> ``431``, and every connection past ``max_connections`` (per worker
 process) gets ``503 Service Unavailable`` with ``Retry-After``; each of these closes the
-connection. The access log goes to stderr in the Common Log Format.
+connection. It also sends each response's head and body in one write (uvicorn writes
+them apart: two packets and two wake-ups of the client per response). The access log goes
+to stderr in the Common Log Format.
 
 >>> default_workers() >= 1
 True
@@ -37,6 +39,39 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+class _Coalescing:
+    """The transport of one response: writes gathered, sent in one piece when the response is complete
+    (or when ``limit`` bytes are waiting, so long answers still stream)."""
+
+    __slots__ = ("limit", "parts", "size", "transport")
+
+    def __init__(self, transport: Any, limit: int = 1 << 16) -> None:
+        self.transport = transport
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size >= self.limit:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.parts:
+            data = self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
+            self.parts.clear()
+            self.size = 0
+            self.transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self.transport.close()
+
+    def is_closing(self) -> bool:
+        return bool(self.transport.is_closing())
+
+
 class BoundedProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with request-size and connection bounds (see the module doc)."""
 
@@ -51,6 +86,7 @@ class BoundedProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
+        self.out = _Coalescing(transport)
         self.bounds = self._limits()
         self._over_limit = len(self.connections) > self.bounds.max_connections
 
@@ -100,6 +136,12 @@ class BoundedProtocol(HttpToolsProtocol):
                          b"retry-after: %d\r\n" % self.bounds.retry_after)
             return
         super().on_headers_complete()
+        if self.cycle is not None:
+            self.cycle.transport = self.out  # type: ignore[assignment]
+
+    def on_response_complete(self) -> None:
+        self.out.flush()
+        super().on_response_complete()
 
     def on_body(self, body: bytes) -> None:
         if not self._refused:
