@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import pyoxigraph as ox
 import pytest
 
 from mimbridge.errors import ParseError
-from mimbridge.resolve.bulk import bulk_load_file, iter_json
+from mimbridge.resolve.bulk import bulk_load_file
 from mimbridge.resolve.snapshots import ServingStore, current_snapshot, publish, read_config, write_config
 from mimbridge.resolve.store import OxigraphStore
-
-VALUES = [{"id": "urn:a", "v": [1, 2.5, "x,]"]}, {"id": "urn:b", "s": 'é \\" }'}, {"n": None}]
-
-
-@pytest.mark.parametrize("chunk", [1, 3, 7, 64, 1 << 20])
-@pytest.mark.parametrize("layout", ["array", "lines", "array-pretty"])
-def test_iter_json_across_chunk_boundaries(chunk, layout):
-    text = {"array": json.dumps(VALUES), "lines": "".join(json.dumps(v) + "\n" for v in VALUES),
-            "array-pretty": json.dumps(VALUES, indent=2)}[layout]
-    assert list(iter_json(io.StringIO(text), chunk=chunk)) == VALUES
-
-
-def test_iter_json_single_value_and_scalars():
-    assert list(iter_json(io.StringIO('{"id": "urn:x"}'), chunk=2)) == [{"id": "urn:x"}]
-    assert list(iter_json(io.StringIO("[12345, 6]"), chunk=2)) == [12345, 6]
-    assert list(iter_json(io.StringIO("  "))) == []
-
-
-@pytest.mark.parametrize(("text", "where"), [('[{"a": 1}, {"a": }]', "character 17"),
-                                             ('[{"a": 1}', "character 9")])
-def test_iter_json_errors_say_where(text, where):
-    with pytest.raises(ParseError, match=where):
-        list(iter_json(io.StringIO(text), chunk=4))
 
 
 def _entities(n, value):
@@ -90,6 +66,25 @@ def test_unchanged_file_is_skipped_and_force_reloads(tmp_path):
         assert not forced.skipped and len(store) == 20
         other = bulk_load_file(store, data, source="ngsi-ld", contexts={})  # other options: loaded
         assert not other.skipped and len(store) == 20
+
+
+def test_bad_input_is_a_parse_error(tmp_path):
+    data = tmp_path / "rooms.json"
+    data.write_text(json.dumps(_entities(3, 20))[:-30], encoding="utf-8")
+    with OxigraphStore(tmp_path / "store") as store, pytest.raises(ParseError, match="malformed JSON"):
+        bulk_load_file(store, data, source="ngsi-ld", batch=1)
+
+
+def test_json_lines_and_rdf_input(tmp_path):
+    lines = tmp_path / "rooms.jsonl"
+    lines.write_text("".join(json.dumps(e) + "\n" for e in _entities(4, 20)), encoding="utf-8")
+    nt = tmp_path / "x.nt"
+    nt.write_text('<urn:a> <urn:p> _:b .\n_:b <urn:q> "1" .\n', encoding="utf-8")
+    with OxigraphStore(tmp_path / "store") as store:
+        r = bulk_load_file(store, lines, source="ngsi-ld", batch=3)
+        assert (r.entities, r.triples) == (4, 16)
+        r = bulk_load_file(store, nt, source="ntriples")
+        assert r.triples == 2 and len(store.describe(["urn:a"])) == 2
 
 
 def test_store_configuration(tmp_path):

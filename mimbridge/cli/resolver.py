@@ -61,7 +61,10 @@ def add_commands(sub: Any) -> None:
     ld.add_argument("--cache-control", metavar="VALUE", help="store the Cache-Control the resolver sends for "
                     "this store's representations (embedded stores)")
     ld.add_argument("--optimize", action="store_true", help="compact the embedded store after loading")
-    ld.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    ld.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                    help="progress line on stderr (default: when it is a terminal)")
+    ld.add_argument("-q", "--quiet", action="store_true", help="nothing on stderr but errors (no progress, no "
+                    "summary line per file)")
     ld.add_argument("--force", action="store_true", help="load files again even when unchanged since their last load")
     _common(ld)
     ld.set_defaults(handler=_load)
@@ -218,32 +221,19 @@ def _load_one(store: Any, path: Path, args: argparse.Namespace, options: dict[st
     if not isinstance(store, OxigraphStore):
         res = load(store, path, source=source, graph=args.graph, **options)
         return f"{res.graph}\t{res.triples} triples\n"
-    show = None if args.quiet else _progress(path.name)
-    r = bulk_load_file(store, path, source=source, graph=args.graph, batch=args.batch, progress=show,
-                       force=args.force, **options)
+    from ..progress import progress_bar
+
+    bar = not args.quiet and (args.progress if args.progress is not None else sys.stderr.isatty())
+    with progress_bar(bar, label=f"load {path.name}") as tick:
+        r = bulk_load_file(store, path, source=source, graph=args.graph, batch=args.batch,
+                           progress=lambda entities, triples, seconds: tick(entities), force=args.force, **options)
     if r.skipped:
         return f"{r.graph}\t{r.triples} triples (unchanged, not loaded again)\n"
-    if show is not None:
-        show(r.entities, r.triples, r.seconds, final=True)
+    if not args.quiet:
+        rate = f" ({r.entities / r.seconds:,.0f} entities/s)" if r.entities and r.seconds > 0 else ""
+        print(f"{path.name}: {r.entities:,} records, {r.triples:,} triples in {r.seconds:.1f} s{rate}",
+              file=sys.stderr)
     return f"{r.graph}\t{r.triples} triples\n"
-
-
-def _progress(name: str) -> Any:
-    """A progress printer on stderr (one updated line on a terminal, a line every 2 s otherwise)."""
-    tty = sys.stderr.isatty()
-    last = [0.0]
-
-    def show(entities: int, triples: int, seconds: float, *, final: bool = False) -> None:
-        if not final and seconds - last[0] < (0.25 if tty else 2.0):
-            return
-        last[0] = seconds
-        rate = entities / seconds if seconds > 0 else 0.0
-        what = f"{entities:,} entities, " if entities else ""
-        text = f"{name}: {what}{triples:,} triples, {seconds:.1f} s" + (f" ({rate:,.0f} entities/s)" if rate else "")
-        sys.stderr.write(("\r" + text + ("\n" if final else "")) if tty else text + "\n")
-        sys.stderr.flush()
-
-    return show
 
 
 def _publish(store: Any, args: argparse.Namespace) -> None:

@@ -1,19 +1,25 @@
 """Bulk loading of files into an embedded store: streamed input, batched conversion, the store's bulk loader.
 
-:func:`bulk_load_file` replaces the named graph of one file. NGSI-LD files (a JSON
-array of entities, JSON Lines, or one entity) are read a batch of entities at a time
-(:func:`iter_json`), each batch converted to N-Triples by mimbridge while the previous one
-goes through pyoxigraph's bulk loader in a second thread; RDF files (N-Triples, N-Quads,
-Turtle, RDF/XML) go to the bulk loader unconverted; other formats are converted whole.
-Loading the same file again gives the same graph: an unchanged file (same bytes, format and
-options, recorded in ``loaded.json`` in the store folder) is skipped, a changed one replaces
-the old graph (removed first, which costs about as much as loading), and
-:func:`~mimbridge.resolve.snapshots.publish` makes the result visible to running resolvers
-in one step, so none ever sees a half-written graph.
+:func:`bulk_load_file` replaces the named graph of one file. Files that
+:func:`mimbridge.stream.stream` reads record by record (a JSON array of NGSI-LD
+entities, JSON Lines, GeoJSON features, ...) are converted to N-Triples a batch of
+records at a time, each batch going through pyoxigraph's bulk loader in a second
+thread while the next one is converted; RDF files (N-Triples, N-Quads, Turtle,
+RDF/XML) go to the bulk loader unconverted. Loading the same file again gives the
+same graph: an unchanged file (same bytes, format and options, recorded in
+``loaded.json`` in the store folder) is skipped, a changed one replaces the old graph
+(removed first, which costs about as much as loading), and
+:func:`~mimbridge.resolve.snapshots.publish` makes the result visible to running
+resolvers in one step, so none ever sees a half-written graph.
 
->>> import io
->>> [e["id"] for e in iter_json(io.StringIO('[{"id": "urn:a"},\\n {"id": "urn:b"}]'))]
-['urn:a', 'urn:b']
+>>> import json, tempfile
+>>> from pathlib import Path
+>>> folder = Path(tempfile.mkdtemp())
+>>> _ = (folder / "rooms.json").write_text(json.dumps([{"id": "urn:ngsi-ld:Room:1", "type": "Room"}]))
+>>> with OxigraphStore(folder / "store") as store:
+...     r = bulk_load_file(store, folder / "rooms.json", source="ngsi-ld")
+>>> r.entities, r.triples, r.skipped
+(1, 1, False)
 """
 
 from __future__ import annotations
@@ -24,24 +30,21 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pyoxigraph as ox
 
 from ..errors import MimbridgeError, ParseError
 from ..report import ConversionReport
-from .store import OxigraphStore, checked_iri, source_graph, to_ntriples
+from .store import OxigraphStore, checked_iri, source_graph
 
-__all__ = ["BulkResult", "Progress", "bulk_load_file", "iter_json"]
+__all__ = ["BulkResult", "Progress", "bulk_load_file"]
 
 RDF_FORMATS = {"ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
                "turtle": ox.RdfFormat.TURTLE, "rdfxml": ox.RdfFormat.RDF_XML}
-STREAMED = frozenset({"ngsi-ld", "ngsi-ld-keyvalues", "ngsi-ld-concise"})
-_WS = " \t\r\n"
 
 
 @dataclass(slots=True)
@@ -58,66 +61,6 @@ class BulkResult:
 
 #: progress callback: (entities so far, triples so far, seconds so far)
 Progress = Callable[[int, int, float], None]
-
-
-def iter_json(fh: IO[str], *, chunk: int = 1 << 20) -> Iterator[Any]:
-    """The values of a JSON array, of JSON Lines, or one JSON value, read ``chunk`` characters at a time.
-
-    >>> import io
-    >>> list(iter_json(io.StringIO('{"a": 1}\\n{"a": 2}\\n'))), list(iter_json(io.StringIO("[]")))
-    ([{'a': 1}, {'a': 2}], [])
-    """
-    dec = json.JSONDecoder()
-    buf, pos, eof, offset = "", 0, False, 0
-    in_array: bool | None = None
-
-    def more() -> bool:
-        nonlocal buf, pos, eof, offset
-        data = fh.read(chunk)
-        offset += pos
-        buf, pos = buf[pos:] + data, 0
-        eof = not data
-        return not eof
-
-    while True:
-        while True:  # skip white space (and commas between array items)
-            while pos < len(buf) and (buf[pos] in _WS or (in_array and buf[pos] == ",")):
-                pos += 1
-            if pos < len(buf) or not more():
-                break
-        if pos >= len(buf):
-            if in_array:
-                raise ParseError("the JSON array is not closed", pointer=f"character {offset + pos}",
-                                 expected="']'")
-            return
-        if in_array is None:
-            in_array = buf[pos] == "["
-            if in_array:
-                pos += 1
-                continue
-        if in_array and buf[pos] == "]":
-            return
-        try:
-            value, end = dec.raw_decode(buf, pos)
-        except json.JSONDecodeError as exc:
-            if more():
-                continue
-            raise ParseError(f"not valid JSON: {exc.msg}", pointer=f"character {offset + exc.pos}",
-                             expected="a JSON value") from exc
-        if end == len(buf) and not isinstance(value, (dict, list)) and more():
-            continue  # a number or literal may go on in the next chunk
-        yield value
-        pos = end
-
-
-def _batches(path: Path, size: int) -> Iterator[list[Any]]:
-    with open(path, encoding="utf-8") as fh:
-        values = iter_json(fh)
-        while True:
-            batch = list(islice(values, size))
-            if not batch:
-                return
-            yield batch
 
 
 class _Loader(threading.Thread):
@@ -209,9 +152,9 @@ def _bulk_load(store: OxigraphStore, path: Path, g: ox.NamedNode, source: str, b
     ox_store = store.store
     if ox_store.contains_named_graph(g):
         ox_store.remove_graph(g)  # re-loading the same file gives the same graph
-    report = ConversionReport(source=source, target="ntriples")
-    entities = triples = 0
+    triples = 0
     if source in RDF_FORMATS:
+        report = ConversionReport(source=source, target=source)
         try:
             ox_store.bulk_load(path=str(path), format=RDF_FORMATS[source], to_graph=g)
         except SyntaxError as exc:
@@ -221,25 +164,24 @@ def _bulk_load(store: OxigraphStore, path: Path, g: ox.NamedNode, source: str, b
         if progress:
             progress(0, triples, time.perf_counter() - t0)
         return BulkResult(g.value, triples, 0, time.perf_counter() - t0, report)
+    from ..stream import stream
+
+    opts = dict(options)
+    opts.setdefault("roundtrip", False)  # the JSON-LD triples only, as store.to_ntriples
+    opts.setdefault("blank_nodes", True)
+    chunks = stream(path, source=source, target="ntriples", batch=batch, **opts)
     loader = _Loader(ox_store, g)
     loader.start()
     try:
-        chunks: Iterator[Any] = _batches(path, batch) if source in STREAMED else iter([path])
-        for i, chunk in enumerate(chunks):
-            try:
-                text, rep = to_ntriples(chunk, source=source, **options)
-            except ParseError as exc:
-                if source not in STREAMED:
-                    raise
-                raise exc.at(f"{path}: entities from {i * batch}") from exc
-            report.extend(rep)
+        for text in chunks:  # one converted batch each, blank nodes labelled apart
             data = text.encode("utf-8")
-            loader.put(data)
+            if data.strip():
+                loader.put(data)
             triples += data.count(b"\n")
-            entities += len(chunk) if source in STREAMED else 0
             if progress:
-                progress(entities, triples, time.perf_counter() - t0)
+                progress(chunks.report.records_in, triples, time.perf_counter() - t0)
     finally:
         loader.finish()
     ox_store.flush()
-    return BulkResult(g.value, triples, entities, time.perf_counter() - t0, report)
+    report = chunks.report
+    return BulkResult(g.value, triples, report.records_in, time.perf_counter() - t0, report)
