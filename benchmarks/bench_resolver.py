@@ -1,24 +1,34 @@
-"""Load benchmark of the resolver service (not a unit test).
+"""Benchmark of the resolver: `mimbridge load` entities/s, and `mimbridge serve` under wrk (not a unit test).
 
-Builds an embedded store of ``--n`` AirQualityObserved entities (the deterministic
-workload of :mod:`benchmarks.workload`, converted by mimbridge), starts
-``python -m mimbridge.resolve serve`` on 127.0.0.1, and drives it with
-``--concurrency`` keep-alive HTTP/1.1 clients for ``--duration`` seconds per media
-type (Turtle, HTML), each client asking for random entity documents. Reports
-requests/s, latency percentiles and errors (any status other than 200, or a
-broken connection). The server is stopped by PID at the end, also on failure.
+In one run:
 
-    python -m benchmarks.bench_resolver                      # 10,000 entities, 50 clients, 10 s each
-    python -m benchmarks.bench_resolver --n 2000 --duration 5 --json results.json
+1. **load**: writes ``--sizes`` (default 10,000 and 100,000) AirQualityObserved entities
+   (the deterministic workload of :mod:`benchmarks.workload`) to JSON files and times
+   ``mimbridge load`` of each into a fresh store (wall clock of the command: streamed
+   reading, conversion, the store's bulk loader, publishing the snapshot);
+2. **serve**: starts ``mimbridge serve`` (``--workers``, default one per core) on the
+   store of the first size, and drives it with ``wrk`` (compiled, keep-alive,
+   ``--connections`` clients, default 64) for each target: the document in Turtle,
+   JSON-LD, N-Triples and HTML, and the ``303`` of the thing URI. For each target a
+   warm-up pass first asks for every entity once (16 Python clients; reported as the
+   cache-filling rate: each of these requests reads the store), then ``--duration``
+   seconds of uniformly random entities are measured with wrk. Any status other than
+   the expected one, and any socket error, counts as an error.
+
+The server is stopped by PID at the end, also on failure. Needs ``wrk`` on the PATH
+(Debian: ``apt-get install wrk``).
+
+    python -m benchmarks.bench_resolver
+    python -m benchmarks.bench_resolver --sizes 2000 --duration 5 --json results.json
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
-import random
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -29,22 +39,44 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://id.example.city/"
-MEDIA = {"turtle": "text/turtle",
-         "html": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+LUA = Path(__file__).with_name("resolver_wrk.lua")
+PREFIX = "AirQualityObserved/station-"
+TARGETS = {  # name: (path prefix, Accept, expected status)
+    "turtle": ("/doc/" + PREFIX, "text/turtle", 200),
+    "jsonld": ("/doc/" + PREFIX, "application/ld+json", 200),
+    "ntriples": ("/doc/" + PREFIX, "application/n-triples", 200),
+    "html": ("/doc/" + PREFIX, "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", 200),
+    "303": ("/" + PREFIX, "text/turtle", 303),
+}
 
 
-def build_store(folder: Path, n: int) -> float:
-    """Load ``n`` workload entities into an embedded store in ``folder``; returns seconds taken."""
+def _env() -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
+def write_entities(path: Path, n: int) -> None:
+    """``n`` workload entities as one JSON array."""
     from benchmarks.workload import entities
-    from mimbridge.resolve.store import OxigraphStore, load
 
-    data = entities(n)
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(entities(n), fh)
+
+
+def timed_load(data: Path, store: Path) -> dict[str, Any]:
+    """Wall-clock and CPU time of ``mimbridge load`` (a subprocess, as a user runs it)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    with OxigraphStore(folder) as store:
-        for i in range(0, n, 1000):
-            load(store, data[i:i + 1000], source="ngsi-ld", graph=f"urn:mimbridge-bench:batch-{i // 1000:03d}")
-        store.optimize()
-    return time.perf_counter() - t0
+    r = subprocess.run([sys.executable, "-m", "mimbridge", "load", str(data), "--store", str(store),
+                        "-f", "ngsi-ld", "-q"], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=3600)
+    seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if r.returncode != 0:
+        raise RuntimeError(f"load failed: {r.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+            "triples": int(r.stdout.split("\t")[1].split()[0])}
 
 
 def _free_port() -> int:
@@ -53,13 +85,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(store: Path, log: Path, workers: int) -> tuple[subprocess.Popen, int]:
+def start_server(store: Path, log: Path, workers: int | None, cache_mb: int,
+                 access_log: bool) -> tuple[subprocess.Popen, int]:
     port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    cmd = [sys.executable, "-m", "mimbridge", "serve", "--store", str(store), "--base", BASE,
+           "--host", "127.0.0.1", "--port", str(port), "--cache-mb", str(cache_mb)]
+    if workers:
+        cmd += ["--workers", str(workers)]
+    if not access_log:
+        cmd.append("--no-access-log")
     with open(log, "ab") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "mimbridge.resolve", "serve", "--store", str(store),
-                                 "--base", BASE, "--host", "127.0.0.1", "--port", str(port),
-                                 "--workers", str(workers)], cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=fh, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
         try:
@@ -83,101 +119,109 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait(timeout=15)
 
 
-async def _client(port: int, paths: list[str], accept: str, start: float, stop: float, seed: int,
-                  lat: list[float], errors: list[str], sizes: list[int]) -> None:
-    rng = random.Random(seed)
-    reader = writer = None
-    while time.perf_counter() < stop:
-        try:
-            if writer is None:
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            path = rng.choice(paths)
-            t0 = time.perf_counter()
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: {accept}\r\n\r\n".encode())
-            status = (await reader.readline()).split(b" ", 2)
-            length = 0
-            while True:
-                line = await reader.readline()
-                if line in (b"\r\n", b""):
-                    break
-                k, _, v = line.partition(b":")
-                if k.strip().lower() == b"content-length":
-                    length = int(v)
-            body = await reader.readexactly(length)
-            t1 = time.perf_counter()
-            if t0 >= start:  # after warm-up
-                lat.append(t1 - t0)
-                sizes.append(len(body))
-                if len(status) < 2 or status[1] != b"200":
-                    errors.append(f"{path}: {b' '.join(status).strip().decode(errors='replace')}")
-        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-            if time.perf_counter() >= start:
-                errors.append(f"connection: {exc!r}")
-            if writer is not None:
-                writer.close()
-            reader = writer = None
-    if writer is not None:
-        writer.close()
+def warm_pass(port: int, target: str, n: int, clients: int = 16) -> dict[str, Any]:
+    """Ask for every entity once (``clients`` keep-alive connections); requests/s and errors."""
+    import http.client
+    import threading
+
+    prefix, accept, status = TARGETS[target]
+    errors = [0]
+
+    def run(k: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for i in range(k, n, clients):
+            try:
+                conn.request("GET", f"{prefix}{i:07d}", headers={"Accept": accept})
+                resp = conn.getresponse()
+                resp.read()
+                errors[0] += resp.status != status
+            except OSError:
+                errors[0] += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.close()
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - t0
+    return {"requests": n, "seconds": round(seconds, 1), "requests_per_s": round(n / seconds, 1),
+            "errors": errors[0]}
 
 
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    return s[min(len(s) - 1, int(q * len(s)))]
-
-
-async def drive(port: int, paths: list[str], accept: str, concurrency: int, warmup: float,
-                duration: float) -> dict[str, Any]:
-    lat: list[float] = []
-    errors: list[str] = []
-    sizes: list[int] = []
-    start = time.perf_counter() + warmup
-    stop = start + duration
-    await asyncio.gather(*(_client(port, paths, accept, start, stop, i, lat, errors, sizes)
-                           for i in range(concurrency)))
-    return {
-        "requests": len(lat), "errors": len(errors), "error_samples": errors[:5],
-        "requests_per_s": round(len(lat) / duration, 1),
-        "p50_ms": round(_pct(lat, 0.50) * 1000, 2), "p90_ms": round(_pct(lat, 0.90) * 1000, 2),
-        "p99_ms": round(_pct(lat, 0.99) * 1000, 2), "max_ms": round(max(lat, default=float("nan")) * 1000, 2),
-        "mean_body_bytes": round(sum(sizes) / len(sizes)) if sizes else 0,
-    }
+def wrk(port: int, target: str, n: int, connections: int, seconds: float, *, sequential: bool) -> dict[str, Any]:
+    """One wrk run; requests/s, latency percentiles (ms) and errors (wrong status + socket errors)."""
+    prefix, accept, status = TARGETS[target]
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s", "-s", str(LUA),
+           f"http://127.0.0.1:{port}", "--", str(n), prefix, accept, str(status), "seq" if sequential else "random"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+    m = re.search(r"^RESULT (\{.*\})$", r.stdout, re.M)
+    if r.returncode != 0 or not m:
+        raise RuntimeError(f"wrk failed: {r.stdout[-1000:]} {r.stderr[-1000:]}")
+    res = json.loads(m.group(1))
+    secs = res["duration_us"] / 1e6
+    return {"requests": res["requests"], "requests_per_s": round(res["requests"] / secs, 1),
+            "p50_ms": round(res["p50_us"] / 1000, 2), "p90_ms": round(res["p90_us"] / 1000, 2),
+            "p99_ms": round(res["p99_us"] / 1000, 2), "max_ms": round(res["max_us"] / 1000, 2),
+            "errors": res["wrong_status"] + res["socket_errors"],
+            "mean_body_bytes": round(res["bytes"] / max(1, res["requests"]))}
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--n", type=int, default=10_000, help="entities in the store (default 10000)")
-    p.add_argument("--concurrency", type=int, default=50, help="concurrent clients (default 50)")
-    p.add_argument("--duration", type=float, default=10.0, help="measured seconds per media type (default 10)")
-    p.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first (default 2)")
-    p.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
-    p.add_argument("--store", type=Path, help="reuse/keep the store in this folder (default: a temporary one)")
+    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000],
+                   help="entities per load; the store of the first is served (default 10000 100000)")
+    p.add_argument("--connections", type=int, default=64, help="concurrent keep-alive clients (default 64)")
+    p.add_argument("--duration", type=float, default=15.0, help="measured seconds per target (default 15)")
+    p.add_argument("--workers", type=int, default=None, help="server worker processes (default: one per core)")
+    p.add_argument("--cache-mb", type=int, default=256, help="server cache per worker in MB (default 256)")
+    p.add_argument("--no-access-log", action="store_true", help="serve without the access log")
+    p.add_argument("--targets", nargs="+", default=list(TARGETS), choices=list(TARGETS))
     p.add_argument("--json", type=Path, help="also write the results here")
     args = p.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("bench_resolver needs wrk (Debian: apt-get install wrk)", file=sys.stderr)
+        return 2
 
+    results: dict[str, Any] = {"connections": args.connections, "duration_s": args.duration,
+                               "workers": args.workers or "one per core",
+                               "cpus": len(os.sched_getaffinity(0)), "cache_mb": args.cache_mb,
+                               "access_log": not args.no_access_log, "load": {}, "serve": {}}
     with tempfile.TemporaryDirectory(prefix="mimbridge-bench-") as tmp:
-        store = args.store or Path(tmp) / "store"
-        load_s = None
-        if not store.exists():
-            load_s = build_store(store, args.n)
-            print(f"store: {args.n} entities loaded in {load_s:.1f} s ({args.n / load_s:.0f} entities/s)")
-        paths = [f"/doc/AirQualityObserved/station-{i:07d}" for i in range(args.n)]
-        proc, port = start_server(store, Path(tmp) / "server.log", args.workers)
-        results: dict[str, Any] = {"entities": args.n, "concurrency": args.concurrency, "duration_s": args.duration,
-                                   "workers": args.workers, "cpus": os.cpu_count(), "load_s": load_s}
+        stores = []
+        for n in args.sizes:
+            data, store = Path(tmp) / f"entities-{n}.json", Path(tmp) / f"store-{n}"
+            write_entities(data, n)
+            r = timed_load(data, store)
+            data.unlink()
+            r["entities_per_s"] = round(n / r["seconds"])
+            r["entities_per_cpu_s"] = round(n / r["cpu_seconds"])
+            results["load"][str(n)] = r
+            stores.append(store)
+            print(f"load {n:>7} entities: {r['seconds']:7.1f} s  {r['entities_per_s']:>7,} entities/s  "
+                  f"(CPU {r['cpu_seconds']:.1f} s: {r['entities_per_cpu_s']:,} entities per CPU-second; "
+                  f"{r['triples']:,} triples)", flush=True)
+        n = args.sizes[0]
+        results["served_entities"] = n
+        proc, port = start_server(stores[0], Path(tmp) / "server.log", args.workers, args.cache_mb,
+                                  not args.no_access_log)
         try:
-            for name, accept in MEDIA.items():
-                r = asyncio.run(drive(port, paths, accept, args.concurrency, args.warmup, args.duration))
-                results[name] = r
-                print(f"{name:<7} {r['requests_per_s']:>8.1f} req/s   p50 {r['p50_ms']:>7.2f} ms   "
-                      f"p99 {r['p99_ms']:>7.2f} ms   max {r['max_ms']:>7.2f} ms   errors {r['errors']}   "
-                      f"({r['requests']} requests, {r['mean_body_bytes']} B/response)")
+            for name in args.targets:
+                warm = warm_pass(port, name, n)
+                r = wrk(port, name, n, args.connections, args.duration, sequential=False)
+                results["serve"][name] = {"warm": r, "warm_up": warm}
+                print(f"{name:<8} {r['requests_per_s']:>8.1f} req/s  p50 {r['p50_ms']:>6.2f} ms  "
+                      f"p99 {r['p99_ms']:>6.2f} ms  errors {r['errors']}  ({r['requests']} requests, "
+                      f"{r['mean_body_bytes']} B)   warm-up pass: {warm['requests_per_s']:.0f} req/s, "
+                      f"errors {warm['errors']}", flush=True)
         finally:
             stop_server(proc)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    return 0 if all(results[m]["errors"] == 0 for m in MEDIA) else 1
+    return 0 if all(r["warm"]["errors"] == 0 for r in results["serve"].values()) else 1
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_resolve_prints_the_uri():
-    r = run("resolve", "doi:10.5281/ZENODO.123", "urn:ngsi-ld:Building:b1", "sensor:42", "Things(7)")
+    r = run("resolve", "--base", "https://id.example.city/", "doi:10.5281/ZENODO.123", "urn:ngsi-ld:Building:b1",
+            "sensor:42", "Things(7)")
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == [
         "https://doi.org/10.5281/zenodo.123",
@@ -30,8 +31,27 @@ def test_resolve_prints_the_uri():
     ]
 
 
+def test_without_a_base_nothing_is_minted_on_the_placeholder_host():
+    r = run("resolve", "doi:10.5281/ZENODO.123", "urn:ngsi-ld:Building:b1", "Things(7)")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "https://doi.org/10.5281/zenodo.123",
+        "urn:ngsi-ld:Building:b1",
+        "https://sta.example.city/v1.1/Things(7)",
+    ]
+    assert "id.example.city" not in r.stdout
+    assert "--base" in r.stderr and "--rules" in r.stderr
+    r = run("resolve", "--json", "urn:ngsi-ld:Building:b1")
+    info = json.loads(r.stdout)
+    assert info["uri"] == "urn:ngsi-ld:Building:b1" and "minted" not in info and "--base" in info["hint"]
+    r = run("resolve", "sensor:42")  # a local code has no URI of its own
+    assert r.returncode == 1 and "--base" in r.stderr and r.stdout == ""
+    r = run("serve", "--store", "nowhere")
+    assert r.returncode == 2 and "--base" in r.stderr
+
+
 def test_resolve_a_minted_uri_prints_what_it_knows():
-    r = run("resolve", "https://id.example.city/sensor/42")
+    r = run("resolve", "--base", "https://id.example.city/", "https://id.example.city/sensor/42")
     assert r.returncode == 0, r.stderr
     fields = dict(line.split(None, 1) for line in r.stdout.splitlines() if line.strip())
     assert fields["identifier"] == "sensor:42"
@@ -49,7 +69,7 @@ def test_resolve_json_and_base_override():
 
 
 def test_resolve_errors_exit_1_and_go_on():
-    r = run("resolve", "doi:10.1234", "sensor:1")
+    r = run("resolve", "--base", "https://id.example.city/", "doi:10.1234", "sensor:1")
     assert r.returncode == 1
     assert "doi:10.1234: not a DOI" in r.stderr
     assert r.stdout.strip() == "https://id.example.city/sensor/1"
@@ -68,7 +88,8 @@ def test_load_then_resolve_with_store(corpus, tmp_path):
     assert r.returncode == 0, r.stderr
     graph, count = r.stdout.strip().split("\t")
     assert graph == src.resolve().as_uri() and count.endswith(" triples") and int(count.split()[0]) > 10
-    r = run("resolve", "--store", str(store), "--json", "urn:ngsi-ld:Vehicle:randomUUID",
+    r = run("resolve", "--store", str(store), "--base", "https://id.example.city/", "--json",
+            "urn:ngsi-ld:Vehicle:randomUUID",
             "https://id.example.city/Person/Bob")
     assert r.returncode == 0, r.stderr
     vehicle, bob = (json.loads(line) for line in r.stdout.splitlines())

@@ -36,7 +36,8 @@ def test_shipped_default_table_validates():
     data = json.loads(resources.files("mimbridge.resolve").joinpath("minting.default.json").read_text("utf-8"))
     jsonschema.Draft202012Validator(load_schema()).validate(data)
     rules = Rules.default()
-    assert rules.base == B
+    assert rules.base == B and rules.placeholder
+    assert not Rules.default(base=B).placeholder
     assert {n.scheme for n in rules.namespaces} >= {"doi", "handle", "ark", "orcid", "urn", "sta", "local",
                                                       "ngsi-ld"}
 

@@ -1,8 +1,12 @@
 """The ``resolve``, ``load`` and ``serve`` subcommands (wired into ``mimbridge`` by :func:`add_commands`).
 
     mimbridge resolve ID|URI ... [--rules FILE] [--base URL] [--store PATH|URL] [--info] [--json]
-    mimbridge load INPUT ... --store PATH|URL -f FORMAT [--graph IRI] [-O key=value ...]
-    mimbridge serve --store PATH|URL [--base URL] [--rules FILE] [--host 127.0.0.1] [--port 8080]
+    mimbridge load INPUT ... --store PATH|URL -f FORMAT [--graph IRI] [-O key=value ...] [--force] [-q]
+    mimbridge serve --store PATH|URL --base URL|--rules FILE [--host 127.0.0.1] [--port 8080] [--workers N]
+
+Minting needs ``--base`` or ``--rules``: the shipped table's base is a placeholder.
+``load`` into an embedded store streams its input through the bulk loader, shows
+progress on stderr and publishes a snapshot that running resolvers switch to.
 
 ``resolve`` prints the stable URI of each identifier; for a URI under the base (or with
 ``--info``/``--store``) it prints what it knows (identifier, scheme, minted and document
@@ -53,6 +57,15 @@ def add_commands(sub: Any) -> None:
     ld.add_argument("--graph", metavar="IRI", help="named graph (only with one INPUT; default: the file: URI)")
     ld.add_argument("-O", "--option", action="append", default=[], metavar="KEY=VALUE",
                     help="conversion option (value parsed as JSON when possible); repeatable")
+    ld.add_argument("--batch", type=int, default=2000, help="entities converted per batch (default 2000)")
+    ld.add_argument("--cache-control", metavar="VALUE", help="store the Cache-Control the resolver sends for "
+                    "this store's representations (embedded stores)")
+    ld.add_argument("--optimize", action="store_true", help="compact the embedded store after loading")
+    ld.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                    help="progress line on stderr (default: when it is a terminal)")
+    ld.add_argument("-q", "--quiet", action="store_true", help="nothing on stderr but errors (no progress, no "
+                    "summary line per file)")
+    ld.add_argument("--force", action="store_true", help="load files again even when unchanged since their last load")
     _common(ld)
     ld.set_defaults(handler=_load)
 
@@ -61,9 +74,27 @@ def add_commands(sub: Any) -> None:
     _common(s)
     s.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8080, help="port (default 8080)")
-    s.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    s.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: one per core, here %(const)s)", const=_cores(), nargs="?")
     s.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    s.add_argument("--no-access-log", dest="access_log", action="store_false",
+                   help="do not log requests (default: Common Log Format lines on stderr)")
+    s.add_argument("--cache-control", metavar="VALUE", help="Cache-Control of representations (default: the "
+                   "store's configuration, else 'public, max-age=300')")
+    s.add_argument("--cache-mb", type=int, default=64, help="representation cache per worker in MB (default 64)")
+    s.add_argument("--max-connections", type=int, default=1024,
+                   help="open connections per worker before 503 + Retry-After (default 1024)")
+    s.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds of that 503 (default 1)")
     s.set_defaults(handler=_serve)
+
+
+def _cores() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 def _rules(args: argparse.Namespace) -> Any:
@@ -78,18 +109,23 @@ def describe_identifier(text: str, rules: Any, store: Any = None) -> dict[str, A
     """What mimbridge knows about an identifier or URI, as a JSON-ready dict.
 
     >>> from mimbridge.resolve.minting import Rules
-    >>> d = describe_identifier("https://id.example.city/sensor/42", Rules.default())
+    >>> d = describe_identifier("https://id.example.city/sensor/42", Rules.default(base="https://id.example.city/"))
     >>> d["identifier"], d["scheme"], d["document"]
     ('sensor:42', 'local', 'https://id.example.city/doc/sensor/42')
+    >>> describe_identifier("urn:ngsi-ld:Building:b1", Rules.default())["uri"]
+    'urn:ngsi-ld:Building:b1'
     """
     from ..resolve.identifiers import to_uri
+    from ..resolve.minting import NO_BASE_HINT
 
     ident = rules.parse(text)
     out: dict[str, Any] = {"input": text, "identifier": str(ident), "scheme": ident.scheme, "value": ident.value}
     if ident.alternatives:
         out["also_matches"] = list(ident.alternatives)
     out["uri"] = rules.uri(ident)
-    if rules.namespace_for(ident) is not None:
+    if rules.placeholder and rules.namespace_for(ident) is not None:
+        out["hint"] = NO_BASE_HINT
+    elif rules.namespace_for(ident) is not None:
         out["minted"] = rules.mint(ident)
         out["document"] = rules.document_uri(out["minted"])
     if ident.scheme != "local":  # local codes have no URI of their own
@@ -108,12 +144,15 @@ def describe_identifier(text: str, rules: Any, store: Any = None) -> dict[str, A
 
 def _resolve(args: argparse.Namespace, out: TextIO) -> int:
     from ..errors import MimbridgeError
-    from ..resolve.store import open_store
+    from ..resolve.snapshots import ServingStore
 
     rules = _rules(args)
-    store = open_store(args.store, read_only=True, genid_base=rules.base + ".well-known/genid/") if args.store \
-        else None
+    store = ServingStore(args.store, genid_base=rules.base + ".well-known/genid/").store if args.store else None
     status = 0
+    if rules.placeholder and not args.json:
+        from ..resolve.minting import NO_BASE_HINT
+
+        print(f"mimbridge: note: {NO_BASE_HINT}; identifiers keep their own URIs", file=sys.stderr)
     for text in args.identifiers:
         try:
             info = describe_identifier(text, rules, store)
@@ -123,7 +162,7 @@ def _resolve(args: argparse.Namespace, out: TextIO) -> int:
             continue
         if args.json:
             out.write(json.dumps(info, ensure_ascii=False) + "\n")
-        elif args.info or args.store or text.strip().startswith(rules.base):
+        elif args.info or args.store or (not rules.placeholder and text.strip().startswith(rules.base)):
             width = max(len(k) for k in info)
             for k, v in info.items():
                 out.write(f"{k:<{width}}  {', '.join(v) if isinstance(v, list) else v}\n")
@@ -135,7 +174,7 @@ def _resolve(args: argparse.Namespace, out: TextIO) -> int:
 
 def _load(args: argparse.Namespace, out: TextIO) -> int:
     from ..errors import MimbridgeError
-    from ..resolve.store import load, open_store
+    from ..resolve.store import open_store
 
     if args.graph and len(args.inputs) > 1:
         print("mimbridge: error: --graph needs exactly one INPUT", file=sys.stderr)
@@ -157,31 +196,75 @@ def _load(args: argparse.Namespace, out: TextIO) -> int:
     with store:
         for name in args.inputs:
             path = Path(name)
-            source = args.source or path.suffix
             if not path.is_file():
                 print(f"mimbridge: error: {name}: no such file", file=sys.stderr)
                 status = 1
                 continue
             try:
-                res = load(store, path, source=source, graph=args.graph, **options)
+                line = _load_one(store, path, args, options)
             except (MimbridgeError, TypeError) as exc:
                 print(f"mimbridge: error: {name}: {exc}", file=sys.stderr)
                 status = 1
                 continue
-            out.write(f"{res.graph}\t{res.triples} triples\n")
-        if hasattr(store, "optimize"):
-            store.optimize()
+            out.write(line)
+        _publish(store, args)
     return status
+
+
+def _load_one(store: Any, path: Path, args: argparse.Namespace, options: dict[str, Any]) -> str:
+    """Load one file: the bulk loader for embedded stores, SPARQL Update otherwise; the line to print."""
+    from .. import registry
+    from ..resolve.bulk import bulk_load_file
+    from ..resolve.store import OxigraphStore, load
+
+    source = registry.resolve_name(args.source or path.suffix)
+    if not isinstance(store, OxigraphStore):
+        res = load(store, path, source=source, graph=args.graph, **options)
+        return f"{res.graph}\t{res.triples} triples\n"
+    from ..progress import progress_bar
+
+    bar = not args.quiet and (args.progress if args.progress is not None else sys.stderr.isatty())
+    with progress_bar(bar, label=f"load {path.name}") as tick:
+        r = bulk_load_file(store, path, source=source, graph=args.graph, batch=args.batch,
+                           progress=lambda entities, triples, seconds: tick(entities), force=args.force, **options)
+    if r.skipped:
+        return f"{r.graph}\t{r.triples} triples (unchanged, not loaded again)\n"
+    if not args.quiet:
+        rate = f" ({r.entities / r.seconds:,.0f} entities/s)" if r.entities and r.seconds > 0 else ""
+        print(f"{path.name}: {r.entities:,} records, {r.triples:,} triples in {r.seconds:.1f} s{rate}",
+              file=sys.stderr)
+    return f"{r.graph}\t{r.triples} triples\n"
+
+
+def _publish(store: Any, args: argparse.Namespace) -> None:
+    """Make an embedded store's new content visible to running resolvers (one snapshot)."""
+    from ..resolve.snapshots import publish, write_config
+    from ..resolve.store import OxigraphStore
+
+    if not isinstance(store, OxigraphStore):
+        return
+    if args.cache_control:
+        write_config(store.path, cache_control=args.cache_control)
+    if args.optimize:
+        store.optimize()
+    publish(store)
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
     from ..errors import MimbridgeError
-    from ..resolve.service import serve
+    from ..resolve.asgi import Limits
+    from ..resolve.minting import NO_BASE_HINT
+    from ..resolve.server import serve
 
     try:
         rules = _rules(args)
-        serve(args.store, rules=rules, host=args.host, port=args.port, workers=args.workers,
-              log_level=args.log_level)
+        if rules.placeholder:
+            print(f"mimbridge: error: serve: {NO_BASE_HINT}", file=sys.stderr)
+            return 2
+        serve(args.store, rules=rules if args.rules else None, base=args.base, host=args.host, port=args.port,
+              workers=args.workers, log_level=args.log_level, access_log=args.access_log,
+              cache_control=args.cache_control, cache_mb=args.cache_mb,
+              limits=Limits(max_connections=args.max_connections, retry_after=args.retry_after))
     except MimbridgeError as exc:
         print(f"mimbridge: error: {exc}", file=sys.stderr)
         return 1

@@ -11,7 +11,13 @@ the same input. Template variables: ``{base}`` (the table's base URI),
 percent-encoded, ``/`` kept). Every minted URI is checked to read back to the
 identifier it came from, so two namespaces can never silently share a URI.
 
->>> rules = Rules.default()
+The shipped table's base (``https://id.example.city/``) is a placeholder: without a
+``base`` or a rule table of one's own nothing is minted on it (:attr:`Rules.placeholder`);
+:meth:`Rules.uri` then gives an identifier's own URI and :meth:`Rules.mint` says what is missing.
+
+>>> Rules.default().uri(Rules.default().parse("urn:ngsi-ld:Building:b1"))
+'urn:ngsi-ld:Building:b1'
+>>> rules = Rules.default(base="https://id.example.city/")
 >>> rules.mint(rules.parse("urn:ngsi-ld:Building:b1"))
 'https://id.example.city/Building/b1'
 >>> str(rules.identify("https://id.example.city/sensor/42"))
@@ -46,8 +52,10 @@ from .identifiers import (
     to_uri,
 )
 
-__all__ = ["Namespace", "Rules", "load_schema"]
+__all__ = ["NO_BASE_HINT", "Namespace", "Rules", "load_schema"]
 
+NO_BASE_HINT = ("no base URI is configured, so nothing is minted on the placeholder host of the shipped rule "
+                "table: give a base (--base URL) or a rule table (--rules FILE)")
 _VAR = re.compile(r"\{(base|type|local)\}")
 
 
@@ -112,12 +120,15 @@ def _template_parts(ident: Identifier) -> tuple[str, str]:
 class Rules:
     """A validated rule table. Build with :meth:`from_file`, :meth:`from_dict` or :meth:`default`.
 
-    ``base`` overrides the table's base URI (``mimbridge serve --base``).
+    ``base`` overrides the table's base URI (``mimbridge serve --base``). ``placeholder`` is True for
+    the shipped table without a base: it mints nothing.
     """
 
-    def __init__(self, data: Mapping[str, Any], *, base: str | None = None, source: str = "<rules>") -> None:
+    def __init__(self, data: Mapping[str, Any], *, base: str | None = None, source: str = "<rules>",
+                 placeholder: bool = False) -> None:
         import jsonschema
 
+        self.placeholder = placeholder and base is None
         data = dict(data)
         if base is not None:
             data["base"] = base if base.endswith("/") else base + "/"
@@ -201,14 +212,14 @@ class Rules:
 
     @classmethod
     def default(cls, *, base: str | None = None) -> Rules:
-        """The rule table shipped with mimbridge (``minting.default.json``), optionally re-based."""
-        return cls(_default_data(), base=base, source="minting.default.json")
+        """The rule table shipped with mimbridge (``minting.default.json``); it mints only with a ``base``."""
+        return cls(_default_data(), base=base, source="minting.default.json", placeholder=True)
 
     # identifiers <-> URIs ---------------------------------------------------------------------------------
 
     def parse(self, text: str) -> Identifier:
         """:func:`~mimbridge.resolve.identifiers.parse` with this table's prefixes, servers and namespaces."""
-        if isinstance(text, str) and text.strip().startswith(self.base):
+        if isinstance(text, str) and not self.placeholder and text.strip().startswith(self.base):
             return self.identify(text.strip())
         return parse(text, self.context)
 
@@ -227,9 +238,12 @@ class Rules:
     def mint(self, ident: Identifier) -> str:
         """The minted (thing) URI of ``ident``; ResolutionError if no namespace takes it or it would collide.
 
-        >>> Rules.default().mint(Rules.default().parse("https://doi.org/10.5281/ZENODO.1"))
+        >>> r = Rules.default(base="https://id.example.city/")
+        >>> r.mint(r.parse("https://doi.org/10.5281/ZENODO.1"))
         'https://id.example.city/doi/10.5281/zenodo.1'
         """
+        if self.placeholder:
+            raise ResolutionError(f"{ident}: {NO_BASE_HINT}")
         ns = self.namespace_for(ident)
         if ns is None:
             raise ResolutionError(f"no minting rule for {ident.scheme} identifier {ident}")
@@ -248,15 +262,20 @@ class Rules:
         return uri
 
     def uri(self, ident: Identifier) -> str:
-        """The stable URI to publish: the global resolver URL for DOI/Handle/ARK/ORCID, else the minted URI.
+        """The stable URI to publish: the global resolver URL for DOI/Handle/ARK/ORCID, else the minted URI
+        (without a configured base: the identifier's own URI; ResolutionError for a local code, which has none).
 
-        >>> r = Rules.default()
+        >>> r = Rules.default(base="https://id.example.city/")
         >>> r.uri(r.parse("doi:10.5281/zenodo.123")), r.uri(r.parse("sensor:42"))
         ('https://doi.org/10.5281/zenodo.123', 'https://id.example.city/sensor/42')
         """
         if ident.scheme in EXTERNAL_RESOLVERS or ident.scheme in ("curie", "uri"):
             return to_uri(ident)
         if self.namespace_for(ident) is None:
+            return to_uri(ident)
+        if self.placeholder:
+            if ident.scheme == "local":
+                raise ResolutionError(f"{ident} is a local code without a URI of its own; {NO_BASE_HINT}")
             return to_uri(ident)
         return self.mint(ident)
 
@@ -293,10 +312,10 @@ class Rules:
     def identify(self, uri: str) -> Identifier:
         """The identifier behind a URI: minted URIs read back through the rules, others via ``from_uri``.
 
-        >>> Rules.default().identify("https://id.example.city/Building/b1").value
+        >>> Rules.default(base="https://id.example.city/").identify("https://id.example.city/Building/b1").value
         'urn:ngsi-ld:Building:b1'
         """
-        if uri.startswith(self.base):
+        if uri.startswith(self.base) and not self.placeholder:
             rest = uri[len(self.base):]
             if rest.startswith(self.document_path):
                 raise ResolutionError(f"{uri} is a document URI; its thing is {self.thing_uri(uri)}")
@@ -327,7 +346,7 @@ class Rules:
     def document_uri(self, thing_uri: str) -> str:
         """The URI of the document describing a thing minted under the base.
 
-        >>> Rules.default().document_uri("https://id.example.city/sensor/42")
+        >>> Rules.default(base="https://id.example.city/").document_uri("https://id.example.city/sensor/42")
         'https://id.example.city/doc/sensor/42'
         """
         if not thing_uri.startswith(self.base):
@@ -351,7 +370,7 @@ class Rules:
     def iri_for(self, namespace: str, local: str | int, *, type: str | None = None) -> str:
         """Mint the IRI of ``local`` in the namespace named ``namespace`` (``type``: entity type / STA set).
 
-        >>> Rules.default().iri_for("sta", 7, type="Things")
+        >>> Rules.default(base="https://id.example.city/").iri_for("sta", 7, type="Things")
         'https://id.example.city/sta/Things/7'
         """
         ns = next((n for n in self.namespaces if n.name == namespace), None)
@@ -374,7 +393,7 @@ class Rules:
     def iri_for_content(self, namespace: str, data: Any, *, type: str | None = None) -> str:
         """An IRI for something without an id, derived from its content (same content, same IRI).
 
-        >>> r = Rules.default()
+        >>> r = Rules.default(base="https://id.example.city/")
         >>> r.iri_for_content("sensor", {"b": 1, "a": [2]}) == r.iri_for_content("sensor", {"a": [2], "b": 1})
         True
         """

@@ -1,4 +1,4 @@
-"""The resolver service: an ASGI app (Starlette) that makes minted URIs answer.
+"""The resolver service: what each minted URI answers, as ready-to-send representations.
 
 * ``GET {base}<thing path>`` -> ``303 See Other`` to ``{base}{document_path}<thing path>``
   when the store describes the thing; a DOI, Handle, ARK or ORCID the store does
@@ -12,31 +12,34 @@
 
 Requests only read the store: no file is opened and no URL fetched per request, and
 store look-ups take checked IRIs (:func:`~mimbridge.resolve.store.checked_iri`).
+:class:`Resolver` turns (path, query, format) into a :class:`Representation` (status,
+headers, body, ETag); :mod:`mimbridge.resolve.asgi` caches those and speaks HTTP
+(conditional requests, HEAD, limits, access log), :mod:`mimbridge.resolve.server` runs it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Sequence
-from functools import partial
-from typing import Any
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
-from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
 
 from ..errors import ResolutionError
 from .identifiers import EXTERNAL_RESOLVERS, Identifier, to_uri
 from .minting import Rules
 from .page import Compactor, render
-from .store import TripleStore, open_store
+from .store import TripleStore
 
-__all__ = ["FORMATS", "create_app", "negotiate", "serve"]
+if TYPE_CHECKING:
+    from .asgi import ResolverApp
+
+__all__ = ["FORMATS", "Representation", "Resolver", "app_from_env", "create_app", "negotiate", "serve"]
 
 FOAF_PRIMARY_TOPIC = "http://xmlns.com/foaf/0.1/primaryTopic"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
@@ -82,6 +85,7 @@ def _accept_entries(header: str) -> list[tuple[str, float]]:
     return out
 
 
+@lru_cache(maxsize=512)
 def negotiate(accept: str | None) -> str | None:
     """The format for an ``Accept`` header (None: nothing acceptable); HTML when there is no header.
 
@@ -116,23 +120,65 @@ def _rdfxml_ok(triples: Sequence[ox.Triple]) -> bool:
     return all(m is not None and m.start() > 0 for m in (_NCNAME_TAIL.search(t.predicate.value) for t in triples))
 
 
+@dataclass(slots=True)
+class Representation:
+    """A ready response: ``status``, ``headers`` (lower-case byte pairs, no length), ``body`` and its ``etag``.
+
+    >>> r = Representation.text(404, "nothing here")
+    >>> r.status, r.body, r.etag is None
+    (404, b'nothing here\\n', True)
+    """
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes | None = None
+
+    @classmethod
+    def make(cls, status: int, body: bytes, headers: dict[str, str]) -> Representation:
+        """A representation with an ETag (strong: a hash of the body) when the status is 200."""
+        etag = None
+        if status == 200:
+            etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode("ascii") + b'"'
+        pairs = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        return cls(status, pairs, body, etag)
+
+    @classmethod
+    def text(cls, status: int, message: str, *, headers: dict[str, str] | None = None,
+             vary: bool = False) -> Representation:
+        """A plain-text answer (errors, the root page)."""
+        h = {"Content-Type": "text/plain; charset=utf-8", **SECURITY_HEADERS, **(headers or {})}
+        if vary:
+            h.setdefault("Vary", "Accept")
+        return cls.make(status, (message + ("" if message.endswith("\n") else "\n")).encode("utf-8"), h)
+
+    @classmethod
+    def redirect(cls, target: str, query: str, status: int) -> Representation:
+        """A redirect to a path of this resolver (``query`` kept)."""
+        url = target + (f"?{query}" if query else "")
+        return cls.make(status, b"", {"Location": url, "Vary": "Accept", **SECURITY_HEADERS})
+
+
 class Resolver:
-    """The request handling, independent of the ASGI plumbing."""
+    """The request handling, independent of HTTP: (path, query, format) -> :class:`Representation`."""
 
     def __init__(self, store: TripleStore, rules: Rules) -> None:
+        if rules.placeholder:
+            from .minting import NO_BASE_HINT
+
+            raise ResolutionError(f"the resolver needs a base: {NO_BASE_HINT}")
         self.store = store
         self.rules = rules
         self.base_path = rules.base_path
         self.doc_prefix = rules.document_path
         self.compact = Compactor(rules.prefixes)
 
-    async def _call(self, fn: Any, *args: Any) -> Any:
-        if self.store.remote:
-            return await run_in_threadpool(fn, *args)
-        return fn(*args)
-
     def _path(self, uri: str) -> str:
         return urlsplit(uri).path
+
+    def is_document(self, path: str) -> bool:
+        """True when ``path`` names a document (its answer depends on the format asked for)."""
+        return path.startswith(self.base_path + self.doc_prefix)
 
     def _locate(self, thing: str) -> tuple[Identifier | None, str, list[str]]:
         """(identifier, canonical thing URI, store candidates) of a thing URI under the base."""
@@ -151,43 +197,31 @@ class Resolver:
             cands.append(thing)
         return ident, canonical, cands
 
-    async def handle(self, request: Request) -> Response:
-        raw = request.scope.get("raw_path") or request.scope["path"].encode("utf-8")
-        try:
-            path = raw.decode("ascii").split("?", 1)[0]
-        except UnicodeDecodeError:
-            return _text(400, "request path is not percent-encoded ASCII")
-        query = request.url.query
+    def represent(self, path: str, query: str, fmt: str | None) -> Representation:
+        """The answer to a GET of ``path`` (percent-encoded, ASCII) with ``query``; ``fmt`` is the negotiated
+        format of a document (None: nothing acceptable). Blocks on the store."""
         if not path.startswith(self.base_path):
-            return _text(404, "not under the resolver base")
+            return Representation.text(404, "not under the resolver base")
         rel = path[len(self.base_path):]
         if rel == "":
-            return _text(200, f"mimbridge resolver for {self.rules.base}\n")
+            return Representation.text(200, f"mimbridge resolver for {self.rules.base}\n")
         is_doc = rel.startswith(self.doc_prefix)
         thing = self.rules.base + (rel[len(self.doc_prefix):] if is_doc else rel)
         ident, canonical, cands = self._locate(thing)
         if canonical != thing:
             target = self._path(self.rules.document_uri(canonical) if is_doc else canonical)
-            return _redirect(target, query, 301)
-        present = await self._call(self._present, cands)
+            return Representation.redirect(target, query, 301)
+        present = [c for c in cands if self.store.first_subject([c]) is not None]
         if not present:
             if ident is not None and ident.scheme in EXTERNAL_RESOLVERS:
-                return _redirect(to_uri(ident), "", 303)
-            return _text(404, "nothing is known about this URI", vary=is_doc)
+                return Representation.make(303, b"", {"Location": to_uri(ident), "Vary": "Accept",
+                                                      **SECURITY_HEADERS})
+            return Representation.text(404, "nothing is known about this URI", vary=is_doc)
         if not is_doc:
-            return _redirect(self._path(self.rules.document_uri(thing)), query, 303)
-        return await self.document(request, thing, present)
+            return Representation.redirect(self._path(self.rules.document_uri(thing)), query, 303)
+        return self.document(thing, present, fmt)
 
-    def _present(self, cands: list[str]) -> list[str]:
-        """The candidates the store describes, in order."""
-        return [c for c in cands if self.store.first_subject([c]) is not None]
-
-    async def document(self, request: Request, thing: str, present: list[str]) -> Response:
-        param = request.query_params.get("format")
-        if param is not None:
-            fmt = FORMAT_PARAM.get(param.lower())
-        else:
-            fmt = negotiate(request.headers.get("accept"))
+    def document(self, thing: str, present: list[str], fmt: str | None) -> Representation:
         doc = self.rules.document_uri(thing)
         doc_path = self._path(doc)
         links = ", ".join(f'<{doc_path}?format={SHORT[n]}>; rel="alternate"; type="{FORMATS[n][0]}"'
@@ -195,27 +229,30 @@ class Resolver:
         headers = {"Vary": "Accept", "Link": links, **SECURITY_HEADERS}
         if fmt is None:
             offered = ", ".join(m for m, _, _ in FORMATS.values())
-            return _text(406, f"not acceptable; this resolver offers {offered} (or ?format=ttl|jsonld|nt|rdf|html)",
-                         headers=headers)
-        triples = await self._call(self.store.describe, present)
+            return Representation.text(406, f"not acceptable; this resolver offers {offered} "
+                                       "(or ?format=ttl|jsonld|nt|rdf|html)", headers=headers)
+        triples = self.store.describe(present)
         if fmt == "html":
             referrers: list[tuple[str, str]] = []
             for c in present:
-                referrers += await self._call(partial(self.store.referrers, c, limit=50))
+                referrers += self.store.referrers(c, limit=50)
             alternates = [(LABEL[n], f"{doc_path}?format={SHORT[n]}", FORMATS[n][0]) for n in FORMATS if n != "html"]
             body = render(self.rules, thing=thing, subjects=present, triples=triples,
                           referrers=sorted(set(referrers)), alternates=alternates, compact=self.compact)
             headers["Content-Security-Policy"] = HTML_CSP
-            return Response(body, status_code=200, headers=headers, media_type=FORMATS["html"][1])
+            headers["Content-Type"] = FORMATS["html"][1]
+            return Representation.make(200, body.encode("utf-8"), headers)
         extra = [ox.Triple(ox.NamedNode(doc), ox.NamedNode(FOAF_PRIMARY_TOPIC), ox.NamedNode(thing))]
         extra += [ox.Triple(ox.NamedNode(thing), ox.NamedNode(OWL_SAME_AS), ox.NamedNode(c)) for c in present
                   if c != thing]
         out = extra + triples
         if fmt == "rdfxml" and not _rdfxml_ok(out):
-            return _text(406, "this description has a predicate IRI without an XML local name and cannot be "
-                         "written as RDF/XML; ask for Turtle, JSON-LD or N-Triples", headers=headers)
-        body = ox.serialize(out, format=FORMATS[fmt][2], prefixes=self._prefixes(out))
-        return Response(body, status_code=200, headers=headers, media_type=FORMATS[fmt][1])
+            return Representation.text(406, "this description has a predicate IRI without an XML local name and "
+                                       "cannot be written as RDF/XML; ask for Turtle, JSON-LD or N-Triples",
+                                       headers=headers)
+        data = ox.serialize(out, format=FORMATS[fmt][2], prefixes=self._prefixes(out)) or b""
+        headers["Content-Type"] = FORMATS[fmt][1]
+        return Representation.make(200, data, headers)
 
     def _prefixes(self, triples: Sequence[ox.Triple]) -> dict[str, str]:
         """The rule table's prefixes that the triples use (namespaces ending with '/' or '#')."""
@@ -228,65 +265,42 @@ class Resolver:
         return {p: ns for p, ns in sorted(self.rules.prefixes.items()) if ns in spaces}
 
 
-def _text(status: int, message: str, *, headers: dict[str, str] | None = None, vary: bool = False) -> Response:
-    h = {**SECURITY_HEADERS, **(headers or {})}
-    if vary:
-        h.setdefault("Vary", "Accept")
-    return PlainTextResponse(message + ("" if message.endswith("\n") else "\n"), status_code=status, headers=h)
+def format_of(query: str, accept: str | None) -> str | None:
+    """The format asked for: ``?format=`` when given, else negotiated from ``Accept``.
+
+    >>> format_of("format=ttl", "text/html"), format_of("", "application/n-triples"), format_of("format=png", None)
+    ('turtle', 'ntriples', None)
+    """
+    if query and "format=" in query:
+        values = parse_qs(query, keep_blank_values=True).get("format")
+        if values:
+            return FORMAT_PARAM.get(values[0].lower())
+    return negotiate(accept)
 
 
-def _redirect(target: str, query: str, status: int) -> Response:
-    url = target + (f"?{query}" if query else "")
-    return RedirectResponse(url, status_code=status, headers={"Vary": "Accept", **SECURITY_HEADERS})
-
-
-def create_app(store: TripleStore, rules: Rules) -> Starlette:
-    """The ASGI application serving ``store`` under ``rules.base``.
+def create_app(store: TripleStore, rules: Rules, **options: Any) -> ResolverApp:
+    """The ASGI application serving ``store`` under ``rules.base`` (``options``: see
+    :class:`~mimbridge.resolve.asgi.ResolverApp`).
 
     >>> from mimbridge.resolve.store import OxigraphStore
-    >>> app = create_app(OxigraphStore(), Rules.default())
-    >>> [r.path for r in app.routes]
-    ['/{path:path}']
+    >>> app = create_app(OxigraphStore(), Rules.default(base="https://id.example.org/"))
+    >>> app.resolver.rules.base
+    'https://id.example.org/'
     """
-    resolver = Resolver(store, rules)
-    app = Starlette(routes=[Route("/{path:path}", resolver.handle, methods=["GET", "HEAD"])])
-    app.state.resolver = resolver
-    return app
+    from .asgi import ResolverApp
+
+    return ResolverApp(Resolver(store, rules), **options)
 
 
-def _rules(rules: Rules | str | os.PathLike[str] | None, base: str | None) -> Rules:
-    if isinstance(rules, Rules):
-        return rules if base is None else Rules(rules.data, base=base)
-    if rules is None:
-        return Rules.default(base=base)
-    return Rules.from_file(rules, base=base)
-
-
-def app_from_env() -> Starlette:
+def app_from_env() -> ResolverApp:
     """App factory for ``uvicorn --factory`` and multi-worker serving (``MIMBRIDGE_RESOLVER_*`` variables)."""
-    env = os.environ
-    rules = _rules(env.get("MIMBRIDGE_RESOLVER_RULES") or None, env.get("MIMBRIDGE_RESOLVER_BASE") or None)
-    genid = rules.base + ".well-known/genid/"
-    store = open_store(env["MIMBRIDGE_RESOLVER_STORE"], read_only=True, genid_base=genid)
-    return create_app(store, rules)
+    from .server import app_from_env as make
+
+    return make()
 
 
-def serve(store: str | os.PathLike[str], *, base: str | None = None, rules: Rules | str | None = None,
-          host: str = "127.0.0.1", port: int = 8080, workers: int = 1, log_level: str = "warning") -> None:
-    """Run the resolver with uvicorn until interrupted (the store is opened read-only).
+def serve(store: str | os.PathLike[str], **options: Any) -> None:
+    """Run the resolver until interrupted: :func:`mimbridge.resolve.server.serve`."""
+    from .server import serve as run
 
-    ``store``: a folder made by :func:`~mimbridge.resolve.store.load`, or a SPARQL query URL.
-    """
-    import uvicorn
-
-    r = _rules(rules, base)
-    if workers > 1:
-        os.environ["MIMBRIDGE_RESOLVER_STORE"] = str(store)
-        os.environ["MIMBRIDGE_RESOLVER_BASE"] = r.base
-        if rules is not None and not isinstance(rules, Rules):
-            os.environ["MIMBRIDGE_RESOLVER_RULES"] = str(rules)
-        uvicorn.run("mimbridge.resolve.service:app_from_env", factory=True, host=host, port=port,
-                    workers=workers, log_level=log_level, access_log=False)
-        return
-    app = create_app(open_store(store, read_only=True, genid_base=r.base + ".well-known/genid/"), r)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    run(store, **options)
