@@ -30,6 +30,7 @@ import difflib
 import functools
 import gzip
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -251,11 +252,14 @@ class Catalogue:
         return [m for m in self if (subject is None or m.subject == _subject(subject))
                 and (domain is None or _domain(domain) in {d.lower() for d in m.domains})]
 
-    def candidates(self, name: str, *, subject: str | None = None, domain: str | None = None) -> list[ModelSpec]:
+    def candidates(self, name: str, *, subject: str | None = None, domain: str | None = None,
+                   context: Any = None) -> list[ModelSpec]:
         """Models an entity type or model name may denote.
 
         ``name`` is a model name (``AirQualityObserved``), ``subject/name``, or an
         entity type IRI (``https://smartdatamodels.org/dataModel.Environment/AirQualityObserved``).
+        ``context``: the entity's ``@context``; among several models of that name,
+        those whose subject's published context it names are kept.
         """
         if name.startswith(SDM_BASE):
             rest = name[len(SDM_BASE):]
@@ -270,6 +274,12 @@ class Catalogue:
             found = [m for m in found if m.subject == _subject(subject)]
         if domain is not None:
             found = [m for m in found if _domain(domain) in {d.lower() for d in m.domains}]
+        if len(found) > 1 and context is not None:
+            urls = {context} if isinstance(context, str) else {c for c in context if isinstance(c, str)} \
+                if isinstance(context, list) else set()
+            subjects = {_context_subject(u) for u in urls}
+            named = [m for m in found if m.subject in subjects]
+            found = named or found
         return found
 
     def find(self, name: str, *, subject: str | None = None, domain: str | None = None) -> ModelSpec | None:
@@ -312,9 +322,28 @@ class Catalogue:
         wanted = {_subject(s) for s in subjects} if subjects is not None else None
         urls: dict[str, str] = {}
         for m in self:
-            if m.context_url and (wanted is None or m.subject in wanted):
-                urls.setdefault(m.context_url, m.subject)
-        return {url: self.context(subject) for url, subject in sorted(urls.items())}
+            if wanted is None or m.subject in wanted:
+                # both places the data models publish a subject's context
+                urls.setdefault(f"{_RAW_BASE}{m.subject}/master/context.jsonld", m.subject)
+                urls.setdefault(f"{_SITE_BASE}{m.subject}/context.jsonld", m.subject)
+                if m.context_url:
+                    urls.setdefault(m.context_url, m.subject)
+        docs: dict[str, dict[str, Any]] = {}
+        for subject in sorted(set(urls.values())):
+            doc = self.context(subject)
+            docs.update({u: doc for u, s in urls.items() if s == subject})
+        return dict(sorted(docs.items()))
+
+
+_RAW_BASE = "https://raw.githubusercontent.com/smart-data-models/"
+_SITE_BASE = "https://smart-data-models.github.io/"
+_CONTEXT_URL = re.compile(r"^https?://(?:raw\.githubusercontent\.com/smart-data-models|smart-data-models\.github\.io)/"
+                          r"(dataModel\.[^/]+)/")
+
+
+def _context_subject(url: str) -> str | None:
+    match = _CONTEXT_URL.match(url)
+    return match.group(1) if match else None
 
 
 def _subject(subject: str) -> str:

@@ -44,20 +44,22 @@ class ModelKinds:
         etype = entity.get("type", entity.get("@type")) if isinstance(entity, dict) else None
         names = [etype] if isinstance(etype, str) else [t for t in etype or () if isinstance(t, str)] \
             if isinstance(etype, list) else []
-        key = "\x1f".join(names)
+        context = entity.get("@context") if isinstance(entity, dict) else None
+        key = "\x1f".join(names) + "\x1e" + (context if isinstance(context, str) else repr(context))
         if key not in self._by_type:
-            self._by_type[key] = self._lookup(names)
+            self._by_type[key] = self._lookup(names, context)
         return self._by_type[key]
 
-    def _lookup(self, names: list[str]) -> tuple[dict[str, str], ModelSpec | None, str | None]:
+    def _lookup(self, names: list[str], context: Any) -> tuple[dict[str, str], ModelSpec | None, str | None]:
         found: list[ModelSpec] = []
         for name in names:
-            found.extend(self.catalogue.candidates(name))
+            found.extend(self.catalogue.candidates(name, context=context))
         if len(found) == 1:
             return found[0].kinds(), found[0], None
         shown = ", ".join(repr(n) for n in names) or "(none)"
         if not found:
-            return {}, None, f"entity type {shown} is not a Smart Data Models model (catalogue {self.catalogue.version})"
+            return {}, None, (f"entity type {shown} is not a Smart Data Models model "
+                              f"(catalogue {self.catalogue.version})")
         return {}, None, (f"entity type {shown} names several Smart Data Models models: "
                           f"{', '.join(m.qualified for m in found)}")
 
