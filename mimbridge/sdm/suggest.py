@@ -9,7 +9,8 @@ table that is not a catalogue IRI (:func:`queries_from_table`).
 Each catalogue attribute IRI (one per subject and name) is a target, scored by
 
 * the name: character-trigram similarity of the normalised names (label and
-  IRI local name; equal names score 1), and an equal IRI;
+  IRI local name; equal names score 1), the words they share (``no2Concentration``
+  and ``no2``), and an equal IRI;
 * the text: idf-weighted cosine of the words of the query (name, description)
   and of the target (name, descriptions, ``model`` IRI, units text);
 * the unit: the same UN/CEFACT code, or the same SI dimension, raises the
@@ -46,7 +47,7 @@ from ..model import Graph
 from .catalogue import SDM_BASE, Catalogue, load_catalogue
 from .units import unit_code
 
-__all__ = ["Query", "Target", "queries_from_graph", "queries_from_table", "rank", "suggest"]
+__all__ = ["Query", "Target", "evaluate", "queries_from_graph", "queries_from_table", "rank", "suggest"]
 
 NGSI_DEFAULT = "https://uri.etsi.org/ngsi-ld/default-context/"
 LEXICAL = "semapv:LexicalSimilarityThresholdMatching"
@@ -84,7 +85,7 @@ def _norm(name: str) -> str:
 
 def _words(text: str) -> list[str]:
     spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", text))
-    spaced = re.sub(r"([A-Za-z])(\d)", r"\1 \2", spaced)
+    spaced = re.sub(r"([A-Za-z])(\d)", r"\1 \2", re.sub(r"(\d)([A-Za-z])", r"\1 \2", spaced))
     return [w for w in re.findall(r"[a-z0-9µ]+", spaced.lower()) if w not in _STOP]
 
 
@@ -106,6 +107,7 @@ class _Index:
     def __init__(self, targets: list[Target]) -> None:
         self.targets = targets
         self.grams = [_trigrams(t.name) for t in targets]
+        self.name_words = [set(_words(t.name)) for t in targets]
         self.norms = [_norm(t.name) for t in targets]
         self.vectors = [Counter(_words(t.text)) for t in targets]
         df: Counter[str] = Counter()
@@ -155,6 +157,7 @@ def rank(query: Query, index: Any, *, top: int = 3) -> list[tuple[float, float, 
     """The best ``top`` targets: ``(score, name part, text part, target)``, best first."""
     names = [n for n in {query.label, _local(query.id)} if n]
     qgrams = [_trigrams(n) for n in names]
+    qwords = [set(_words(n)) for n in names]
     qnorms = {_norm(n) for n in names}
     qvec = Counter(_words(" ".join([*names, query.description])))
     qw = {w: c * index.idf.get(w, 0.0) for w, c in qvec.items()}
@@ -165,8 +168,10 @@ def rank(query: Query, index: Any, *, top: int = 3) -> list[tuple[float, float, 
         if index.norms[i] in qnorms:
             name = 1.0
         else:
-            g = index.grams[i]
+            g, nw = index.grams[i], index.name_words[i]
             name = max((2 * len(q & g) / (len(q) + len(g)) for q in qgrams), default=0.0)
+            if nw:  # name words in common (no2Concentration ~ no2), a little below an equal name
+                name = max(name, 0.9 * max((2 * len(w & nw) / (len(w) + len(nw)) for w in qwords if w), default=0))
         vec = index.vectors[i]
         text = sum(w * vec[k] * index.idf.get(k, 0.0) for k, w in qw.items() if k in vec) / (qn * index.norm2[i])
         score = 0.6 * name + 0.4 * min(text, 1.0)
@@ -197,15 +202,17 @@ def suggest(queries: Iterable[Query], *, catalogue: Catalogue | None = None, to:
     cat = catalogue or load_catalogue()
     index = _Index(_targets(cat, to))
     prefixes = {"sdm": SDM_BASE, **dict(curie_map or {})}
-    rows: list[Mapping] = []
+    rows: dict[tuple[str, str, str], Mapping] = {}
     for q in queries:
         for rank_no, (score, name, text, t) in enumerate(rank(q, index, top=top), 1):
             if score < threshold:
                 continue
             base = t.iri[: len(t.iri) - len(t.name)]
-            prefix = "sdm" if base == SDM_BASE else _prefix(t.subject)
-            if base == f"{SDM_BASE}{t.subject}/" or base == SDM_BASE:
-                prefixes.setdefault(prefix, base)
+            if base in (SDM_BASE, f"{SDM_BASE}{t.subject}/"):
+                prefix = next((p for p, ns in prefixes.items() if ns == base), None)
+                if prefix is None:
+                    prefix = "sdm" if base == SDM_BASE else _prefix(t.subject)
+                    prefixes.setdefault(prefix, base)
                 obj = f"{prefix}:{t.name}" if prefixes[prefix] == base else t.iri
             else:
                 obj = t.iri
@@ -226,12 +233,16 @@ def suggest(queries: Iterable[Query], *, catalogue: Catalogue | None = None, to:
                            f"{' ...' if len(t.models) > 3 else ''}"
                            + (f"; units {q.unit} vs {'/'.join(sorted(t.units))}" if q.unit and t.units else ""),
             }
-            rows.append(Mapping(values))
+            key = (values["subject_id"], values["predicate_id"], obj)
+            if key not in rows or rows[key].values["confidence"] < values["confidence"]:
+                rows[key] = Mapping(values)
     meta = {"mapping_set_id": mapping_set_id, "license": "https://creativecommons.org/licenses/by/4.0/",
             "mapping_set_description": f"Candidate alignments to the Smart Data Models catalogue {cat.version}"
                                        f"{' (' + to + ')' if to else ''}, to be reviewed before use",
             "mapping_tool": "mimbridge mapping suggest"}
-    return MappingSet(rows, curie_map=prefixes, metadata=meta)
+    used = {v.partition(":")[0] for m in rows.values() for v in (m.subject_id, m.object_id)}
+    return MappingSet(list(rows.values()), curie_map={p: ns for p, ns in prefixes.items() if p in used},
+                      metadata=meta)
 
 
 def _compress(iri: str, prefixes: dict[str, str]) -> str:
@@ -288,3 +299,31 @@ def queries_from_table(table: MappingSet, *, hide: str = "auto") -> tuple[list[Q
                              "", unit_code(unit) if isinstance(unit, str) and unit else None))
         hidden.append(table.expand(m.values.get(f"{side}_id", "")))
     return queries, hidden
+
+
+def evaluate(table: MappingSet, *, catalogue: Catalogue | None = None, to: str | None = None, top: int = 3,
+             hide: str = "auto", comments: bool = False) -> dict[str, Any]:
+    """How often the right target is among the ``top`` suggestions, over the rows of a curated table.
+
+    The side of each row holding a catalogue IRI is hidden; the other side
+    (IRI, label, ``unit_code``; and its ``comment`` as description with
+    ``comments=True``) is the query. Returns ``{"rows", "hits", "precision",
+    "name_hits", "misses": [(query label, hidden IRI, suggested IRIs)]}``; ``name_hits``
+    also counts the right attribute name under another subject's IRI.
+    """
+    cat = catalogue or load_catalogue()
+    index = _Index(_targets(cat, to))
+    queries, hidden = queries_from_table(table, hide=hide)
+    hits = name_hits = 0
+    misses = []
+    for q, want, m in zip(queries, hidden, table.mappings, strict=True):
+        if comments and isinstance(m.values.get("comment"), str):
+            q = Query(q.id, q.label, m.values["comment"], q.unit, q.kind)
+        got = [t.iri for *_, t in rank(q, index, top=top)]
+        hits += want in got
+        name_hits += _local(want) in {_local(g) for g in got}
+        if want not in got:
+            misses.append((q.label or q.id, want, got))
+    n = len(queries)
+    return {"rows": n, "hits": hits, "precision": hits / n if n else 0.0, "name_hits": name_hits,
+            "misses": misses}

@@ -137,8 +137,8 @@ def mim2_report(data: Any, *, catalogue: Any = None) -> Mim2Report:
         report.types[tname] = model.qualified if model else (
             "ambiguous: " + ", ".join(m.qualified for m in found) if found else "unknown")
         report.entities_found += model is not None
-        kv = not any(isinstance(v, dict) and v.get("type") in VALUE_MEMBER
-                     or isinstance(v, list) and v and isinstance(v[0], dict) and v[0].get("type") in VALUE_MEMBER
+        kv = not any((isinstance(v, dict) and v.get("type") in VALUE_MEMBER)
+                     or (isinstance(v, list) and v and isinstance(v[0], dict) and v[0].get("type") in VALUE_MEMBER)
                      for k, v in entity.items() if k not in ENTITY_MEMBERS)
         attrs = model.attributes if model else {}
         for key, value in entity.items():
