@@ -69,7 +69,7 @@ def test_catalogue_version_size_and_lookups(cat, raw):
     assert aqo.attributes["precipitation"].units == "Liters per square meter"
     assert "dateObserved" in aqo.required
     # names that clash: subject or domain decide, the error lists the candidates
-    with pytest.raises(MappingError, match="dataModel.ERA/Vehicle, dataModel.Transportation/Vehicle"):
+    with pytest.raises(MappingError, match=r"dataModel\.ERA/Vehicle, dataModel\.Transportation/Vehicle"):
         cat.model("Vehicle")
     assert cat.model("Transportation/Vehicle").subject == "dataModel.Transportation"
     assert cat.model("Vehicle", domain="SmartCities").subject == "dataModel.Transportation"
@@ -92,7 +92,8 @@ def kinds_of(normalized):
     return {k: v["type"] for k, v in normalized.items() if isinstance(v, dict) and "type" in v and k != "@context"}
 
 
-@pytest.mark.parametrize(("folder", "kv_name"), [(f"{AQO}/examples", "example.jsonld"), (f"{PARKING}/examples", "example.json")])
+@pytest.mark.parametrize(("folder", "kv_name"),
+                         [(f"{AQO}/examples", "example.jsonld"), (f"{PARKING}/examples", "example.json")])
 def test_corpus_keyvalues_read_with_the_catalogue_give_the_published_kinds(cat, corpus, folder, kv_name):
     kv = load_json(corpus_file(corpus, folder, kv_name))
     norm = load_json(corpus_file(corpus, folder, "example-normalized.jsonld"))

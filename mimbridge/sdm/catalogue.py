@@ -66,9 +66,9 @@ class AttributeSpec:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (None members left out)."""
-        out = {"name": self.name, "kind": self.kind, "iri": self.iri, "type": self.json_type,
-               "format": self.format, "units": self.units, "description": self.description,
-               "enum": list(self.enum) if self.enum is not None else None, "model": self.model_iri}
+        out: dict[str, Any] = {"name": self.name, "kind": self.kind, "iri": self.iri, "type": self.json_type,
+                               "format": self.format, "units": self.units, "description": self.description,
+                               "enum": list(self.enum) if self.enum is not None else None, "model": self.model_iri}
         if not self.kind_stated:
             out["kind_stated"] = False
         return {k: v for k, v in out.items() if v not in (None, "")}
@@ -223,15 +223,15 @@ class Catalogue:
         self._by_name: dict[str, list[ModelSpec]] = {}
         for (subject, name), group in sorted(attrs.items()):
             m = meta.get((subject, name), {})
-            spec = ModelSpec(
+            model = ModelSpec(
                 name=name, subject=subject, domains=self.domains_of.get(subject, ()),
                 version=str(m.get("version") or ""), attributes=dict(sorted(group.items())),
                 required=tuple(r for r in m.get("required") or () if isinstance(r, str)),
                 schema_url=m.get("$id") if isinstance(m.get("$id"), str) else None,
                 context_url=m.get("@context") if isinstance(m.get("@context"), str) else None,
                 title=str(m.get("title") or ""), description=str(m.get("description") or ""))
-            self._models[spec.qualified] = spec
-            self._by_name.setdefault(name, []).append(spec)
+            self._models[model.qualified] = model
+            self._by_name.setdefault(name, []).append(model)
 
     def __len__(self) -> int:
         return len(self._models)
@@ -282,14 +282,16 @@ class Catalogue:
             found = named or found
         return found
 
-    def find(self, name: str, *, subject: str | None = None, domain: str | None = None) -> ModelSpec | None:
+    def find(self, name: str, *, subject: str | None = None, domain: str | None = None,
+             context: Any = None) -> ModelSpec | None:
         """The model ``name`` denotes, or None when it is unknown or ambiguous."""
-        found = self.candidates(name, subject=subject, domain=domain)
+        found = self.candidates(name, subject=subject, domain=domain, context=context)
         return found[0] if len(found) == 1 else None
 
-    def model(self, name: str, *, subject: str | None = None, domain: str | None = None) -> ModelSpec:
+    def model(self, name: str, *, subject: str | None = None, domain: str | None = None,
+              context: Any = None) -> ModelSpec:
         """The model ``name`` denotes; MappingError names the candidates when it is ambiguous or unknown."""
-        found = self.candidates(name, subject=subject, domain=domain)
+        found = self.candidates(name, subject=subject, domain=domain, context=context)
         if len(found) == 1:
             return found[0]
         where = f"Smart Data Models catalogue {self.version}".rstrip()

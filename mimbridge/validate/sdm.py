@@ -5,7 +5,7 @@ array, or a notification; keyValues, normalized or concise) against
 
 * ``model=``: the model's schema built from the catalogue records
   (:func:`mimbridge.sdm.schema.model_schema`); ``"auto"`` takes each entity's
-  ``type``; or
+  ``type`` (and its ``@context`` where several subjects have a model of that name); or
 * ``schema=``: a ``schema.json`` (path or dict). Its ``$ref`` s resolve from
   ``schema_dir`` (a local folder of schemas, see
   :func:`mimbridge.sdm.schema.folder_resources`); the catalogue package ships no
@@ -23,6 +23,7 @@ Each violation's pointer starts at the document: ``/3/temperature/value``.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,9 +92,11 @@ def validate_dataset(data: Any, *, model: str | None = None, schema: Any = None,
         if fixed is not None:
             schemas = fixed
         else:
-            key = model if model != "auto" else _type_name(entity)
+            name = model if model is not None and model != "auto" else _type_name(entity)
+            context = entity.get("@context") if model == "auto" and isinstance(entity, dict) else None
+            key = f"{name}\x1f{json.dumps(context, sort_keys=True)}"
             if key not in checks:
-                checks[key] = _from_catalogue(key, formats, catalogue, result, ptr)
+                checks[key] = _from_catalogue(name, context, formats, catalogue, result, ptr)
             schemas = checks[key]
         seen: set[tuple[str, str]] = set()
         for s in schemas:
@@ -114,12 +117,13 @@ def _catalogue(catalogue: Any) -> Any:
     return load_catalogue()
 
 
-def _from_catalogue(name: str, formats: bool, catalogue: Any, result: DatasetValidation, ptr: str) -> list[Schema]:
+def _from_catalogue(name: str, context: Any, formats: bool, catalogue: Any, result: DatasetValidation,
+                    ptr: str) -> list[Schema]:
     from ..sdm.schema import model_schema
 
     cat = _catalogue(catalogue)
     try:
-        spec = cat.model(name)
+        spec = cat.model(name, context=context)
     except MappingError as exc:
         result.notes.append(f"{ptr or '/'}: {exc}; entities of this type are not checked")
         return []
