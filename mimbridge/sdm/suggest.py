@@ -29,7 +29,7 @@ when the name weighs most, else ``semapv:SemanticSimilarityThresholdMatching``.
 ...                   "description": "Filling level of the container", "typeNGSI": "Property"}])
 >>> rows = suggest([Query("urn:x:fill_level", "fill_level")], catalogue=cat).mappings
 >>> rows[0].object_id, rows[0].predicate_id, rows[0].values["confidence"] > 0.5
-('sdm-Waste:fillingLevel', 'skos:exactMatch', True)
+('sdm-Waste:fillingLevel', 'skos:closeMatch', True)
 """
 
 from __future__ import annotations
