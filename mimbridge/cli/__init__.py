@@ -6,7 +6,9 @@ location on stderr; ``--strict`` turns loss into 1), 2 usage error.
     mimbridge convert INPUT|- -f FROM -t TO [-o OUT] [--strict] [--report FILE.json] [-O key=value ...]
     mimbridge formats [--json]
     mimbridge validate INPUT -f FROM --shapes ngsi-ld|sosa|SHAPES.ttl [--json]
+    mimbridge validate INPUT --model NAME|auto | --schema S [--schema-dir DIR] | --mim2   (Smart Data Models)
     mimbridge mapping check TABLE [--samples PATH ...] [--source F] [--target F] [--schema S] [--shapes S]
+    mimbridge mapping suggest DATA|TABLE --to sdm[:DOMAIN] [-o OUT] [--top N] [--threshold X]
     mimbridge resolve ID|URI ...        mimbridge load INPUT ... --store S        mimbridge serve --store S
     mimbridge pull|push|sync|bridge ...  (live endpoints: see ``mimbridge pull --help``)
 """
