@@ -217,3 +217,18 @@ def test_auto_model_over_a_mixed_feed(cat, raw):
     assert out.report.events == []
     for entity, (_, _, recs) in zip(out.output, models, strict=True):
         assert kinds_of(entity) == {r["property"]: r["typeNGSI"] for r in recs}
+
+
+def test_cli_convert_with_model_keeps_the_published_terms(cat, corpus, tmp_path, capsys):
+    from mimbridge.cli import main
+
+    kv_path = corpus_file(corpus, f"{AQO}/examples", "example.jsonld")
+    norm = load_json(corpus_file(corpus, f"{AQO}/examples", "example-normalized.jsonld"))
+    out = tmp_path / "out.json"
+    assert main(["convert", str(kv_path), "-f", "ngsi-ld-keyvalues", "-t", "ngsi-ld", "-O", "model=auto",
+                 "-o", str(out)]) == 0
+    got = load_json(out)
+    assert got["@context"] == load_json(kv_path)["@context"]  # the entity's SDM context, kept and resolved
+    assert got["refPointOfInterest"]["type"] == "Relationship" == norm["refPointOfInterest"]["type"]
+    assert all(":" not in k for k in got)  # every IRI compacted back to its published term
+    assert "typeOfLocation" in capsys.readouterr().err  # the one attribute the catalogue does not list

@@ -17,7 +17,20 @@ from typing import Any
 from ..errors import MimbridgeError
 from ._common import parse_options
 
-__all__ = ["add_suggest", "add_validate_options", "run_validate", "wants_sdm"]
+__all__ = ["add_suggest", "add_validate_options", "model_write_options", "run_validate", "wants_sdm"]
+
+
+def model_write_options(options: dict[str, Any], target: str) -> dict[str, Any]:
+    """With ``-O model=``: the writer gets the catalogue's contexts too, so SDM IRIs compact back to terms."""
+    from .. import registry
+    from ..sdm.keyvalues import ModelKinds
+
+    if "model" not in options:
+        return {}
+    writer = registry.get(target)
+    if "contexts" not in writer.options:
+        return {}
+    return {"write_options": {"contexts": ModelKinds(options["model"]).contexts(options.get("contexts"))}}
 
 
 def add_validate_options(v: argparse.ArgumentParser) -> None:
