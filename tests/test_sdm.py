@@ -232,3 +232,22 @@ def test_cli_convert_with_model_keeps_the_published_terms(cat, corpus, tmp_path,
     assert got["refPointOfInterest"]["type"] == "Relationship" == norm["refPointOfInterest"]["type"]
     assert all(":" not in k for k in got)  # every IRI compacted back to its published term
     assert "typeOfLocation" in capsys.readouterr().err  # the one attribute the catalogue does not list
+
+
+def test_cli_catalogue_lookups(cat, raw, capsys):
+    from mimbridge.cli import main
+
+    assert main(["sdm", "model", "Transportation/Vehicle", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    records = {r["property"]: r for r in raw if r["repoName"] == "dataModel.Transportation"
+               and r["dataModel"] == "Vehicle" and "parentId" not in r and r.get("typeNGSI")}
+    kinds = {a["name"]: a["kind"] for a in shown["attributes"]}
+    assert shown["catalogue"] == cat.version and kinds["refVehicleModel"] == "Relationship"
+    assert {n: kinds[n] for n in records if n in kinds} == {n: r["typeNGSI"] for n, r in records.items()
+                                                            if n in kinds}
+    assert main(["sdm", "model", "Vehicle"]) == 1
+    assert "dataModel.ERA/Vehicle, dataModel.Transportation/Vehicle" in capsys.readouterr().err
+    assert main(["sdm", "models", "--domain", "SmartEnvironment"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"Smart Data Models catalogue {cat.version}")
+    assert "dataModel.Environment/AirQualityObserved\t" in text

@@ -4,6 +4,7 @@
     mimbridge validate FILE --schema FILE|URL [--schema-dir DIR] [--formats] [--json]
     mimbridge validate FILE --mim2 [--json]
     mimbridge mapping suggest DATA|TABLE --to sdm[:DOMAIN] [-o OUT.sssom.tsv] [--top 3] [--threshold 0.3]
+    mimbridge sdm models [--subject S] [--domain D] [--json]      mimbridge sdm model NAME [--json]
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from ..errors import MimbridgeError
 from ._common import parse_options
 
-__all__ = ["add_suggest", "add_validate_options", "model_write_options", "run_validate", "wants_sdm"]
+__all__ = ["add_commands", "add_suggest", "add_validate_options", "model_write_options", "run_validate", "wants_sdm"]
 
 
 def model_write_options(options: dict[str, Any], target: str) -> dict[str, Any]:
@@ -167,4 +168,63 @@ def _suggest(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     else:
         print(f"{len(table)} candidate row(s) for {len(queries)} attribute(s) written to {args.output}",
               file=sys.stderr)
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    """``sdm models`` and ``sdm model NAME``: the catalogue on the command line."""
+    p = sub.add_parser("sdm", help="the Smart Data Models catalogue (offline; needs mimbridge[sdm])")
+    cmds = p.add_subparsers(dest="sdm_command", required=True)
+    ms = cmds.add_parser("models", help="list models (catalogue version first)")
+    ms.add_argument("--subject", help="a subject: Environment or dataModel.Environment")
+    ms.add_argument("--domain", help="a domain: SmartEnvironment")
+    ms.add_argument("--json", action="store_true", help="machine-readable output")
+    ms.set_defaults(handler=_models)
+    m = cmds.add_parser("model", help="one model: its attributes with NGSI-LD kind, IRI, JSON type and units")
+    m.add_argument("name", help="model name, subject/name, or entity type IRI")
+    m.add_argument("--subject", help="subject, where several subjects have a model of that name")
+    m.add_argument("--domain", help="domain, where several subjects have a model of that name")
+    m.add_argument("--json", action="store_true", help="machine-readable output")
+    m.set_defaults(handler=_model)
+
+
+def _models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..sdm.catalogue import load_catalogue
+
+    try:
+        cat = load_catalogue()
+        models = cat.models(subject=args.subject, domain=args.domain)
+    except MimbridgeError as exc:
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        sys.stdout.write(json.dumps({"catalogue": cat.version, "updated": cat.updated,
+                                     "models": [m.to_dict(attributes=False) for m in models]}, indent=2) + "\n")
+        return 0
+    sys.stdout.write(f"Smart Data Models catalogue {cat.version} ({cat.updated[:10]}): {len(models)} model(s)\n")
+    for m in models:
+        sys.stdout.write(f"{m.qualified}\t{m.version}\t{','.join(m.domains)}\t{len(m.attributes)} attributes\n")
+    return 0
+
+
+def _model(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..sdm.catalogue import load_catalogue
+
+    try:
+        cat = load_catalogue()
+        model = cat.model(args.name, subject=args.subject, domain=args.domain)
+    except MimbridgeError as exc:
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        sys.stdout.write(json.dumps({"catalogue": cat.version, **model.to_dict()}, indent=2,
+                                    ensure_ascii=False) + "\n")
+        return 0
+    sys.stdout.write(f"{model.qualified} {model.version} ({', '.join(model.domains)}); catalogue {cat.version}\n"
+                     f"type IRI {model.iri}; required: {', '.join(model.required)}\n")
+    for a in model.attributes.values():
+        unit = f"\t[{a.units}]" if a.units else ""
+        kind = a.kind if a.kind_stated else f"({a.kind})"
+        sys.stdout.write(f"{a.name}\t{kind}\t{a.json_type or ''}{'/' + a.format if a.format else ''}\t{a.iri}"
+                         f"{unit}\n")
     return 0
