@@ -19,9 +19,14 @@ once per process. Only top-level attributes are indexed (sub-properties of
 Attributes the catalogue lists without an NGSI-LD type are Properties
 (:attr:`AttributeSpec.kind_stated` is then False), the data models' default.
 
->>> cat = load_catalogue()                                      # doctest: +SKIP
->>> cat.model("AirQualityObserved").attributes["refDevice"].kind  # doctest: +SKIP
-'Relationship'
+>>> cat = Catalogue([{"dataModel": "Bin", "repoName": "dataModel.Waste", "property": "refStation",
+...                   "context": "https://ex.org/refStation", "typeNGSI": "Relationship"}],
+...                 official={"officialList": [{"repoName": "dataModel.Waste", "domains": ["SmartCities"]}]})
+>>> m = cat.model("Bin", domain="SmartCities")
+>>> m.qualified, m.attributes["refStation"].kind, m.iri
+('dataModel.Waste/Bin', 'Relationship', 'https://smartdatamodels.org/dataModel.Waste/Bin')
+
+The installed catalogue: ``load_catalogue().model("AirQualityObserved")``.
 """
 
 from __future__ import annotations

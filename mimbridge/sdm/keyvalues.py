@@ -7,9 +7,14 @@ catalogue and uses the model when the name is unique there. The contexts it
 adds (:meth:`ModelKinds.contexts`) let entities that carry their data model's
 published ``@context`` URL expand to the catalogue IRIs offline.
 
->>> mk = ModelKinds("AirQualityObserved")                              # doctest: +SKIP
->>> mk.kinds_for({"type": "AirQualityObserved"})[0]["refDevice"]      # doctest: +SKIP
-'Relationship'
+>>> from mimbridge.sdm.catalogue import Catalogue
+>>> cat = Catalogue([{"dataModel": "Bin", "repoName": "dataModel.Waste", "property": "refStation",
+...                   "context": "https://ex.org/refStation", "typeNGSI": "Relationship"}])
+>>> kinds, model, problem = ModelKinds("auto", catalogue=cat).kinds_for({"type": "Bin"})
+>>> kinds, model.qualified, problem
+({'refStation': 'Relationship'}, 'dataModel.Waste/Bin', None)
+>>> ModelKinds("auto", catalogue=cat).kinds_for({"type": "Car"})[2]
+"entity type 'Car' is not a Smart Data Models model (catalogue )"
 """
 
 from __future__ import annotations

@@ -75,7 +75,13 @@ def model_schema(model: ModelSpec) -> dict[str, Any]:
 
 
 def model_for_schema(schema: Any, catalogue: Any) -> ModelSpec | None:
-    """The catalogue model a ``schema.json`` describes (from its ``$id`` or its ``type`` enum), or None."""
+    """The catalogue model a ``schema.json`` describes (from its ``$id`` or its ``type`` enum), or None.
+
+    >>> from mimbridge.sdm.catalogue import Catalogue
+    >>> cat = Catalogue([{"dataModel": "Bin", "repoName": "dataModel.Waste", "property": "x", "context": "x"}])
+    >>> model_for_schema({"$id": SITE + "dataModel.Waste/Bin/schema.json"}, cat).qualified
+    'dataModel.Waste/Bin'
+    """
     if not isinstance(schema, dict):
         return None
     sid = schema.get("$id")

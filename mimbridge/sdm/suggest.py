@@ -284,6 +284,14 @@ def queries_from_table(table: MappingSet, *, hide: str = "auto") -> tuple[list[Q
 
     ``hide``: ``"subject"``, ``"object"`` or ``"auto"`` (the side whose IRIs are
     catalogue IRIs; the object side when neither is).
+
+    >>> ms = MappingSet([Mapping({"subject_id": "sdm:temperature", "predicate_id": "skos:exactMatch",
+    ...     "object_id": "qk:Temperature", "object_label": "Temperature", "unit_code": "CEL",
+    ...     "mapping_justification": "semapv:ManualMappingCuration"})],
+    ...     curie_map={"sdm": SDM_BASE + "dataModel.Weather/", "qk": "http://qudt.org/vocab/quantitykind/"})
+    >>> queries, hidden = queries_from_table(ms)
+    >>> queries[0].label, queries[0].unit, hidden[0]
+    ('Temperature', 'CEL', 'https://smartdatamodels.org/dataModel.Weather/temperature')
     """
     def side_of(m: Mapping) -> str:
         if hide != "auto":
