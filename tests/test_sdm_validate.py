@@ -120,9 +120,13 @@ def test_schema_refs_resolve_from_a_local_folder_and_otherwise_say_why(cat, corp
     by_url = validate_dataset(entity, schema=SITE + "dataModel.Environment/AirQualityObserved/schema.json",
                               schema_dir=folder, catalogue=cat)
     assert [v.pointer for v in by_url.violations] == ["/name"]
+    # without a copy: the catalogue records of the model that URL names, and said
+    fallback = validate_dataset(entity, schema=SITE + "dataModel.Environment/AirQualityObserved/schema.json",
+                                catalogue=cat)
+    assert [v.pointer for v in fallback.violations] == ["/name"]
+    assert "not shipped by the catalogue package" in fallback.notes[0]
     with pytest.raises(mimbridge.MimbridgeError, match="no local copy"):
-        validate_dataset(entity, schema=SITE + "dataModel.Environment/AirQualityObserved/schema.json",
-                         catalogue=cat)
+        validate_dataset(entity, schema="https://example.org/schemas/thing.json", catalogue=cat)
 
 
 def test_cli_validate_model_schema_and_mim2(cat, corpus, tmp_path, capsys):

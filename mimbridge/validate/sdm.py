@@ -6,7 +6,8 @@ array, or a notification; keyValues, normalized or concise) against
 * ``model=``: the model's schema built from the catalogue records
   (:func:`mimbridge.sdm.schema.model_schema`); ``"auto"`` takes each entity's
   ``type`` (and its ``@context`` where several subjects have a model of that name); or
-* ``schema=``: a ``schema.json`` (path or dict). Its ``$ref`` s resolve from
+* ``schema=``: a ``schema.json`` (path, dict, or URL looked up in ``schema_dir``;
+  a model's schema URL without a local copy falls back to its catalogue records). Its ``$ref`` s resolve from
   ``schema_dir`` (a local folder of schemas, see
   :func:`mimbridge.sdm.schema.folder_resources`); the catalogue package ships no
   schema files, so references left unresolved are listed in ``notes`` and, when
@@ -140,8 +141,14 @@ def _from_file(schema: Any, schema_dir: Any, formats: bool, catalogue: Any,
     if isinstance(schema, str) and schema.startswith(("http://", "https://")):
         local = resources.get(schema.split("#", 1)[0])
         if local is None:
-            raise MappingError(f"schema {schema}: no local copy (offline); pass schema_dir=<folder of schemas> "
-                               "holding it, or the schema's file")
+            spec = model_for_schema({"$id": schema}, _catalogue(catalogue))
+            if spec is None:
+                raise MappingError(f"schema {schema}: no local copy (offline) and no catalogue model of that $id; "
+                                   "pass schema_dir=<folder of schemas> holding it, or the schema's file")
+            result.notes.append(f"schema {schema}: not shipped by the catalogue package and no local copy; "
+                                f"validated against the catalogue records of {spec.qualified} {spec.version} "
+                                "(pass schema_dir=<folder of schemas> for the schema itself)")
+            return [load_schema(model_schema(spec), formats=formats)]
         schema = local
     loaded = load_schema(schema, resources=dict(resources), skip_unresolved=True, formats=formats,
                          base=Path(schema).resolve().parent if isinstance(schema, (str, os.PathLike)) else None)
