@@ -244,3 +244,15 @@ def test_suggest_from_a_table_keeps_its_prefixes(cat, tmp_path, capsys):
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_mim2_report_of_another_format_goes_through_its_ngsild_form(cat, corpus, tmp_path, capsys):
+    kv = load_json(corpus_file(corpus, f"{AQO}/examples/example.jsonld"))
+    kv.pop("@context")
+    turtle = mimbridge.convert(kv, source="ngsi-ld-keyvalues", target="turtle", read_options={"model": "auto"})
+    path = _write(tmp_path / "aqo.ttl", turtle.output)
+    assert main(["validate", str(path), "-f", "turtle", "--mim2", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)["mim2"]
+    assert report["types"] == {"AirQualityObserved": "dataModel.Environment/AirQualityObserved"}
+    assert report["unknown_attributes"] == ["AirQualityObserved.typeOfLocation"]
+    assert report["kind_disagreements"] == []

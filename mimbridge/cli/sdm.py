@@ -52,8 +52,10 @@ def wants_sdm(args: argparse.Namespace) -> bool:
     return bool(args.model or args.schema or args.mim2)
 
 
-def _load(path: str) -> Any:
+def _load(path: str, *, parse: bool = True) -> Any:
     raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    if not parse:
+        return raw
     try:
         return json.loads(raw)
     except ValueError as exc:
@@ -62,6 +64,8 @@ def _load(path: str) -> Any:
 
 def run_validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """``validate --model/--schema/--mim2``: exit 0 when valid, 1 on violations or errors."""
+    from .. import registry
+    from ..convert import convert
     from ..validate.mim2 import mim2_report
     from ..validate.sdm import validate_dataset
 
@@ -73,7 +77,10 @@ def run_validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     out: dict[str, Any] = {}
     ok = True
     try:
-        data = _load(args.input)
+        source = registry.resolve_name(args.source) if args.source else "ngsi-ld"
+        data = _load(args.input, parse=source.startswith("ngsi-ld"))
+        if not source.startswith("ngsi-ld"):  # another format: its NGSI-LD form is what the models describe
+            data = convert(data, source=source, target="ngsi-ld", **parse_options(args.option, parser)).output
         if args.model or args.schema:
             result = validate_dataset(data, model=args.model, schema=args.schema, schema_dir=args.schema_dir,
                                       formats=args.formats)
