@@ -125,7 +125,7 @@ def _targets(catalogue: Catalogue, to: str | None) -> list[Target]:
         subject_models = catalogue.models(subject=to)
         scope = subject_models or catalogue.models(domain=to)
         if not scope:
-            raise_scope(catalogue, to)
+            _raise_scope(catalogue, to)
     found: dict[str, Target] = {}
     for m in scope:
         for a in m.attributes.values():
@@ -145,7 +145,7 @@ def _targets(catalogue: Catalogue, to: str | None) -> list[Target]:
     return sorted(found.values(), key=lambda t: t.iri)
 
 
-def raise_scope(catalogue: Catalogue, to: str) -> None:
+def _raise_scope(catalogue: Catalogue, to: str) -> None:
     """MappingError for a ``--to sdm:X`` that names no subject nor domain."""
     from ..errors import MappingError
 

@@ -3,8 +3,9 @@
 * ``ngsi-ld-keyvalues``: clause 4.5.4 of GS CIM 009. Writing keeps one
   instance per attribute (the default one) and each kind's value; the rest is
   reported. Reading needs attribute kinds: ``schema=`` (a Smart Data Models
-  ``schema.json``, dict or path) or ``kinds={"attr": "Relationship"}``;
-  otherwise kinds are inferred as the standard does (GeoJSON geometry ->
+  ``schema.json``, dict or path), ``kinds={"attr": "Relationship"}``, or
+  ``model=`` (a model of the Smart Data Models catalogue, or ``"auto"`` for each
+  entity's type; :mod:`mimbridge.sdm`); otherwise kinds are inferred as the standard does (GeoJSON geometry ->
   GeoProperty, ``{"languageMap": ...}`` -> LanguageProperty, ... everything
   else Property) and every guess is reported as ``Approximated``.
 * ``ngsi-ld-temporal``: reads temporal evolution (arrays of normalized
