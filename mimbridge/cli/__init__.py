@@ -6,7 +6,10 @@ location on stderr; ``--strict`` turns loss into 1), 2 usage error.
     mimbridge convert INPUT|- -f FROM -t TO [-o OUT] [--strict] [--report FILE.json] [-O key=value ...]
     mimbridge formats [--json]
     mimbridge validate INPUT -f FROM --shapes ngsi-ld|sosa|SHAPES.ttl [--json]
+    mimbridge validate INPUT --model NAME|auto | --schema S [--schema-dir DIR] | --mim2   (Smart Data Models)
     mimbridge mapping check TABLE [--samples PATH ...] [--source F] [--target F] [--schema S] [--shapes S]
+    mimbridge mapping suggest DATA|TABLE --to sdm[:DOMAIN] [-o OUT] [--top N] [--threshold X]
+    mimbridge sdm models [--subject S] [--domain D]     mimbridge sdm model NAME   (the catalogue)
     mimbridge resolve ID|URI ...        mimbridge load INPUT ... --store S        mimbridge serve --store S
     mimbridge pull|push|sync|bridge ...  (live endpoints: see ``mimbridge pull --help``)
 """
@@ -18,7 +21,7 @@ import sys
 from collections.abc import Sequence
 
 from ..options import option_pairs
-from . import connectors, resolver
+from . import connectors, resolver, sdm
 from . import convert as convert_commands
 from . import validate as validate_commands
 
@@ -30,6 +33,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     convert_commands.add_commands(sub)
     validate_commands.add_commands(sub)
+    sdm.add_commands(sub)
     resolver.add_commands(sub)
     connectors.add_commands(sub)
     return p

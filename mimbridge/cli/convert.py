@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from .. import registry
 from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError, OptionError
+from . import sdm
 from ._common import parse_options
 
 __all__ = ["add_commands", "run_convert", "run_formats"]
@@ -101,7 +102,7 @@ def run_convert(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
     report = None
     try:
         s = stream(data, source=source, target=args.target, strict=args.strict, lines=lines,
-                   output_lines=out_lines, **options)
+                   output_lines=out_lines, **options, **sdm.model_write_options(options, args.target))
         with progress_bar(show, label="convert", total_bytes=total, position=s.position) as bar:
             s.on_record = bar
             out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout

@@ -1,4 +1,4 @@
-"""The ``validate`` and ``mapping check`` subcommands."""
+"""The ``validate`` and ``mapping check`` subcommands (Smart Data Models options in :mod:`.sdm`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from .. import registry
 from ..convert import convert
 from ..errors import AdapterNotFoundError, MimbridgeError
+from . import sdm
 from ._common import parse_options
 
 __all__ = ["add_commands"]
@@ -27,9 +28,11 @@ def add_commands(sub: Any) -> None:
     v.add_argument("--json", action="store_true", help="machine-readable output")
     v.add_argument("-O", "--option", action="append", default=[], metavar="KEY=VALUE",
                    help="conversion option when INPUT is not RDF; repeatable")
+    sdm.add_validate_options(v)
     v.set_defaults(handler=_validate)
     m = sub.add_parser("mapping", help="mapping tables (SSSOM/TSV)").add_subparsers(dest="mapping_command",
                                                                                  required=True)
+    sdm.add_suggest(m)
     mc = m.add_parser("check", help="check a table: well-formedness, coverage of samples, round trip, validation")
     mc.add_argument("table", help="SSSOM/TSV file or shipped table name")
     mc.add_argument("--samples", nargs="+", default=[], metavar="PATH", help="sample files or folders")
@@ -49,6 +52,9 @@ _RDF_SYNTAXES = ("turtle", "ntriples", "nquads", "rdf-jsonld", "rdfxml")
 
 def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..validate.shacl import validate
+
+    if sdm.wants_sdm(args):
+        return sdm.run_validate(args, parser)
 
     source = args.source or (Path(args.input).suffix if args.input != "-" else None)
     if not source:

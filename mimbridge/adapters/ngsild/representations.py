@@ -3,8 +3,9 @@
 * ``ngsi-ld-keyvalues``: clause 4.5.4 of GS CIM 009. Writing keeps one
   instance per attribute (the default one) and each kind's value; the rest is
   reported. Reading needs attribute kinds: ``schema=`` (a Smart Data Models
-  ``schema.json``, dict or path) or ``kinds={"attr": "Relationship"}``;
-  otherwise kinds are inferred as the standard does (GeoJSON geometry ->
+  ``schema.json``, dict or path), ``kinds={"attr": "Relationship"}``, or
+  ``model=`` (a model of the Smart Data Models catalogue, or ``"auto"`` for each
+  entity's type; :mod:`mimbridge.sdm`); otherwise kinds are inferred as the standard does (GeoJSON geometry ->
   GeoProperty, ``{"languageMap": ...}`` -> LanguageProperty, ... everything
   else Property) and every guess is reported as ``Approximated``.
 * ``ngsi-ld-temporal``: reads temporal evolution (arrays of normalized
@@ -31,7 +32,7 @@ from typing import Any, ClassVar
 
 from ...errors import MappingError, ParseError
 from ...model import META_FIELDS, Attr, Graph, Kind
-from ...report import Approximated, ConversionReport, Dropped
+from ...report import Approximated, ConversionReport, Dropped, Unresolved
 from ..base import ALL_META, Capabilities
 from .normalized import NormalizedAdapter, Reader, Writer, reader_options, writer_options
 from .vocab import TYPES, URI_RE, VALUE_KEY, esc_name, is_geometry
@@ -93,6 +94,9 @@ class KeyValuesAdapter(NormalizedAdapter):
         **NormalizedAdapter.options,
         "schema": "Smart Data Models schema.json (dict or path) giving attribute kinds for reading",
         "kinds": "{attribute: kind name} giving attribute kinds for reading",
+        "model": "Smart Data Models model giving attribute kinds and offline @context for reading: a name "
+                 "(AirQualityObserved, dataModel.Environment/AirQualityObserved) or 'auto' (each entity's type); "
+                 "needs mimbridge[sdm]",
         "lang": "language to pick from LanguageProperty values when writing",
     }
 
@@ -104,7 +108,13 @@ class KeyValuesAdapter(NormalizedAdapter):
             if k not in TYPES:
                 raise MappingError(f"kinds[{name!r}]: unknown attribute type {k!r}; known: {', '.join(TYPES)}")
             kinds[name] = TYPES[k][0]
+        models = None
+        if options.get("model") is not None:
+            from ...sdm.keyvalues import ModelKinds
+            models = ModelKinds(options["model"])
+            options = {**options, "contexts": models.contexts(options.get("contexts"))}
         reader = _KVReader(report, kinds, **reader_options(options))
+        reader.models = models
         return reader.read_document(data)
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
@@ -114,13 +124,33 @@ class KeyValuesAdapter(NormalizedAdapter):
 class _KVReader(Reader):
     def __init__(self, report: ConversionReport, kinds: dict[str, Kind], **kw: Any) -> None:
         super().__init__(report, **kw)
-        self.kinds = kinds
+        self.kinds = self.given = kinds
+        self.models: Any = None  # mimbridge.sdm.keyvalues.ModelKinds when model= is given
+        self.remedy = "pass schema=<Smart Data Models schema.json> or kinds={name: type}"
+
+    def entity(self, e: Any, ptr: str) -> Any:
+        if self.models is not None:
+            kinds, model, problem = self.models.kinds_for(e)
+            if problem:
+                self.report.add(Unresolved, f"{ptr}/type", problem, remedy="pass model=<subject/name>")
+            self.kinds = {**{n: TYPES[k][0] for n, k in kinds.items()}, **self.given}
+            self.remedy = self.models.remedy(model)
+        return super().entity(e, ptr)
 
     def top_attribute(self, key: str, val: Any, ctx: Any, eptr: str) -> list[Attr]:
-        return [_kv_attr(key, val, self.kinds, self.report, self.where)]
+        try:
+            return [_kv_attr(key, val, self.kinds, self.report, self.where, self.remedy)]
+        except ParseError:
+            if self.models is None or key in self.given:
+                raise
+            # the catalogue says Relationship, the data holds no URI: the data wins, and it is said
+            self.report.add(Approximated, self.where(), "the Smart Data Models catalogue gives a Relationship, "
+                            "the value is no URI: read as Property", remedy="pass kinds={name: type}")
+            return [Attr(Kind.PROPERTY, val)]
 
 
-def _kv_attr(key: str, val: Any, kinds: dict[str, Kind], report: ConversionReport, where: Any) -> Attr:
+def _kv_attr(key: str, val: Any, kinds: dict[str, Kind], report: ConversionReport, where: Any,
+             remedy: str = "pass schema=<Smart Data Models schema.json> or kinds={name: type}") -> Attr:
     kind = kinds.get(key)
     if isinstance(val, dict) and len(val) == 1 and next(iter(val)) in KV_UNWRAP:
         member = next(iter(val))
@@ -129,7 +159,7 @@ def _kv_attr(key: str, val: Any, kinds: dict[str, Kind], report: ConversionRepor
     if kind is None:
         kind = Kind.GEO if is_geometry(val) else Kind.PROPERTY
         report.add(Approximated, where, f"attribute type inferred as {kind.value} (keyValues carries no type)",
-                   remedy="pass schema=<Smart Data Models schema.json> or kinds={name: type}")
+                   remedy=remedy)
     if kind is Kind.RELATIONSHIP:
         objs = val if isinstance(val, list) else [val]
         if not all(isinstance(o, str) and URI_RE.match(o) for o in objs):
