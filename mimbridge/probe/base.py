@@ -170,7 +170,7 @@ class Prober:
     @staticmethod
     def result(req: str, verdict: Verdict, summary: str, *answers: Answer | Evidence) -> Result:
         evidence = [a.evidence if isinstance(a, Answer) else a for a in answers]
-        return Result(req, verdict, summary, evidence)
+        return Result(req, verdict, summary, [Evidence(e.request, e.status, e.found) for e in evidence])
 
     def not_offered(self, req: str, why: str) -> Result:
         return Result(req, Verdict.NOT_OFFERED, why)

@@ -12,6 +12,7 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
+from ..errors import MimbridgeError
 from .base import Answer, Prober, iso, parse_time
 from .geo import geometry_of, query_box, wkt_polygon
 from .verdict import Evidence, Result, Verdict
@@ -31,7 +32,7 @@ class StaProber(Prober):
     def __init__(self, url: str, **kw: Any) -> None:
         super().__init__(url.rstrip("/"), **kw)
         self._root: Answer | None = None
-        self._stream: tuple[Answer, str | None] | None = None
+        self._stream: tuple[Answer, dict[str, Any] | None] | None = None
 
     def root(self) -> Answer:
         if self._root is None:
@@ -42,21 +43,30 @@ class StaProber(Prober):
         body = self.root().json()
         return body.get("serverSettings", {}) if isinstance(body, dict) else {}
 
-    def datastream(self) -> tuple[Answer, str | None]:
-        """The Datastream the checks read (the first one, or the ``type`` given as its id)."""
+    def datastream(self) -> tuple[Answer, dict[str, Any] | None]:
+        """The Datastream the checks read (the first one, or the one whose id is ``type``)."""
         if self._stream is None:
             if self.type:
                 answer = self.get(f"{self.url}/Datastreams({_key(self.type)})")
-                self._stream = (answer, self.type if answer.ok else None)
+                body = answer.json()
+                self._stream = (answer, body if answer.ok and isinstance(body, dict) else None)
             else:
                 answer = self.get(f"{self.url}/Datastreams", params={"$top": 1})
                 values = (answer.json() or {}).get("value") or []
-                self._stream = (answer, values[0]["@iot.id"] if values else None)
-            answer.note(f"Datastream {self._stream[1]}" if self._stream[1] is not None else "no Datastream")
+                self._stream = (answer, values[0] if values and isinstance(values[0], dict) else None)
+            ds = self._stream[1]
+            answer.note(f"Datastream {ds.get('@iot.id')}" if ds is not None else "no Datastream")
         return self._stream
 
-    def observations(self, ds: Any, **params: Any) -> Answer:
-        return self.get(f"{self.url}/Datastreams({_key(ds)})/Observations", params=params)
+    def obs_url(self, ds: dict[str, Any]) -> str:
+        """The Datastream's Observations, by its navigation link as the server gives it."""
+        link = ds.get("Observations@iot.navigationLink")
+        if not link:
+            link = (ds.get("@iot.selfLink") or f"{self.url}/Datastreams({_key(ds.get('@iot.id'))})") + "/Observations"
+        return str(link)
+
+    def observations(self, ds: dict[str, Any], **params: Any) -> Answer:
+        return self.get(self.obs_url(ds), params=params)
 
     def r1(self) -> Result:
         root = self.root()
@@ -94,7 +104,8 @@ class StaProber(Prober):
         missing = [v for v in values if "result" not in v or "phenomenonTime" not in v]
         answer.note(f"{len(values)} Observations; other members: {extra or 'none'}; incomplete: {len(missing)}")
         if not values:
-            return self.result("R3", Verdict.UNKNOWN, f"Datastream {ds} has no Observations", first, answer)
+            return self.result("R3", Verdict.UNKNOWN, f"Datastream {ds.get('@iot.id')} has no Observations", first,
+                               answer)
         if extra or missing:
             return self.result("R3", Verdict.FAIL, "$select is not honoured", first, answer)
         return self.result("R3", Verdict.PASS, f"{len(values)} Observations with only result and phenomenonTime",
@@ -184,29 +195,44 @@ class StaProber(Prober):
         from ..clients.mqtt import MqttSource
 
         version = self.url.rstrip("/").rsplit("/", 1)[-1]
-        topic = f"{version}/Datastreams({_key(ds)})/Observations"
+        obs = self.obs_url(ds)
+        topic = version + "/" + obs.split(f"/{version}/", 1)[-1] if f"/{version}/" in obs else \
+            f"{version}/Datastreams({_key(ds.get('@iot.id'))})/Observations"
         source = MqttSource(f"{broker.rstrip('/')}/{topic}", idle_timeout=self.wait, max_messages=1)
         got: list[Any] = []
+        errors: list[str] = []
         ready = threading.Event()
 
         def listen() -> None:
-            for page in source.pages():
-                got.append(page)
-                break
-            ready.set()
+            try:
+                for page in source.pages():
+                    got.append(page)
+                    break
+            except MimbridgeError as exc:
+                errors.append(str(exc))
+            finally:
+                ready.set()
 
-        thread = threading.Thread(target=listen, daemon=True)
-        thread.start()
-        source.subscribed.wait(min(5.0, self.wait))
-        body = {"phenomenonTime": iso(datetime.now(UTC)), "result": 0}
-        post = self.call("POST", f"{self.url}/Datastreams({_key(ds)})/Observations", json_body=body)
+        threading.Thread(target=listen, daemon=True).start()
+        subscribed = source.subscribed.wait(min(5.0, self.wait))
+        listening = Evidence(f"(subscribe {broker}/{topic})", None,
+                             "subscribed" if subscribed else (errors or ["no SUBACK"])[0][:300])
+        if not subscribed:
+            source.stop()
+            return self.result("R6", Verdict.FAIL, "cannot subscribe at the MQTT broker", listening)
+        body: dict[str, Any] = {"phenomenonTime": iso(datetime.now(UTC)), "result": 0,
+                                "Datastream": {"@iot.id": ds.get("@iot.id")}}
+        last = self.observations(ds, **{"$top": 1, "$expand": "FeatureOfInterest"})
+        foi = ((last.json() or {}).get("value") or [{}])[0].get("FeatureOfInterest") if last.ok else None
+        if isinstance(foi, dict) and "@iot.id" in foi:
+            body["FeatureOfInterest"] = {"@iot.id": foi["@iot.id"]}
+        post = self.call("POST", f"{self.url}/Observations", json_body=body)
         where = post.response.headers.get("Location") if post.response is not None else None
         post.note(post.evidence.found or f"Observation {where}")
         ready.wait(self.wait + 2)
         source.stop()
-        seen = Evidence(f"(subscribe {broker}/{topic}, wait up to {self.wait:g} s)", None,
-                        f"{len(got)} message(s)")
-        evidence = [post.evidence, seen]
+        seen = Evidence(f"(wait up to {self.wait:g} s for a message)", None, f"{len(got)} message(s)")
+        evidence = [listening, post.evidence, seen]
         if where:
             evidence.append(self.call("DELETE", where).evidence)
         if not post.ok:
