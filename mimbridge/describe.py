@@ -112,7 +112,7 @@ def summarize(graph: Any, summary: Summary | None = None) -> Summary:
 
 
 def _id(seed: str, kind: str) -> URIRef:
-    return URIRef(f"{BASE}{kind}/{hashlib.sha1(seed.encode()).hexdigest()[:16]}")
+    return URIRef(f"{BASE}{kind}/{hashlib.sha256(seed.encode()).hexdigest()[:16]}")
 
 
 def _compact(iri: str) -> str:

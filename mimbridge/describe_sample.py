@@ -30,7 +30,7 @@ def sample_endpoint(url: str, *, api: str | None = None, type: str | None = None
         http = HttpClient(timeout=timeout, retries=1, transport=HostGuard(url), max_backoff=2.0)
     try:
         if api is None:
-            api, evidence = detect(url, http=http)
+            api, _ = detect(url, http=http)
             if api is None:
                 raise ConnectorError("the endpoint answers as none of NGSI-LD, SensorThings, OGC API, WFS, SPARQL",
                                      url=url)
@@ -113,6 +113,7 @@ def _sta(url: str, *, http: HttpClient, type: str | None, limit: int) -> tuple[S
 
 def _sparql(url: str, *, http: HttpClient, type: str | None, limit: int) -> tuple[Summary, str | None, str]:
     from shapely import wkt
+    from shapely.errors import ShapelyError
 
     from .probe.sparql import SparqlProber
 
@@ -131,6 +132,6 @@ def _sparql(url: str, *, http: HttpClient, type: str | None, limit: int) -> tupl
         text = str(r.get("w", ""))
         try:
             summary.add_geometry(wkt.loads(text.split(">", 1)[1] if text.startswith("<") else text))
-        except Exception:  # noqa: BLE001 - shapely raises several kinds for bad WKT; skip the value
-            continue
+        except (ShapelyError, ValueError):
+            continue  # not WKT: the value adds nothing to the box
     return summary, "application/sparql-results+json", p.endpoint or url

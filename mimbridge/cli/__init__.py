@@ -21,8 +21,8 @@ from collections.abc import Sequence
 
 from ..options import option_pairs
 from . import connectors, resolver
-from . import probe as probe_commands
 from . import convert as convert_commands
+from . import probe as probe_commands
 from . import validate as validate_commands
 
 __all__ = ["main", "option_pairs"]

@@ -86,7 +86,7 @@ def _describe(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except (MimbridgeError, ValueError) as exc:
         print(f"mimbridge: error: {exc}", file=sys.stderr)
         return 1
-    except Exception as exc:  # noqa: BLE001 - rdflib's unknown-serializer error is a plugin exception
+    except Exception as exc:
         if type(exc).__name__ != "PluginException":
             raise
         parser.error(f"unknown RDF syntax {args.syntax!r}")

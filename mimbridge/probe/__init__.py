@@ -16,12 +16,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..clients.http import HttpClient
-from .base import HostGuard, Prober
 from .verdict import REQUIREMENTS, Evidence, ProbeReport, Result, Verdict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..clients.http import HttpClient
+    from .base import Prober
 
 __all__ = ["PROBERS", "REQUIREMENTS", "Evidence", "ProbeReport", "Result", "Verdict", "detect", "probe"]
 
@@ -50,6 +52,8 @@ def detect(url: str, *, http: HttpClient) -> tuple[str | None, list[Evidence]]:
     a SPARQL ``ASK {}`` (at the URL, then at ``/query`` below it), and
     NGSI-LD Query Entities.
     """
+    from .base import Prober
+
     p = Prober(url, http=http)
     path = urlsplit(url).path
     if "/ngsi-ld/" in path + "/":
@@ -105,6 +109,9 @@ def probe(url: str, *, api: str | None = None, allow_write: bool = False, allow_
         api = _ALIASES.get(api, api)
         if api not in PROBERS:
             raise ValueError(f"unknown api {api!r}; one of {', '.join(sorted(PROBERS))}")
+    from ..clients.http import HttpClient
+    from .base import HostGuard
+
     own = http is None
     if http is None:
         transport = None if allow_redirects else HostGuard(url)

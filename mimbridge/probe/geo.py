@@ -44,7 +44,7 @@ def geometry_of(value: Any) -> Any:
 
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
-    if not isinstance(value, dict) or "coordinates" not in value and "geometries" not in value:
+    if not isinstance(value, dict) or ("coordinates" not in value and "geometries" not in value):
         return None
     try:
         return shape(value)

@@ -106,7 +106,7 @@ class NgsiLdProber(Prober):
     def _attribute(self, entities: list[dict[str, Any]]) -> str | None:
         names = [n for e in entities for n in e if n not in _CORE_MEMBERS]
         plain = [n for n in names if n != "location"]
-        return (plain or names or [None])[0]
+        return (plain or names or [None])[0]  # type: ignore[list-item]
 
     def r3(self) -> Result:
         first, entities = self.sample()
@@ -120,7 +120,7 @@ class NgsiLdProber(Prober):
                                                            "limit": 20}, headers=_JSON)
         body = answer.json()
         if not answer.ok or not isinstance(body, list):
-            return self.result("R3", Verdict.FAIL, f"GET /entities?type&attrs failed", first, answer)
+            return self.result("R3", Verdict.FAIL, "GET /entities?type&attrs failed", first, answer)
         wrong = [f"{e.get('id')}: type {e.get('type')!r}" for e in body if self.type not in _types(e)]
         extra = [f"{e.get('id')}: {sorted(set(e) - _CORE_MEMBERS - {attr})}" for e in body
                  if set(e) - _CORE_MEMBERS - {attr}]
@@ -136,7 +136,7 @@ class NgsiLdProber(Prober):
         return self.result("R3", Verdict.PASS, f"{len(body)} entities of type {self.type} with only {attr}", answer)
 
     def r4(self) -> Result:
-        etype, tanswer = self.entity_type()
+        etype, _ = self.entity_type()
         if etype is None:
             return self._no_type("R4")
         url = f"{self.root}/temporal/entities"
@@ -247,7 +247,7 @@ class NgsiLdProber(Prober):
             if got and got[0].payload:
                 note += f" about {got[0].payload[0].get('id')}"
             seen = Evidence(f"(wait up to {self.wait:g} s for a notification at {receiver.url})", None, note)
-        evidence = [sub, touch, seen, gone.evidence, cleanup.evidence]
+        evidence: list[Answer | Evidence] = [sub, touch.evidence, seen, gone.evidence, cleanup.evidence]
         if not got:
             return self.result("R6", Verdict.FAIL, "no notification arrived after a matching update", *evidence)
         return self.result("R6", Verdict.PASS, "subscription created, notification received, subscription deleted",

@@ -51,8 +51,9 @@ class OgcApiProber(Prober):
         answer, cols = self.collections()
         if self.type:
             return answer, self.type
-        feats = [c["id"] for c in cols if c.get("itemType", "feature") == "feature" and "id" in c]
-        return answer, (feats or [c.get("id") for c in cols] or [None])[0]
+        feats = [str(c["id"]) for c in cols if c.get("itemType", "feature") == "feature" and "id" in c]
+        ids = feats or [str(c["id"]) for c in cols if "id" in c]
+        return answer, ids[0] if ids else None
 
     def items(self, cid: str, **params: Any) -> tuple[Answer, list[dict[str, Any]]]:
         answer = self.doc(f"/collections/{cid}/items", **params)
@@ -128,7 +129,7 @@ class OgcApiProber(Prober):
         cols_answer, cols = self.collections()
         tried = []
         for col in cols[:10]:
-            cid = col.get("id")
+            cid = str(col.get("id"))
             sample, feats = self.items(cid, limit=100)
             tried.append(sample)
             key, times = self._times(feats)

@@ -116,7 +116,8 @@ class StaProber(Prober):
         if ds is None:
             return self.result("R4", Verdict.UNKNOWN, "no Datastream to read", first)
         sample = self.observations(ds, **{"$top": 100, "$select": "phenomenonTime"})
-        times = sorted({t for v in (sample.json() or {}).get("value", []) if (t := parse_time(v.get("phenomenonTime")))})
+        values = (sample.json() or {}).get("value", [])
+        times = sorted({t for v in values if (t := parse_time(v.get("phenomenonTime")))})
         sample.note(f"{len(times)} distinct phenomenonTime instants")
         if len(times) < 2:
             return self.result("R4", Verdict.UNKNOWN, "fewer than two Observations to choose a window", sample)
@@ -255,7 +256,8 @@ class StaProber(Prober):
         plain = self.get(url, params={"$count": "true"})
         body = plain.json() or {}
         n, total = len(body.get("value", [])), body.get("@iot.count")
-        plain.note(f"{n} returned without $top; @iot.count {total}; nextLink: {'yes' if body.get('@iot.nextLink') else 'no'}")
+        more = "yes" if body.get("@iot.nextLink") else "no"
+        plain.note(f"{n} returned without $top; @iot.count {total}; nextLink: {more}")
         if not plain.ok or not isinstance(total, int):
             return self.result("R8", Verdict.FAIL, "$count=true gives no @iot.count", plain)
         two = self.get(url, params={"$top": 2})
