@@ -48,6 +48,8 @@ class StaProber(Prober):
         if self._stream is None:
             if self.type:
                 answer = self.get(f"{self.url}/Datastreams({_key(self.type)})")
+                if not answer.ok and _key(self.type) != self.type:  # some servers take string ids bare (UUIDs)
+                    answer = self.get(f"{self.url}/Datastreams({self.type})")
                 body = answer.json()
                 self._stream = (answer, body if answer.ok and isinstance(body, dict) else None)
             else:
