@@ -16,7 +16,6 @@ import pytest
 from mimbridge import probe
 from mimbridge.cli import main
 from mimbridge.describe import describe
-from mimbridge.probe.earl import to_earl
 from mimbridge.validate.shacl import validate
 
 from .conftest import need

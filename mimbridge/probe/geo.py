@@ -1,9 +1,11 @@
 """Geometry helpers of the R5 checks: a query box around one feature that leaves others out.
 
 >>> from shapely.geometry import Point
->>> box = query_box(Point(4.9, 52.37), [Point(2.35, 48.85), Point(4.9001, 52.3701)])
->>> box.bounds, [g.x for g in box.outside]
-((4.89, 52.36, 4.91, 52.38), [2.35])
+>>> query_box(Point(4.9, 52.37), [Point(2.35, 48.85)]).bounds
+(4.89, 52.36, 4.91, 52.38)
+>>> near = query_box(Point(4.9, 52.37), [Point(4.905, 52.37)])  # the box shrinks to leave it out
+>>> near.bounds[2] < 4.905, [g.x for g in near.outside]
+(True, [4.905])
 """
 
 from __future__ import annotations
