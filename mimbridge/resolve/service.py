@@ -8,7 +8,8 @@
   ``text/html`` (the default), ``text/turtle``, ``application/ld+json``,
   ``application/n-triples``, ``application/rdf+xml``, or chosen with
   ``?format=html|ttl|jsonld|nt|rdf``; ``Vary: Accept`` and ``Link`` rel=alternate headers;
-* unknown -> ``404``; nothing acceptable -> ``406``.
+* unknown -> ``404``; nothing acceptable -> ``406``;
+* ``GET /catalog`` -> the DCAT description of the store (:mod:`.catalog`).
 
 Requests only read the store: no file is opened and no URL fetched per request, and
 store look-ups take checked IRIs (:func:`~mimbridge.resolve.store.checked_iri`).
@@ -31,6 +32,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..errors import ResolutionError
+from .catalog import catalog_response
 from .identifiers import EXTERNAL_RESOLVERS, Identifier, to_uri
 from .minting import Rules
 from .page import Compactor, render
@@ -246,10 +248,11 @@ def create_app(store: TripleStore, rules: Rules) -> Starlette:
     >>> from mimbridge.resolve.store import OxigraphStore
     >>> app = create_app(OxigraphStore(), Rules.default())
     >>> [r.path for r in app.routes]
-    ['/{path:path}']
+    ['/catalog', '/{path:path}']
     """
     resolver = Resolver(store, rules)
-    app = Starlette(routes=[Route("/{path:path}", resolver.handle, methods=["GET", "HEAD"])])
+    app = Starlette(routes=[Route("/catalog", catalog_response, methods=["GET", "HEAD"]),
+                            Route("/{path:path}", resolver.handle, methods=["GET", "HEAD"])])
     app.state.resolver = resolver
     return app
 
