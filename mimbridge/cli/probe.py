@@ -15,8 +15,10 @@ __all__ = ["add_commands"]
 
 def add_commands(sub: Any) -> None:
     """Add ``probe`` and ``describe`` to an argparse sub-parser set."""
-    p = sub.add_parser("probe", help="check a live endpoint against MIM1 R1-R8 (exit 0 when all applicable pass)")
-    p.add_argument("url", help="endpoint URL (NGSI-LD broker, STA service root, OGC API landing page, WFS, SPARQL)")
+    p = sub.add_parser("probe", help="check a live endpoint against MIM1 R1-R8, or a data file against MIM2 "
+                       "(exit 0 when all applicable pass)")
+    p.add_argument("url", help="endpoint URL (NGSI-LD broker, STA service root, OGC API landing page, WFS, SPARQL) "
+                   "or a data file")
     p.add_argument("--api", choices=["ngsi-ld", "sta", "ogcapi", "wfs", "sparql"], help="API kind (default: detect)")
     p.add_argument("--type", help="what to query: NGSI-LD entity type, OGC collection, WFS feature type, RDF class, "
                    "STA Datastream id")
@@ -26,6 +28,11 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--notify-host", default="127.0.0.1", help="address the NGSI-LD notification receiver binds")
     p.add_argument("--timeout", type=float, default=15.0, help="seconds per request (default 15)")
     p.add_argument("--wait", type=float, default=10.0, help="seconds to wait for a notification (default 10)")
+    p.add_argument("-f", "--from", dest="fmt", help="format of a data file (default: from its suffix)")
+    p.add_argument("--context", action="append", default=[], metavar="URL=FILE",
+                   help="local copy of an @context URL of a data file; repeatable")
+    p.add_argument("--schema", help="JSON Schema of a data file (default: a schema.json beside it)")
+    p.add_argument("--shapes", help="SHACL shapes of a data file (shipped name or Turtle file)")
     p.add_argument("--json", action="store_true", help="the report as JSON")
     p.add_argument("--earl", metavar="FILE", help="also write the report as W3C EARL (Turtle); - for stdout")
     p.set_defaults(handler=_probe)
@@ -49,9 +56,19 @@ def _probe(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     options = {"notify_host": args.notify_host}
     if args.mqtt:
         options["mqtt"] = args.mqtt
+    contexts = {}
+    for pair in args.context:
+        url, sep, path = pair.rpartition("=")
+        if not sep or not url:
+            parser.error(f"--context takes URL=FILE, not {pair!r}")
+        contexts[url] = path
+    if not args.url.startswith(("http://", "https://")) and not Path(args.url).is_file():
+        print(f"mimbridge: error: {args.url}: no such file (or not an http(s) URL)", file=sys.stderr)
+        return 1
     try:
         report = probe(args.url, api=args.api, allow_write=args.allow_write, allow_redirects=args.allow_redirects,
-                       type=args.type, timeout=args.timeout, wait=args.wait, options=options)
+                       type=args.type, timeout=args.timeout, wait=args.wait, options=options, fmt=args.fmt,
+                       contexts=contexts or None, schema=args.schema, shapes=args.shapes)
     except (MimbridgeError, ValueError) as exc:
         print(f"mimbridge: error: {exc}", file=sys.stderr)
         return 1

@@ -14,6 +14,7 @@ API kind holds the checks; :mod:`.earl` writes the report as W3C EARL.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -86,9 +87,11 @@ def detect(url: str, *, http: HttpClient) -> tuple[str | None, list[Evidence]]:
     return None, p.log
 
 
-def probe(url: str, *, api: str | None = None, allow_write: bool = False, allow_redirects: bool = False,
-          type: str | None = None, timeout: float = 15.0, retries: int = 1, wait: float = 10.0,
-          http: HttpClient | None = None, options: Mapping[str, Any] | None = None) -> ProbeReport:
+def probe(url: str | os.PathLike[str], *, api: str | None = None, allow_write: bool = False,
+          allow_redirects: bool = False, type: str | None = None, timeout: float = 15.0, retries: int = 1,
+          wait: float = 10.0, http: HttpClient | None = None, options: Mapping[str, Any] | None = None,
+          fmt: str | None = None, contexts: Mapping[str, Any] | None = None, schema: Any = None,
+          shapes: Any = None) -> ProbeReport:
     """Check the endpoint ``url`` against MIM1 R1-R8; return the report (``report.ok``: all applicable pass).
 
     ``api`` forces the kind (``ngsi-ld``, ``sta``, ``ogcapi``, ``wfs``, ``sparql``);
@@ -101,10 +104,19 @@ def probe(url: str, *, api: str | None = None, allow_write: bool = False, allow_
     Nothing is sent anywhere but ``url`` and the hosts it names, and
     redirects stay on its host unless ``allow_redirects``.
 
+    A local file instead of a URL gets the MIM2 data checks
+    (:func:`~.data.probe_data`: ``fmt``, ``contexts`` = local copies of
+    its ``@context`` URLs, ``schema`` JSON Schema, ``shapes`` SHACL).
+
     >>> report = probe("http://127.0.0.1:9/", api="sparql", timeout=1, retries=0)
     >>> report.verdicts()["R1"], report.verdicts()["R6"]
     ('fail', 'not offered')
     """
+    if not str(url).startswith(("http://", "https://")):
+        from .data import probe_data
+
+        return probe_data(url, fmt=fmt, contexts=contexts, schema=schema, shapes=shapes)
+    url = str(url)
     if api is not None:
         api = _ALIASES.get(api, api)
         if api not in PROBERS:

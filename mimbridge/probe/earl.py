@@ -1,8 +1,8 @@
 """A probe report as W3C EARL 1.0 (Evaluation and Report Language) in Turtle, and SHACL shapes to check it.
 
 One ``earl:Assertion`` per requirement: ``earl:subject`` the endpoint,
-``earl:test`` the MIM1 requirement (``https://oasc.gitbook.io/mims/...#R1``
-style IRIs under :data:`MIM1`), ``earl:result`` with the outcome
+``earl:test`` the requirement (``R1``...``R8`` of MIM1, ``MIM2-1``... of the
+data checks, as IRIs under :data:`MIM`), ``earl:result`` with the outcome
 (``earl:passed``, ``earl:failed``, ``earl:inapplicable`` for "not offered",
 ``earl:cantTell``), a description and the evidence as ``earl:info``.
 
@@ -18,11 +18,11 @@ from typing import Any
 
 from .verdict import ProbeReport, Verdict
 
-__all__ = ["MIM1", "OUTCOMES", "earl_graph", "to_earl"]
+__all__ = ["MIM", "OUTCOMES", "earl_graph", "to_earl"]
 
 EARL = "http://www.w3.org/ns/earl#"
-#: namespace of the requirement IRIs (``MIM1 + "R1"``)
-MIM1 = "https://w3id.org/mimbridge/mim1#"
+#: namespace of the requirement IRIs (``MIM + "R1"``, ``MIM + "MIM2-1"``)
+MIM = "https://w3id.org/mimbridge/mim#"
 TOOL = "https://w3id.org/mimbridge/tool"
 OUTCOMES = {Verdict.PASS: "passed", Verdict.FAIL: "failed", Verdict.NOT_OFFERED: "inapplicable",
             Verdict.UNKNOWN: "cantTell"}
@@ -40,7 +40,7 @@ def earl_graph(report: ProbeReport) -> Any:
     g = Graph()
     g.bind("earl", earl)
     g.bind("dct", DCTERMS)
-    g.bind("mim1", MIM1)
+    g.bind("mim", MIM)
     tool = URIRef(TOOL)
     g.add((tool, RDF.type, earl.Software))
     g.add((tool, RDF.type, earl.Assertor))
@@ -48,9 +48,9 @@ def earl_graph(report: ProbeReport) -> Any:
     g.add((tool, DCTERMS.hasVersion, Literal(__version__)))
     subject = URIRef(report.url)
     g.add((subject, RDF.type, earl.TestSubject))
-    g.add((subject, DCTERMS.description, Literal(f"{report.api} endpoint")))
+    g.add((subject, DCTERMS.description, Literal("data file" if report.api == "data" else f"{report.api} endpoint")))
     for r in report.results:
-        test = URIRef(MIM1 + r.requirement)
+        test = URIRef(MIM + r.requirement)
         g.add((test, RDF.type, earl.TestRequirement))
         g.add((test, DCTERMS.title, Literal(f"{r.requirement}: {REQUIREMENTS.get(r.requirement, '')}")))
         assertion, result = BNode(), BNode()

@@ -98,7 +98,8 @@ class ProbeReport:
 
     def table(self, *, evidence: bool = True) -> str:
         """A plain-text table for the terminal: requirement, verdict, summary (and the evidence below)."""
-        lines = [f"MIM1 probe of {self.url} ({self.api}), {self.requests} request(s)", ""]
+        head = "MIM2 probe" if self.api == "data" else "MIM1 probe"
+        lines = [f"{head} of {self.url} ({self.api}), {self.requests} request(s)", ""]
         width = max((len(r.verdict.value) for r in self.results), default=4)
         for r in self.results:
             lines.append(f"{r.requirement}  {r.verdict.value:<{width}}  {r.title}: {r.summary}")
