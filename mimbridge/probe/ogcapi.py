@@ -64,6 +64,8 @@ class OgcApiProber(Prober):
     def r1(self) -> Result:
         landing = self.doc("")
         answer, classes = self.conformance()
+        links = (landing.json() or {}).get("links", []) if isinstance(landing.json(), dict) else []
+        landing.note(f"landing page with {len(links)} links" if landing.ok else landing.evidence.found)
         core = [c for c in classes if c.startswith(("http://www.opengis.net/spec/ogcapi-features-1/",
                                                     RECORDS, "http://www.opengis.net/spec/ogcapi-common-1/"))]
         answer.note(f"{len(classes)} conformance classes, {len(core)} of OGC API Common/Features/Records")
