@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+import rdflib
 
 from mimbridge import probe
 from mimbridge.cli import main
@@ -217,7 +218,11 @@ def test_oxigraph_verdicts_and_dcat_discovery(oxigraph):
     # R4: the window holds the first three of six hourly instants and nothing else
     assert "3 values, 0 outside the window" in evidence_text(report, "R4")
     # publish the store's own DCAT description in it: now R7 passes
-    ttl = describe(oxigraph.url).serialize(format="turtle")
+    description = describe(oxigraph.url)
+    assert validate(description, "dcat-ap").conforms
+    bbox = [str(o) for o in description.objects(None, rdflib.URIRef("http://www.w3.org/ns/dcat#bbox"))]
+    assert bbox == ["POLYGON((4 52, 6.5 52, 6.5 52, 4 52, 4 52))"]  # the six sensors lie on 52N, 4E to 6.5E
+    ttl = description.serialize(format="turtle")
     r = httpx.post(f"{oxigraph.url}/store?default", content=ttl, headers={"Content-Type": "text/turtle"}, timeout=10)
     assert r.status_code in (200, 201, 204)
     again = probe(oxigraph.url)
@@ -229,8 +234,6 @@ def test_oxigraph_verdicts_and_dcat_discovery(oxigraph):
 def test_earl_parses_and_validates(pygeoapi_server, tmp_path, capsys):
     out = tmp_path / "report.ttl"
     assert main(["probe", pygeoapi_server.url, "--earl", str(out)]) == 0
-    import rdflib
-
     g = rdflib.Graph().parse(out, format="turtle")
     earl = rdflib.Namespace("http://www.w3.org/ns/earl#")
     outcomes = sorted(str(o).rsplit("#", 1)[-1] for o in g.objects(None, earl.outcome))
