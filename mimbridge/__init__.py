@@ -28,6 +28,7 @@ from .errors import (
     ResolutionError,
 )
 from .model import MODEL_VERSION, Attr, Graph, Kind, Node
+from .probe import probe
 from .registry import available as formats
 from .report import Approximated, Coerced, ConversionReport, Dropped, LossEvent, Rejected, Unresolved
 from .stream import Stream, stream
@@ -62,6 +63,7 @@ __all__ = [
     "convert",
     "dumps",
     "formats",
+    "probe",
     "read",
     "stream",
     "write",

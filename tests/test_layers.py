@@ -7,7 +7,7 @@ Layers from the bottom up (a module imports only from its own layer or below):
    the Smart Data Models catalogue;
 2. ``adapters``, ``registry``: the formats (each family a package) and their table;
 3. ``convert``, ``stream``, ``testing``: the pipelines and the adapter contract suite;
-4. ``validate``, ``resolve``, ``clients``, ``dask``: services built on conversions;
+4. ``validate``, ``resolve``, ``clients``, ``dask``, ``probe``, ``describe``: services built on conversions;
 5. ``mimbridge`` (the public surface);
 6. ``cli`` and the ``__main__`` modules: nothing imports them.
 
@@ -31,7 +31,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("mimbridge.contexts", "mimbridge.geometry", "mimbridge.geometry_gml", "mimbridge.mapping", "mimbridge.sdm"),
     ("mimbridge.adapters", "mimbridge.registry"),
     ("mimbridge.convert", "mimbridge.stream", "mimbridge.records", "mimbridge.testing"),
-    ("mimbridge.validate", "mimbridge.resolve", "mimbridge.clients", "mimbridge.dask"),
+    ("mimbridge.validate", "mimbridge.resolve", "mimbridge.clients", "mimbridge.dask", "mimbridge.probe",
+     "mimbridge.describe", "mimbridge.describe_sample"),
     ("mimbridge",),
     ("mimbridge.cli", "mimbridge.__main__", "mimbridge.resolve.__main__"),
 )

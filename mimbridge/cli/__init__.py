@@ -12,6 +12,8 @@ location on stderr; ``--strict`` turns loss into 1), 2 usage error.
     mimbridge sdm models [--subject S] [--domain D]     mimbridge sdm model NAME   (the catalogue)
     mimbridge resolve ID|URI ...        mimbridge load INPUT ... --store S        mimbridge serve --store S
     mimbridge pull|push|sync|bridge ...  (live endpoints: see ``mimbridge pull --help``)
+    mimbridge probe URL [--api A] [--type T] [--allow-write] [--json] [--earl FILE]   (MIM1 R1-R8)
+    mimbridge describe FILE|URL [-t turtle|nt|xml|json-ld] [-o OUT]                   (DCAT 3)
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Sequence
 from ..options import option_pairs
 from . import connectors, resolver, sdm
 from . import convert as convert_commands
+from . import probe as probe_commands
 from . import validate as validate_commands
 
 __all__ = ["main", "option_pairs"]
@@ -36,6 +39,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sdm.add_commands(sub)
     resolver.add_commands(sub)
     connectors.add_commands(sub)
+    probe_commands.add_commands(sub)
     return p
 
 

@@ -244,12 +244,37 @@ class ResolverApp:
                     return
         if kind != "http":
             return
-        status, size = await self._handle(scope, send)
+        if scope["path"] == "/catalog":  # the DCAT description of the store (MIM1 R7)
+            status, size = await self._catalog(scope, receive, send)
+        else:
+            status, size = await self._handle(scope, send)
         if self.access_log is not None:
             raw = scope.get("raw_path") or scope["path"].encode("utf-8")
             qs = scope.get("query_string") or b""
             self.access_log.add(scope.get("client"), scope["method"], raw + (b"?" + qs if qs else b""),
                                 scope.get("http_version", "1.1"), status, size, time.time())
+
+    async def _catalog(self, scope: Scope, receive: Any, send: Any) -> tuple[int, int]:
+        if getattr(self, "_catalog_app", None) is None:
+            from starlette.applications import Starlette
+            from starlette.routing import Route
+
+            from .catalog import catalog_response
+
+            app = Starlette(routes=[Route("/catalog", catalog_response, methods=["GET", "HEAD"])])
+            app.state.resolver = self.resolver
+            self._catalog_app = app
+        seen = {"status": 200, "size": 0}
+
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                seen["status"] = message["status"]
+            elif message["type"] == "http.response.body":
+                seen["size"] += len(message.get("body", b""))
+            await send(message)
+
+        await self._catalog_app(scope, receive, sending)
+        return seen["status"], seen["size"]
 
     async def _handle(self, scope: Scope, send: Any) -> tuple[int, int]:
         method = scope["method"]

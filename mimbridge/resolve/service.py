@@ -8,7 +8,8 @@
   ``text/html`` (the default), ``text/turtle``, ``application/ld+json``,
   ``application/n-triples``, ``application/rdf+xml``, or chosen with
   ``?format=html|ttl|jsonld|nt|rdf``; ``Vary: Accept`` and ``Link`` rel=alternate headers;
-* unknown -> ``404``; nothing acceptable -> ``406``.
+* unknown -> ``404``; nothing acceptable -> ``406``;
+* ``GET /catalog`` -> the DCAT description of the store (:mod:`.catalog`).
 
 Requests only read the store: no file is opened and no URL fetched per request, and
 store look-ups take checked IRIs (:func:`~mimbridge.resolve.store.checked_iri`).

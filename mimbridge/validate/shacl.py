@@ -27,7 +27,7 @@ from typing import Any
 __all__ = ["SHAPES", "ShaclResult", "Violation", "shapes_graph", "validate"]
 
 #: shipped shapes: name -> file in ``mimbridge/shapes``
-SHAPES = {"ngsi-ld": "ngsi-ld.ttl", "sosa": "sosa.ttl"}
+SHAPES = {"dcat-ap": "dcat-ap.ttl", "earl": "earl.ttl", "ngsi-ld": "ngsi-ld.ttl", "sosa": "sosa.ttl"}
 SH = "http://www.w3.org/ns/shacl#"
 
 

@@ -47,6 +47,7 @@ from .store import QueryError, Store, match_q, now, project, types_of
 
 API = "/ngsi-ld/v1"
 CORE = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.6.jsonld"
+DEFAULT_VOCAB = "https://uri.etsi.org/ngsi-ld/default-context/"
 CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
 ERRORS = "https://uri.etsi.org/ngsi-ld/errors/"
 MAX_LIMIT = 1000
@@ -188,6 +189,10 @@ def create_app(corpus: Path | None = None) -> Starlette:
     def csv(value: str | None) -> list[str] | None:
         return value.split(",") if value else None
 
+    def names(value: str | None) -> list[str] | None:
+        """Attribute names: IRIs of the core context's default vocabulary compact to their term."""
+        return [a.removeprefix(DEFAULT_VOCAB) for a in value.split(",")] if value else None
+
     @guard("get", "/entities")
     async def query_entities(request: Request, ctx: str | None, ld: bool) -> Response:
         qp = request.query_params
@@ -201,11 +206,11 @@ def create_app(corpus: Path | None = None) -> Starlette:
             raise Rejected(400, "BadRequestData", "Query Entities needs type, id, q, attrs or a geo-query (5.7.2)")
         limit, offset = limits(request)
         hits = d.store.query(types=csv(qp.get("type")), ids=csv(qp.get("id")), q=qp.get("q"), geo=geo,
-                             attrs=csv(qp.get("attrs")))
+                             attrs=names(qp.get("attrs")))
         chosen = hits[offset:offset + limit]
         body = []
         for rec in chosen:
-            e = project(rec.entity, csv(qp.get("attrs")))
+            e = project(rec.entity, names(qp.get("attrs")))
             if ld:
                 e["@context"] = ctx or rec.context or CORE
             body.append(e)
