@@ -17,8 +17,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ParseError
-from .geometry import (CRS84, GML32, GML_NAMESPACES, NORTH_FIRST, all_z, axis_order, check_structure, epsg_code,
-                       is_wgs84, num_text, swap_axes)
+from .geometry import (
+    CRS84,
+    GML32,
+    GML_NAMESPACES,
+    NORTH_FIRST,
+    all_z,
+    axis_order,
+    check_structure,
+    epsg_code,
+    is_wgs84,
+    num_text,
+    swap_axes,
+)
 
 __all__ = ["AxisRule", "axis_rule", "from_gml", "gml_reader", "is_gml_geometry", "latitude_out_of_range", "to_gml"]
 
@@ -378,8 +389,8 @@ def _wfs_version(root: Any) -> str | None:
         if f"wfs/{v}" in loc or f"VERSION={v}" in loc.upper():
             return v
     gml = "{http://www.opengis.net/gml}"
-    for el in root.iter(gml + "pos", gml + "posList", gml + "coordinates", gml + "coord"):
-        return "1.1" if _local(el.tag) in ("pos", "posList") else "1.0"
+    for el in root.iter(gml + "pos", gml + "posList", gml + "lowerCorner", gml + "coordinates", gml + "coord"):
+        return "1.0" if _local(el.tag) in ("coordinates", "coord") else "1.1"
     return None
 
 
