@@ -7,8 +7,9 @@ mimbridge's mapping (``docs/rdf.md`` has the table):
   (``hasFeatureOfInterest`` the entity, ``observedProperty`` the attribute IRI, a
   ``sosa:ObservableProperty``; ``hasSimpleResult``; ``resultTime``;
   ``phenomenonTime`` a ``time:Instant``); a ``unitCode`` gives a ``sosa:hasResult``
-  ``qudt:QuantityValue`` whose ``qudt:unit`` is :func:`unit_iri` of the code, or,
-  while no unit table is wired in, a blank unit with the code as ``qudt:uneceCommonCode``;
+  ``qudt:QuantityValue`` whose ``qudt:unit`` is the QUDT unit of the code in the unit
+  table (:func:`unit_iri`), or, for a code the table lacks, a blank unit with the
+  code as ``qudt:uneceCommonCode`` (reported);
   ``datasetId`` is a ``sosa:ObservationCollection`` that ``hasMember`` the
   observation; ``instanceId`` names the observation; a nested ``observedBy``
   Relationship (else the entity's ``refDevice``) is ``sosa:madeBySensor``;
@@ -34,8 +35,9 @@ from typing import Any
 
 from ...contexts.core import DEFAULT_VOCAB, NGSI_LD
 from ...contexts.loader import ContextLoader
+from ...mapping.units import from_qudt, to_qudt
 from ...model import Attr, Graph, Kind, Node
-from ...report import Approximated, Coerced, ConversionReport, Dropped
+from ...report import Approximated, Coerced, ConversionReport, Dropped, Unresolved
 from .emit import Emitter
 from .terms import (
     NT_TYPE,
@@ -67,15 +69,12 @@ GEO_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", 
 
 
 def unit_iri(code: str) -> str | None:
-    """The IRI of the unit with this UN/CEFACT common code (a QUDT unit), or None when unknown.
+    """The QUDT unit IRI of a UN/CEFACT common code (the unit table, :mod:`mimbridge.mapping.units`), or None.
 
-    The hook for the unit table; until it is wired in every code is unknown and
-    units are written as the code literal (``qudt:uneceCommonCode``).
-
-    >>> unit_iri("CEL") is None
-    True
+    >>> unit_iri("CEL"), unit_iri("no such code")
+    ('http://qudt.org/vocab/unit/DEG_C', None)
     """
-    return None
+    return to_qudt(code)
 
 
 def _n(iri: str) -> str:
@@ -189,7 +188,8 @@ class SosaWriter:
         s = nt_iri(node.id)
         for t in node.types:
             out.append(f"{s} {_A} {nt_iri(t)} .\n")
-        out.append(f"{s} {_A} {_FOI} .\n")
+        if _SOSA_CLASSES.isdisjoint(node.types):
+            out.append(f"{s} {_A} {_FOI} .\n")
         key = self.skolem_base + hashlib.blake2b(node.id.encode(), digest_size=9).hexdigest()
         sensor = None
         for name, instances in node.attrs.items():
@@ -245,6 +245,11 @@ class SosaWriter:
         elif kind is Kind.LIST_RELATIONSHIP:
             iris = [x["object"] if isinstance(x, dict) else x for x in v]
             out.append(f"{s} {p} {self.em.rdf_list([{'@id': x} for x in iris], {}, c, False)} .\n")
+        elif _node_object(v):
+            try:  # a JSON-LD node object (as RDF reading gives for blank-node structures): its triples again
+                self.em.value(s, p, v, {}, c, lower=False)
+            except Fallback:
+                out.append(f"{s} {p} {json_literal(v)} .\n")
         elif isinstance(v, (dict, list)) and not (isinstance(v, dict) and "@value" in v):
             out.append(f"{s} {p} {json_literal(v)} .\n")
         elif v is not None:
@@ -272,7 +277,9 @@ class SosaWriter:
         stamp = a.observed_at or ""
         out.append(f'{o} {_RESULT_TIME} "{esc_lit(stamp)}"^^<{XSD}dateTime> .\n')
         t = self._id(key, f"{label}-time")
-        if _has_tz(stamp):
+        if SOSA + "phenomenonTime" in a.attrs:
+            pass  # the observation's own phenomenonTime (an interval...) is written with the sub-attributes
+        elif _has_tz(stamp):
             out.append(f'{o} {_PHENOMENON_TIME} {t} .\n{t} {_A} {_INSTANT} .\n'
                        f'{t} {_STAMP} "{esc_lit(stamp)}"^^<{XSD}dateTimeStamp> .\n')
         else:
@@ -297,6 +304,9 @@ class SosaWriter:
                 else:
                     u = self.em.bnode()
                     out.append(f'{r} {_UNIT} {u} .\n{u} {_UNECE} "{esc_lit(a.unit_code)}" .\n')
+                    self.report.add(Unresolved, f"{path}/unitCode", f"unit code {a.unit_code!r} has no QUDT unit "
+                                    "in the unit table: written as a blank unit with qudt:uneceCommonCode",
+                                    remedy="add the unit to the unit table (mimbridge/mapping/units.tsv)")
         made = sensor
         for sub_name, subs in a.attrs.items():
             if _local(sub_name) == "observedBy" and subs[0].kind is Kind.RELATIONSHIP:
@@ -331,9 +341,26 @@ class SosaWriter:
         return g
 
 
-#: classes of the nodes this profile generates besides entities (not read as entities)
+def _node_object(v: Any) -> bool:
+    """True for a JSON-LD node object whose keys are all absolute IRIs or keywords (nested likewise)."""
+    if isinstance(v, list):
+        return bool(v) and all(_node_object(x) or not isinstance(x, (dict, list)) for x in v)
+    if not isinstance(v, dict) or not v or "@value" in v:
+        return False
+    return all(k in ("@id", "@type") or ("://" in k and (_node_object(x) or not isinstance(x, (dict, list))
+                                                          or (isinstance(x, dict) and "@value" in x)))
+               for k, x in v.items())
+
+
+#: classes of the nodes this profile generates besides entities (not read as entities when they say no more)
 _GENERATED = frozenset({SOSA + "ObservableProperty", SOSA + "Sensor", SOSA + "ObservationCollection",
                         SOSA + "Result", QUDT + "QuantityValue", TIME + "Instant", GEO + "Geometry"})
+#: the value nodes among them (results, instants, geometries): part of the value that points to them
+_VALUE_NODES = frozenset({SOSA + "Result", QUDT + "QuantityValue", TIME + "Instant", GEO + "Geometry"})
+#: SOSA classes that make an entity what it is: it is not also typed sosa:FeatureOfInterest when written
+_SOSA_CLASSES = frozenset(SOSA + c for c in ("Sensor", "Platform", "Observation", "Actuation", "Actuator",
+                                             "Sampler", "Sampling", "Sample", "ObservableProperty",
+                                             "ActuatableProperty", "FeatureOfInterest", "ObservationCollection"))
 
 
 class SosaReader:
@@ -369,10 +396,15 @@ class SosaReader:
         for o in obs:
             foi = self.one(o, SOSA + "hasFeatureOfInterest")
             prop = self.one(o, SOSA + "observedProperty")
-            if not isinstance(foi, str) or not isinstance(prop, str):
-                self.report.add(Dropped, "", "an observation without feature of interest or property")
+            if not isinstance(foi, str) or not isinstance(prop, str) or o.startswith("_:"):
+                # no entity to carry it as an attribute instance: the observation is an entity of its own
+                used.discard(o)
+                self.report.add(Approximated, o, "observation without feature of interest or observed property "
+                                "read as an entity of its own (type sosa:Observation)",
+                                remedy="give the observation sosa:hasFeatureOfInterest and sosa:observedProperty")
                 continue
-            used.add(prop)
+            if self._bare(prop):
+                used.add(prop)
             a = self.observation(o, used, sensors, lit_value)
             if o in members:
                 a.dataset_id = members[o]
@@ -383,8 +415,9 @@ class SosaReader:
             if s in used or s.startswith("_:") or (s in sensors and len(po) == 1):
                 continue
             types = self.types(s)
-            if types and (set(types) <= _GENERATED or GEO + "Geometry" in types):
-                continue
+            if types and ((set(types) <= _GENERATED and (self._bare(s) or set(types) <= _VALUE_NODES))
+                          or GEO + "Geometry" in types):
+                continue  # what the writer generates around observations, nothing more
             node = Node(s, [t for t in types if t not in (SOSA + "FeatureOfInterest", GEO + "Feature")])
             geoms: dict[str, str] = {}
             for p, o in po:
@@ -419,12 +452,22 @@ class SosaReader:
             if not node.types:
                 node.types = [SOSA + "FeatureOfInterest"]
             graph.nodes.append(node)
-        for foi in per_entity:
-            self.report.add(Dropped, "", f"observations of {foi} (not described in the data) are skipped")
+        for foi, attrs in per_entity.items():
+            node = Node(foi, [SOSA + "FeatureOfInterest"])
+            for p, instances in attrs.items():
+                for a in sorted(instances, key=lambda a: a.observed_at or ""):
+                    node.add(p, a)
+            graph.nodes.append(node)
+            self.report.add(Approximated, foi, "feature of interest not described in the data: an entity of type "
+                            "sosa:FeatureOfInterest made for its observations")
         self.report.records_in += len(graph.nodes)
         if len(graph.nodes) == 1:
             graph.meta["ngsi-ld:single"] = True
         return graph
+
+    def _bare(self, s: str) -> bool:
+        """True when ``s`` has no triples but its types (and collection members): nothing to keep as an entity."""
+        return all(p == RDF_TYPE or p == SOSA + "hasMember" for p, _ in self.b.by_s.get(s, ()))
 
     def observation(self, o: str, used: set[str], sensors: set[str], lit: Any) -> Attr:
         a = Attr(Kind.PROPERTY, None)
@@ -446,18 +489,22 @@ class SosaReader:
                 if isinstance(code, tuple):
                     a.unit_code = code[0]
                 elif isinstance(unit, str):
-                    a.unit_code = _local(unit)
-                    self.report.add(Approximated, "", "unit IRI read as a unit code from its local name",
-                                    remedy="a unit table maps unit IRIs to UN/CEFACT codes")
+                    a.unit_code = from_qudt(unit)
+                    if a.unit_code is None:
+                        a.unit_code = _local(unit)
+                        self.report.add(Approximated, o, f"unit {unit} is not in the unit table: its local name "
+                                        "is taken as the unit code", remedy="add the unit to the unit table "
+                                        "(mimbridge/mapping/units.tsv)")
         rt = self.one(o, SOSA + "resultTime")
+        t = self.one(o, SOSA + "phenomenonTime")
+        stamp = (self.one(t, TIME + "inXSDDateTimeStamp") or self.one(t, TIME + "inXSDDateTime")) \
+            if isinstance(t, str) else None
         if isinstance(rt, tuple):
             a.observed_at = rt[0]
-        else:
-            t = self.one(o, SOSA + "phenomenonTime")
-            stamp = (self.one(t, TIME + "inXSDDateTimeStamp") or self.one(t, TIME + "inXSDDateTime")) \
-                if isinstance(t, str) else None
-            if isinstance(stamp, tuple):
-                a.observed_at = stamp[0]
+        elif isinstance(stamp, tuple):
+            a.observed_at = stamp[0]
+        # a phenomenonTime that is not the instant observedAt gives (an interval, another time) is kept
+        time_kept = t is None or (isinstance(stamp, tuple) and stamp[0] == a.observed_at)
         if not o.startswith(("_:", self.skolem_base)):
             a.instance_id = o
         sensor = self.one(o, SOSA + "madeBySensor")
@@ -465,8 +512,9 @@ class SosaReader:
             sensors.add(sensor)
             a.add(OBSERVED_BY, Attr(Kind.RELATIONSHIP, sensor))
         known = {RDF_TYPE, SOSA + "hasFeatureOfInterest", SOSA + "observedProperty", SOSA + "hasResult",
-                 SOSA + "hasSimpleResult", SOSA + "resultTime", SOSA + "phenomenonTime",
-                 SOSA + "madeBySensor"}
+                 SOSA + "hasSimpleResult", SOSA + "resultTime", SOSA + "madeBySensor"}
+        if time_kept:
+            known.add(SOSA + "phenomenonTime")
         rest: dict[str, list[Any]] = {}
         for p, v in self.b.by_s.get(o, ()):
             if p not in known:
