@@ -142,6 +142,24 @@ def check_options(options: dict[str, Any], *adapters: Any, side: str = "") -> No
         raise TypeError(f"unknown option(s){where}: {', '.join(unknown)}; known: {', '.join(sorted(known))}")
 
 
+def _observations_for_sosa(src: Any, dst: Any, r_opts: dict[str, Any], w_opts: dict[str, Any]) -> dict[str, Any]:
+    """A SOSA target needs observations: SensorThings is read with the observations mapping for it.
+
+    The structural mapping gives one entity per SensorThings entity and no attribute with ``observedAt``,
+    so every entity would be a ``sosa:FeatureOfInterest`` and no ``sosa:Observation`` would be written.
+    """
+    if w_opts.get("profile") != "sosa" or "profile" not in dst.options or "subject" not in src.options:
+        return r_opts
+    mode = r_opts.get("mapping")
+    if mode is None:
+        return {**r_opts, "mapping": "observations"}
+    if mode == "structural":
+        raise MimbridgeError(f"{src.name} -> {dst.name} with profile=sosa: the structural mapping gives no "
+                             "sosa:Observation (every SensorThings entity would be a feature of interest); "
+                             "use mapping='observations' (the default for a SOSA target)")
+    return r_opts
+
+
 def read(data: Any, *, source: str, report: ConversionReport | None = None, **options: Any) -> Graph:
     """Read ``data`` in format ``source`` into the internal :class:`~mimbridge.model.Graph`.
 
@@ -200,6 +218,7 @@ def convert(data: Any, *, source: str, target: str, strict: bool = False, read_o
         r_opts, w_opts = scoped_options(options, read_options, write_options)
         check_options(read_options or {}, src, side="reader")
         check_options(write_options or {}, dst, side="writer")
+    r_opts = _observations_for_sosa(src, dst, r_opts, w_opts)
     report = ConversionReport(source=src.name, target=dst.name)
     parsed = load_input(data, text_format=src.capabilities.output == "text")
     with no_gc():

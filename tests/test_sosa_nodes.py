@@ -8,7 +8,10 @@ are not in the corpus; the SOSA ontology the terms come from is (``rdf/sdw/ssn/i
 
 from __future__ import annotations
 
+import json
+
 import pyoxigraph as ox
+import pytest
 
 import mimbridge
 
@@ -109,3 +112,44 @@ def test_sosa_document_round_trips_without_loss():
     assert len(times) == 1
     # the unit: the QUDT unit IRI of the unit table, not a blank node with a code
     assert "<http://qudt.org/vocab/unit/KiloW-HR>" in back.output and "uneceCommonCode" not in back.output
+
+
+# -- writing -------------------------------------------------------------------------------------------------
+AT = "2024-01-01T00:00:00Z"
+EVERY_KIND = {"id": "urn:ngsi-ld:Room:1", "type": "Room",
+              "door": {"type": "Relationship", "object": "urn:ngsi-ld:Door:1", "observedAt": AT},
+              "state": {"type": "LanguageProperty", "languageMap": {"en": "open", "fr": "ouvert"}, "observedAt": AT},
+              "levels": {"type": "ListProperty", "valueList": [1, 2, 3], "observedAt": AT},
+              "raw": {"type": "JsonProperty", "json": {"a": [1, 2]}, "observedAt": AT},
+              "mode": {"type": "VocabProperty", "vocab": "https://example.org/modes/eco", "observedAt": AT},
+              "t": {"type": "Property", "value": 21.5, "unitCode": "CEL", "observedAt": AT}}
+
+
+def observations(nt: str) -> set[str]:
+    return {str(t.subject) for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+            if t.predicate.value.endswith("#type") and t.object.value == SOSA + "Observation"}
+
+
+def test_observed_at_of_every_kind_is_an_observation():
+    r = mimbridge.convert(EVERY_KIND, source="ngsi-ld", target="ntriples", profile="sosa")
+    assert len(observations(r.output)) == 6
+    back = mimbridge.convert(r.output, source="ntriples", target="ngsi-ld", profile="sosa").output
+    for name in ("door", "state", "levels", "t"):  # carried exactly
+        assert back[name] == EVERY_KIND[name], name
+    # the JSON and vocabulary results read back as another kind: said in the report, with the attribute's path
+    assert back["raw"] == {"type": "Property", "value": {"a": [1, 2]}, "observedAt": AT}
+    assert back["mode"] == {"type": "Relationship", "object": "https://example.org/modes/eco", "observedAt": AT}
+    coerced = sorted(e.path.rsplit("~1", 1)[-1] for e in r.report.events if "reads back as" in e.message)
+    assert coerced == ["mode", "raw"]
+
+
+def test_sensorthings_to_sosa_gives_observations(corpus):
+    captured = corpus / "ogc" / "_captured" / "django-ogc-sensorthings-1.2.0"
+    for name in ("obs_page1.json", "obs_page2.json"):
+        page = json.loads((captured / name).read_text("utf-8"))
+        nt = mimbridge.convert(page, source="sta", target="ntriples", profile="sosa").output
+        got = observations(nt)
+        assert len(got) == len(page["value"]) > 0, name
+        assert all(o.startswith("<urn:ngsi-ld:sta:Observation:") for o in got)
+    with pytest.raises(mimbridge.MimbridgeError, match="mapping='observations'"):
+        mimbridge.convert(page, source="sta", target="turtle", profile="sosa", mapping="structural")
