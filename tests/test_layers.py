@@ -2,7 +2,8 @@
 
 Layers from the bottom up (a module imports only from its own layer or below):
 
-0. ``errors``, ``model``, ``report``, ``gcpause``, ``options``, ``safexml``, ``progress``, ``identifiers``: the ground floor;
+0. ``errors``, ``model``, ``report``, ``gcpause``, ``options``, ``safexml``, ``progress``, ``identifiers``:
+   the ground floor;
 1. ``contexts``, ``geometry``, ``geometry_gml``, ``mapping``: vocabularies, geometry, units, tables;
 2. ``adapters``, ``registry``: the formats (each family a package) and their table;
 3. ``convert``, ``stream``, ``testing``: the pipelines and the adapter contract suite;
