@@ -67,7 +67,8 @@ def test_written_feature_and_collection_follow_the_openapi(corpus, openapi):
     check(out, "Feature", openapi)
     two = [src, dict(copy.deepcopy(src), id="urn:ngsi-ld:Room:2")]
     coll = mimbridge.convert(two, source="ngsi-ld", target="ngsi-ld-geojson").output
-    assert coll["@context"] == CTX and all("@context" not in f for f in coll["features"])
+    assert "@context" not in coll and all(f["@context"] == CTX and "@context" not in f["properties"]
+                                          for f in coll["features"])
     check(coll, "FeatureCollection", openapi)
     # a corpus entity of the ETSI test suite, written as GeoJSON, is a valid OpenAPI Feature
     parking = mimbridge.convert(corpus / SUITE / "data/entities/interoperability/offstreet-parking1-full.jsonld",

@@ -14,11 +14,12 @@
   ``temporalValues`` with ``temporal_values=True``.
 * ``ngsi-ld-geojson``: clause 4.5.16/4.5.17: Feature / FeatureCollection,
   geometry from ``geometry_property`` (default ``location``), ``properties``
-  normalized (or simplified with ``simplified=True``); ``@context`` on the
-  Feature, or once on the FeatureCollection when the features share it, as
-  the ETSI OpenAPI schemas have it (``context_in="properties"`` for the
-  other placement); read from any of the three places; a notification keeps
-  its envelope with a FeatureCollection as ``data``.
+  normalized (or simplified with ``simplified=True``); ``@context`` on each
+  Feature, as the ETSI OpenAPI Feature schema has it (one per Feature, so a
+  collection streams feature by feature; ``context_in="properties"`` for the
+  other placement); read from properties, the Feature or the
+  FeatureCollection; a notification keeps its envelope with a
+  FeatureCollection as ``data``.
 
 >>> import mimbridge
 >>> kv = {"id": "urn:ngsi-ld:Car:1", "type": "Car", "speed": 50}
@@ -411,11 +412,6 @@ class GeoJSONAdapter(NormalizedAdapter):
             return feats[0]
         coll: dict[str, Any] = {"type": "FeatureCollection", "features": feats,
                                 **graph.meta.get("geojson:collection", {})}
-        ctxs = [f.get("@context") for f in feats]
-        if placement == "feature" and feats and ctxs[0] is not None and all(c == ctxs[0] for c in ctxs):
-            for f in feats:
-                del f["@context"]
-            coll["@context"] = ctxs[0]  # one @context for the collection, as the ETSI OpenAPI FeatureCollection has
         if note is not None:
             return {**note, "data": coll}  # a notification in GeoJSON: its data is a FeatureCollection
         return coll
