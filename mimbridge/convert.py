@@ -27,8 +27,8 @@ from .gcpause import no_gc
 from .model import Graph
 from .report import ConversionReport
 
-__all__ = ["ConversionResult", "check_options", "convert", "dumps", "load_input", "read", "scoped_options",
-           "table_option", "write"]
+__all__ = ["ConversionResult", "check_options", "convert", "dumps", "load_input", "observations_for_sosa", "read",
+           "scoped_options", "table_option", "write"]
 
 
 @dataclass(slots=True)
@@ -143,6 +143,29 @@ def check_options(options: dict[str, Any], *adapters: Any, side: str = "") -> No
                           name=unknown[0])
 
 
+def observations_for_sosa(src: Any, dst: Any, r_opts: dict[str, Any], w_opts: dict[str, Any]) -> dict[str, Any]:
+    """Reader options for a SOSA target: SensorThings is read with the observations mapping for it.
+
+    The structural mapping gives one entity per SensorThings entity and no attribute with ``observedAt``,
+    so every entity would be a ``sosa:FeatureOfInterest`` and no ``sosa:Observation`` would be written:
+    asking for it with a SOSA target raises MimbridgeError with the remedy.
+
+    >>> sta, ttl = registry.get("sta"), registry.get("turtle")
+    >>> observations_for_sosa(sta, ttl, {}, {"profile": "sosa"})
+    {'mapping': 'observations'}
+    """
+    if w_opts.get("profile") != "sosa" or "profile" not in dst.options or "subject" not in src.options:
+        return r_opts
+    mode = r_opts.get("mapping")
+    if mode is None:
+        return {**r_opts, "mapping": "observations"}
+    if mode == "structural":
+        raise MimbridgeError(f"{src.name} -> {dst.name} with profile=sosa: the structural mapping gives no "
+                             "sosa:Observation (every SensorThings entity would be a feature of interest); "
+                             "use mapping='observations' (the default for a SOSA target)")
+    return r_opts
+
+
 def read(data: Any, *, source: str, report: ConversionReport | None = None, **options: Any) -> Graph:
     """Read ``data`` in format ``source`` into the internal :class:`~mimbridge.model.Graph`.
 
@@ -201,6 +224,7 @@ def convert(data: Any, *, source: str, target: str, strict: bool = False, read_o
         r_opts, w_opts = scoped_options(options, read_options, write_options)
         check_options(read_options or {}, src, side="reader")
         check_options(write_options or {}, dst, side="writer")
+    r_opts = observations_for_sosa(src, dst, r_opts, w_opts)
     report = ConversionReport(source=src.name, target=dst.name)
     parsed = load_input(data, text_format=src.capabilities.output == "text")
     with no_gc():

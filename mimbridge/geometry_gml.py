@@ -11,10 +11,27 @@ Part of :mod:`mimbridge.geometry` (which re-exports :func:`from_gml` and :func:`
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import ParseError
-from .geometry import CRS84, GML32, GML_NAMESPACES, all_z, axis_order, check_structure, num_text, swap_axes
+from .geometry import (
+    CRS84,
+    GML32,
+    GML_NAMESPACES,
+    NORTH_FIRST,
+    all_z,
+    axis_order,
+    check_structure,
+    epsg_code,
+    is_wgs84,
+    num_text,
+    swap_axes,
+)
+
+__all__ = ["AxisRule", "axis_rule", "from_gml", "gml_reader", "is_gml_geometry", "latitude_out_of_range", "to_gml"]
 
 
 def _local(tag: Any) -> str:
@@ -33,9 +50,11 @@ def is_gml_geometry(el: Any) -> bool:
 class _Gml:
     """Reads one GML geometry element tree (srsName and srsDimension inherited downwards)."""
 
-    def __init__(self, swap: bool | None, default_srs: str | None) -> None:
+    def __init__(self, swap: bool | None, default_srs: str | None,
+                 order: Callable[[str | None], str] | None = None) -> None:
         self.swap = swap
         self.default_srs = default_srs
+        self.order = order or axis_order
         self.srs_seen: set[str] = set()
 
     def fail(self, el: Any, message: str) -> ParseError:
@@ -60,7 +79,7 @@ class _Gml:
         return [self.geometry(g, srs, dim) for c in self.children(el, *names) for g in c if isinstance(g.tag, str)]
 
     def positions(self, el: Any, srs: str | None, dim: int | None) -> list[list]:
-        swap = self.swap if self.swap is not None else axis_order(srs or self.default_srs) == "yx"
+        swap = self.swap if self.swap is not None else self.order(srs or self.default_srs) == "yx"
         out: list[list] = []
         for c in el:
             n = _local(c.tag)
@@ -228,9 +247,12 @@ def from_gml(gml: Any, *, srs_name: str | None = None, axis: str | None = None) 
     return reader.geometry(el, srs_name, None)
 
 
-def gml_reader(swap: bool | None, default_srs: str | None) -> _Gml:
-    """A reusable GML geometry reader (used by the WFS adapter); ``.srs_seen`` collects srsNames."""
-    return _Gml(swap, default_srs)
+def gml_reader(swap: bool | None, default_srs: str | None, *, rule: AxisRule | None = None) -> _Gml:
+    """A reusable GML geometry reader (used by the WFS adapter); ``.srs_seen`` collects srsNames.
+
+    ``rule`` (:func:`axis_rule` of the document) decides the axis order of each srsName.
+    """
+    return _Gml(swap, default_srs, rule.order if rule is not None else None)
 
 
 def to_gml(geom: dict, *, srs_name: str = CRS84, gml_id: str = "g") -> str:
@@ -307,3 +329,141 @@ def _geom_z(g: dict) -> bool:
 
 def _xml_attr(s: str) -> str:
     return s.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+# -- the axis-order rule of a GML document ----------------------------------------------------------------
+#: The namespace MapServer gives its feature types unless a mapfile sets ``wfs_namespace_uri``.
+MAPSERVER_NS = "http://mapserver.gis.umn.edu/mapserver"
+WFS1_NS = "http://www.opengis.net/wfs"
+_LEGACY_SHORT = re.compile(r"EPSG:(\d+)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AxisRule:
+    """How the coordinates of one GML document are ordered, and why (``reason``).
+
+    ``forced`` is the ``axis_order=`` override; ``legacy_epsg_order`` makes the
+    short label ``EPSG:n`` follow the EPSG axis order (MapServer's WFS 1.1
+    output); ``requested`` is the srsName the request asked for, when known
+    (the WFS client), whose axis order a short label of the same code takes.
+
+    >>> AxisRule().order("EPSG:4326"), AxisRule(legacy_epsg_order=True).order("EPSG:4326")
+    ('xy', 'yx')
+    """
+
+    forced: str | None = None
+    legacy_epsg_order: bool = False
+    requested: str | None = None
+    reason: str = "srsName form"
+
+    def order(self, srs_name: str | None) -> str:
+        """``"xy"`` or ``"yx"`` for coordinates labelled ``srs_name`` in this document."""
+        if self.forced is not None:
+            return self.forced
+        if not srs_name:
+            return "xy"
+        m = _LEGACY_SHORT.match(srs_name.strip())
+        if m is None:
+            return axis_order(srs_name)
+        code = int(m.group(1))
+        if code not in NORTH_FIRST:
+            return "xy"
+        if self.legacy_epsg_order:
+            return "yx"
+        if self.requested and epsg_code(self.requested) == code and axis_order(self.requested) == "yx":
+            return "yx"
+        return "xy"
+
+
+def _wfs_version(root: Any) -> str | None:
+    ns = _ns(root.tag)
+    if ns == "http://www.opengis.net/wfs/2.0":
+        return "2.0"
+    if ns != WFS1_NS:
+        return None
+    version = root.get("version") or ""
+    if version[:3] in ("1.0", "1.1"):
+        return version[:3]
+    loc = root.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation") or ""
+    for v in ("1.1", "1.0"):
+        if f"wfs/{v}" in loc or f"VERSION={v}" in loc.upper():
+            return v
+    gml = "{http://www.opengis.net/gml}"
+    for el in root.iter(gml + "pos", gml + "posList", gml + "lowerCorner", gml + "coordinates", gml + "coord"):
+        return "1.0" if _local(el.tag) in ("coordinates", "coord") else "1.1"
+    return None
+
+
+def axis_rule(root: Any = None, *, axis_order: str | None = None, requested: str | None = None) -> AxisRule:
+    """The axis-order rule of a WFS / GML document (an lxml root), shared by the ``wfs-gml`` reader and the WFS client.
+
+    In order: ``axis_order=`` ("xy"/"yx") wins; a srsName in an authority form
+    (``urn:ogc:def:crs:EPSG::4326``, ``http://www.opengis.net/def/crs/EPSG/0/4326``,
+    ``urn:x-ogc:def:crs:EPSG:4326``) follows the EPSG axis order; the short
+    form ``EPSG:4326`` follows the EPSG order in a WFS 1.1 / GML 3.1.1 document
+    written by MapServer (its feature namespace or its DescribeFeatureType URL
+    in ``schemaLocation``), or when the request asked for the authority form
+    of the same code (``requested``); otherwise short forms and
+    ``http://www.opengis.net/gml/srs/epsg.xml#4326`` are x/y (lon/lat), as in
+    WFS 1.0, GeoServer and GDAL.
+
+    >>> from lxml import etree
+    >>> doc = etree.fromstring('<wfs:FeatureCollection xmlns:wfs="http://www.opengis.net/wfs" '
+    ...     'xmlns:ms="http://mapserver.gis.umn.edu/mapserver" xmlns:gml="http://www.opengis.net/gml">'
+    ...     '<gml:Envelope srsName="EPSG:4326"><gml:lowerCorner>51.46 103.62</gml:lowerCorner></gml:Envelope>'
+    ...     '</wfs:FeatureCollection>')
+    >>> axis_rule(doc).order("EPSG:4326"), axis_rule(doc, axis_order="xy").order("EPSG:4326")
+    ('yx', 'xy')
+    """
+    if axis_order is not None:
+        if axis_order not in ("xy", "yx"):
+            raise ValueError(f"axis_order {axis_order!r} is not 'xy' or 'yx'")
+        return AxisRule(forced=axis_order, reason=f"axis_order={axis_order}")
+    if root is None:
+        return AxisRule(requested=requested, reason="requested srsName" if requested else "srsName form")
+    version = _wfs_version(root)
+    loc = (root.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation") or "").lower()
+    mapserver = MAPSERVER_NS in (root.nsmap or {}).values() or "mapserv" in loc
+    if mapserver and version == "1.1":
+        return AxisRule(legacy_epsg_order=True, requested=requested,
+                        reason="MapServer WFS 1.1 writes EPSG:n coordinates in the EPSG axis order")
+    return AxisRule(requested=requested, reason="requested srsName" if requested else "srsName form")
+
+
+def latitude_out_of_range(geom: dict, srs_name: str | None) -> float | None:
+    """The first latitude outside [-90, 90] of a GeoJSON-ordered geometry in a geographic CRS, else None.
+
+    >>> latitude_out_of_range({"type": "Point", "coordinates": [51.46, 103.62]}, "EPSG:4326")
+    103.62
+    """
+    if srs_name and not is_wgs84(srs_name) and epsg_code(srs_name) not in _GEOGRAPHIC:
+        return None
+    return _bad_lat(geom.get("geometries") or [geom])
+
+
+def _bad_lat(geoms: list) -> float | None:
+    for g in geoms:
+        if g.get("type") == "GeometryCollection":
+            hit = _bad_lat(g.get("geometries") or [])
+        else:
+            hit = _bad_lat_c(g.get("coordinates"))
+        if hit is not None:
+            return hit
+    return None
+
+
+def _bad_lat_c(c: Any) -> float | None:
+    if not isinstance(c, list) or not c:
+        return None
+    if isinstance(c[0], (int, float)):
+        return c[1] if len(c) > 1 and isinstance(c[1], (int, float)) and not -90 <= c[1] <= 90 else None
+    for x in c:
+        hit = _bad_lat_c(x)
+        if hit is not None:
+            return hit
+    return None
+
+
+#: Geographic 2D/3D EPSG codes (latitude is one axis); the projected ones of NORTH_FIRST are not here.
+_GEOGRAPHIC = frozenset(c for c in NORTH_FIRST if c < 10000 and c not in {3034, 3035, 3006, 3844, 2180, 2176, 2177,
+                                                                          2178, 2179})

@@ -64,7 +64,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
 from . import registry
-from .convert import check_options, dumps, scoped_options, table_option
+from .convert import check_options, dumps, observations_for_sosa, scoped_options, table_option
 from .errors import LossyConversionError, MimbridgeError, ParseError
 from .gcpause import no_gc
 from .model import Graph
@@ -166,6 +166,7 @@ def stream(data: Any, *, source: str, target: str, strict: bool = False, lines: 
         check_options(read_options, src, side="reader")
     if write_options:
         check_options(write_options, dst, side="writer")
+    r_opts = observations_for_sosa(src, dst, r_opts, w_opts)
     report = ConversionReport(source=src.name, target=dst.name)
     if lines is None:
         name = str(data) if isinstance(data, (str, os.PathLike)) and not _looks_like_content(data) else \

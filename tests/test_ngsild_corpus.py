@@ -224,7 +224,10 @@ def test_geojson_from_normalized(corpus, contexts):
     assert out["type"] == "Feature" and out["id"] == src["id"]
     assert out["geometry"] == src["location"]["value"]
     assert out["properties"]["availableSpotsNumber"] == src["availableSpotsNumber"]
-    assert out["properties"]["@context"] == src["@context"]
+    # the ETSI OpenAPI Feature schema has @context on the Feature, not in properties
+    assert out["@context"] == src["@context"] and "@context" not in out["properties"]
+    other = mimbridge.convert(src, source="ngsi-ld", target="ngsi-ld-geojson", context_in="properties").output
+    assert other["properties"]["@context"] == src["@context"] and "@context" not in other
     simple = mimbridge.convert(src, source="ngsi-ld", target="ngsi-ld-geojson", simplified=True).output
     assert simple["properties"]["availableSpotsNumber"] == 121
 

@@ -11,7 +11,6 @@ import shapely
 from shapely.geometry import shape
 
 import mimbridge
-from mimbridge.adapters.rdf import sosa as rdf_sosa
 from mimbridge.adapters.rdf.sosa import GEO, SF, SOSA, SSN
 from mimbridge.validate.shacl import validate
 
@@ -133,15 +132,22 @@ def test_read_back_as_far_as_it_carries():
     assert any("VocabProperty" in m for m in messages)
 
 
-def test_unit_hook(monkeypatch):
+def test_units_are_qudt_iris_of_the_unit_table():
     e = {"id": "urn:ngsi-ld:R:1", "type": "R",
          "t": {"type": "Property", "value": 21.5, "unitCode": "CEL", "observedAt": "2024-01-01T00:00:00Z"}}
-    nt = mimbridge.convert(e, source="ngsi-ld", target="ntriples", profile="sosa").output
-    assert '<http://qudt.org/schema/qudt/uneceCommonCode> "CEL"' in nt
-    monkeypatch.setattr(rdf_sosa, "unit_iri", lambda code: "http://qudt.org/vocab/unit/DEG_C")
-    nt = mimbridge.convert(e, source="ngsi-ld", target="ntriples", profile="sosa").output
-    assert "<http://qudt.org/schema/qudt/unit> <http://qudt.org/vocab/unit/DEG_C>" in nt
-    assert "uneceCommonCode" not in nt
+    r = mimbridge.convert(e, source="ngsi-ld", target="ntriples", profile="sosa")
+    assert "<http://qudt.org/schema/qudt/unit> <http://qudt.org/vocab/unit/DEG_C>" in r.output
+    assert "uneceCommonCode" not in r.output and r.report.lossless
+    back = mimbridge.convert(r.output, source="ntriples", target="ngsi-ld", profile="sosa").output
+    assert back["t"]["unitCode"] == "CEL"
+    # a code the table lacks: the blank unit with the code, reported
+    e["t"]["unitCode"] = "X9Z"
+    r = mimbridge.convert(e, source="ngsi-ld", target="ntriples", profile="sosa")
+    assert '<http://qudt.org/schema/qudt/uneceCommonCode> "X9Z"' in r.output
+    (ev,) = [ev for ev in r.report.events if "X9Z" in ev.message]
+    assert ev.path.endswith("default-context~1t/unitCode")
+    assert mimbridge.convert(r.output, source="ntriples", target="ngsi-ld", profile="sosa").output["t"][
+        "unitCode"] == "X9Z"
 
 
 # -- SHACL -----------------------------------------------------------------------

@@ -16,11 +16,12 @@ Two sources, both yielding :class:`~mimbridge.clients.base.Page` objects:
   (``COUNT``/``STARTINDEX`` for WFS 2.0 when paging is implemented; the next
   page is requested while a page comes back full). Pages are ``wfs-gml``
   text; the ``wfs-gml`` reader turns EPSG:4326 lat/lon into GeoJSON lon/lat.
-  Geometries are requested in the type's DefaultCRS (or ``srs``); when a
-  server writes the coordinates in the axis order of the CRS URN it was
-  asked for but labels them with the legacy short form (``EPSG:4326``, which
-  reads lon/lat; MapServer's WFS 1.1 does this), the labels are set to the
-  requested CRS so that the coordinates are not read swapped.
+  Geometries are requested in the type's DefaultCRS (or ``srs``); the axis
+  order of each page is decided by the rule the ``wfs-gml`` reader applies
+  (:func:`mimbridge.geometry_gml.axis_rule`: srsName form, WFS version,
+  MapServer's WFS 1.1 convention), plus the request: a short label
+  ``EPSG:4326`` answering a request for the CRS URN is relabelled with the
+  URN, so that the page text read on its own gives the same coordinates.
   ``bbox`` is given lon/lat (CRS84) like OGC API and sent in the axis order
   of the CRS it is sent with (``urn:ogc:def:crs:EPSG::4326`` is lat/lon).
 
@@ -452,21 +453,23 @@ def _start_index(url: str) -> int:
 
 
 def _relabel(root: Any, requested: str | None) -> bool:
-    """Give geometries labelled with the legacy short form of the requested CRS the requested name.
+    """Give geometries whose axis order the request decides the requested (authority) srsName.
 
-    A server asked for ``urn:ogc:def:crs:EPSG::4326`` that writes lat/lon
-    coordinates but labels them ``EPSG:4326`` (MapServer's WFS 1.1 does)
-    would otherwise be read as lon/lat.
+    The axis order is the one rule of :func:`mimbridge.geometry_gml.axis_rule`
+    that the ``wfs-gml`` reader applies to the page; the request is the one
+    thing the page does not say: a short label ``EPSG:4326`` answering a
+    request for ``urn:ogc:def:crs:EPSG::4326`` is relabelled so that the page,
+    read on its own, gives the same coordinates.
     """
-    from ..geometry import epsg_code
+    from ..geometry_gml import axis_rule
 
-    code = epsg_code(requested)
-    if code is None or axis_order(requested) == "xy":
+    if requested is None or axis_order(requested) == "xy":
         return False
+    own, asked = axis_rule(root), axis_rule(root, requested=requested)
     changed = False
     for el in root.iter():
         name = el.get("srsName")
-        if name and name != requested and epsg_code(name) == code and axis_order(name) != "yx":
+        if name and name != requested and asked.order(name) == "yx" and own.order(name) != "yx":
             el.set("srsName", requested)
             changed = True
     return changed

@@ -63,8 +63,9 @@ _DOUBLE = re.compile(r'"([-+0-9.eE]+)"\^\^<http://www\.w3\.org/2001/XMLSchema#do
 _PAGE = re.compile(r"\sLIMIT (\d+) OFFSET (\d+)\s*\Z")
 _MEDIA = {"ntriples": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
           "nquads": ("application/n-quads", ox.RdfFormat.N_QUADS)}
-#: Predicates not followed from an attribute node: they lead to other entities or to classes.
-_NOT_FOLLOWED = f"!(<{_NGSI}hasObject>|<{_NGSI}hasObjectList>|<{_RDF_TYPE}>)"
+#: Predicates not followed from an attribute node: they lead to other entities or to classes. ``hasObjectList``
+#: is followed: its object is the RDF list (blank nodes) whose items hold the ``hasObject`` references.
+_NOT_FOLLOWED = f"!(<{_NGSI}hasObject>|<{_RDF_TYPE}>)"
 
 
 # -- terms and bindings --------------------------------------------------------

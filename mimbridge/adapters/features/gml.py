@@ -11,9 +11,13 @@ Features client opens):
   else ``urn:ngsi-ld:<type>:<gml:id>`` (else a content hash, reported);
 * the first geometry property -> ``location`` (``geometry_property=``),
   others -> GeoProperties of their local names; coordinates in GeoJSON
-  lon/lat order, by the axis order of each ``srsName``
-  (:func:`mimbridge.geometry.axis_order`: ``urn:ogc:def:crs:EPSG::4326`` is
-  lat/lon) or ``axis_order=``; a CRS other than WGS 84 is reported;
+  lon/lat order, by the document's axis-order rule
+  (:func:`mimbridge.geometry_gml.axis_rule`, shared with the WFS client:
+  ``urn:ogc:def:crs:EPSG::4326`` is lat/lon; ``EPSG:4326`` is lon/lat except
+  in MapServer's WFS 1.1 output, which writes it lat/lon) or ``axis_order=``;
+  a latitude outside [-90, 90] after that decision fails the read (with
+  ``lenient=true`` the feature is skipped with a ``Rejected`` event); a CRS
+  other than WGS 84 is reported;
 * simple properties -> Properties typed by ``schema=`` (the DescribeFeatureType
   XSD) or, without one, by their text (integers and decimals become numbers,
   reported as ``Approximated``); ``uom`` -> ``unitCode`` (UCUM -> UN/CEFACT);
@@ -44,7 +48,7 @@ from typing import Any, ClassVar
 
 from ...errors import MappingError, ParseError
 from ...geometry import GML_NAMESPACES, is_wgs84
-from ...geometry_gml import gml_reader, is_gml_geometry
+from ...geometry_gml import axis_rule, gml_reader, is_gml_geometry, latitude_out_of_range
 from ...mapping.units import from_ucum
 from ...model import Attr, Graph, Kind, Node
 from ...report import Approximated, ConversionReport, Dropped, Rejected
@@ -128,7 +132,8 @@ class GMLReader(FeatureReader):
         axis = options.get("axis_order")
         if axis not in (None, "xy", "yx"):
             raise MappingError(f"axis_order {axis!r} is not 'xy' or 'yx'")
-        self.swap = None if axis is None else axis == "yx"
+        self.rule = axis_rule(axis_order=axis)
+        self.lenient = bool(options.get("lenient", False))
         self.srs_name = options.get("srs_name")
         self.schema = xsd_types(options["schema"]) if options.get("schema") is not None else None
         self.infer = options.get("infer_types", True)
@@ -137,6 +142,7 @@ class GMLReader(FeatureReader):
 
     def read_xml(self, root: Any) -> Graph:
         graph = Graph(context=None)
+        self.rule = axis_rule(root, axis_order=self.rule.forced)
         name = _local(root.tag)
         if name == "ExceptionReport":
             texts = [t.strip() for t in root.itertext() if t.strip()]
@@ -170,7 +176,14 @@ class GMLReader(FeatureReader):
             coll["links"] = links
         for c in root:
             if _local(c.tag) == "boundedBy" and _ns(c.tag) in GML_NAMESPACES | {"http://www.opengis.net/wfs/2.0"}:
-                bbox = self.bbox(c)
+                try:
+                    bbox = self.bbox(c)
+                except _InvalidCoordinates as exc:
+                    if not self.lenient:
+                        raise ParseError(exc.message, pointer=exc.pointer, expected=exc.expected) from None
+                    self.report.add(Dropped, exc.pointer, f"collection bbox not kept: {exc.message}",
+                                    remedy="pass axis_order=xy or yx if the coordinates are read in the wrong order")
+                    bbox = None
                 if bbox is not None:
                     coll["bbox"] = bbox
 
@@ -187,6 +200,11 @@ class GMLReader(FeatureReader):
                 self.report.records_in += 1
                 try:
                     graph.nodes.append(self.gml_feature(f))
+                except _InvalidCoordinates as exc:
+                    if not self.lenient:
+                        raise ParseError(exc.message, pointer=exc.pointer, expected=exc.expected) from None
+                    self.report.add(Rejected, exc.pointer, f"feature skipped: {exc.message}",
+                                    remedy="pass axis_order=xy or yx if the coordinates are read in the wrong order")
                 except ParseError as exc:
                     self.report.add(Rejected, exc.pointer, f"invalid feature skipped: {exc.message}",
                                     remedy=f"fix the feature (expected {exc.expected})" if exc.expected else "")
@@ -198,12 +216,24 @@ class GMLReader(FeatureReader):
                 if srs and not self.default_srs:
                     self.default_srs = srs
                 try:
-                    g = gml_reader(self.swap, self.default_srs).geometry(env, srs or self.default_srs, None)
+                    g = gml_reader(None, self.default_srs, rule=self.rule).geometry(env, srs or self.default_srs,
+                                                                                    None)
                 except ParseError:
                     return None
+                self.check_latitude(g, srs or self.default_srs, env)
                 (x0, y0), (x1, y1) = g["coordinates"][0][0], g["coordinates"][0][2]
                 return [x0, y0, x1, y1]
         return None
+
+    def check_latitude(self, geom: dict, srs: str | None, el: Any) -> None:
+        """A latitude outside [-90, 90] after the axis-order decision is an error, never silent."""
+        bad = latitude_out_of_range(geom, srs)
+        if bad is not None:
+            raise _InvalidCoordinates(
+                f"latitude {bad} is outside [-90, 90] after reading {srs or 'unlabelled'} coordinates as "
+                f"{self.rule.order(srs)} ({self.rule.reason})", pointer=f"line {el.sourceline}",
+                expected="coordinates in the axis order of their srsName (pass axis_order=xy or yx to override; "
+                         "lenient=true skips such features with an event)")
 
     def type_of(self, el: Any) -> tuple[str, str]:
         local = _local(el.tag)
@@ -281,7 +311,7 @@ class GMLReader(FeatureReader):
         return node
 
     def gml_geometry(self, geoms: list, prop: Any) -> Attr | None:
-        reader = gml_reader(self.swap, self.default_srs)
+        reader = gml_reader(None, self.default_srs, rule=self.rule)
         where = f"line {geoms[0].sourceline}"
         try:
             gs = [reader.geometry(g, self.default_srs, None) for g in geoms]
@@ -290,6 +320,8 @@ class GMLReader(FeatureReader):
                             remedy="request the geometry as simple features (GML 3.2 SF profile)")
             return None
         srs = reader.srs_seen or ({self.default_srs} if self.default_srs else set())
+        for g, el in zip(gs, geoms, strict=True):
+            self.check_latitude(g, el.get("srsName") or next(iter(srs), None), el)
         if not srs:
             self.report.add(Approximated, where, "geometry has no srsName: axis order x/y (lon/lat) and WGS 84 "
                             "assumed", remedy="pass srs_name=<CRS of the feature type> or axis_order=")
@@ -353,6 +385,10 @@ class GMLReader(FeatureReader):
         return text
 
 
+class _InvalidCoordinates(ParseError):
+    """A geometry read in a geographic CRS has a latitude outside [-90, 90]."""
+
+
 def _xml_json(el: Any) -> Any:
     """Generic XML -> JSON for complex property values: attributes as ``@name``, text as ``#text``,
     repeated children as arrays, namespaces dropped."""
@@ -384,7 +420,8 @@ class WFSAdapter(Adapter):
         "schema": "DescribeFeatureType XSD (text or path) typing the properties",
         "infer_types": "type properties without a schema from their text (default true)",
         "srs_name": "CRS of geometries without srsName (default: the collection's, else lon/lat)",
-        "axis_order": "force the axis order of GML coordinates: xy or yx (default: by srsName)",
+        "axis_order": "force the axis order of GML coordinates: xy or yx (default: the document's rule, see docs)",
+        "lenient": "skip features whose latitude is outside [-90, 90] with an event instead of failing",
     }
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:

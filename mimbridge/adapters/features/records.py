@@ -9,8 +9,12 @@ catalogues need kept as attributes, so that it reaches NGSI-LD and RDF:
 * ``externalIds``, ``themes``, ``contacts`` (JsonProperty) are kept as given;
 * every DOI among the ``externalIds`` (scheme ``doi``, or a value such as
   ``10.5555/x``, ``doi:10.5555/x``, ``https://doi.org/10.5555/x``) also
-  becomes a resolvable URI (:func:`doi_uri`), the object of a ``sameAs``
-  Relationship (``owl:sameAs``);
+  becomes a resolvable URI, the object of a ``sameAs`` Relationship
+  (``owl:sameAs``), normalised by the project's one identifier normaliser
+  (:func:`mimbridge.identifiers.doi_uri`, the one ``mimbridge resolve``
+  uses: DOIs are case-insensitive and lower-cased, so both give
+  ``https://doi.org/10.5281/zenodo.123`` for ``10.5281/ZENODO.123``); an
+  externalId of scheme ``doi`` that is not a valid DOI is reported;
 * the record's ``type`` property (the resource type, e.g. ``dataset``) is
   ``dcterms:type``; the entity type is the ``type=`` option, else the
   collection name, else ``Record``.
@@ -21,18 +25,17 @@ catalogues need kept as attributes, so that it reaches NGSI-LD and RDF:
 ...                       "externalIds": [{"scheme": "doi", "value": "10.5555/AQ#2024"}]}}
 >>> e = mimbridge.convert(rec, source="ogc-records", target="ngsi-ld").output
 >>> e["type"], e["time"]["json"], e["http://www.w3.org/2002/07/owl#sameAs"]["object"]
-('Record', {'date': '2024-05-01'}, 'https://doi.org/10.5555/AQ%232024')
+('Record', {'date': '2024-05-01'}, 'https://doi.org/10.5555/aq%232024')
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
-from urllib.parse import quote, unquote
 
 from ...errors import ParseError
+from ...identifiers import doi_uri
 from ...model import Attr, Graph, Kind, Node
-from ...report import ConversionReport
+from ...report import ConversionReport, Unresolved
 from ..base import Adapter, Capabilities
 from .geojson import FeatureReader, GeoJSONAdapter, looks_like
 
@@ -40,38 +43,12 @@ __all__ = ["DCTERMS_TYPE", "OWL_SAME_AS", "RecordsAdapter", "doi_uri", "record_d
 
 DCTERMS_TYPE = "http://purl.org/dc/terms/type"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-_DOI_SAFE = "/:;()._-~!$&'*,=@"
-_DOI = re.compile(r"^\s*(?:doi:\s*|https?://(?:dx\.)?doi\.org/|info:doi/)?(10\.\d{4,9}/\S.*?)\s*$", re.IGNORECASE)
-
-
-def doi_uri(doi: str) -> str | None:
-    """The resolvable ``https://doi.org/`` URI of a DOI (bare, ``doi:`` or URL form), or None.
-
-    The suffix is percent-encoded as the DOI Handbook asks (``%``, ``"``,
-    ``#``, ``?``, space, ``<>{}^[]`|\\+``); an already encoded URL is
-    normalised the same way, so the result is stable.
-
-    >>> doi_uri("10.1000/182"), doi_uri("doi:10.5555/a b#c"), doi_uri("https://doi.org/10.5555/a%20b%23c")
-    ('https://doi.org/10.1000/182', 'https://doi.org/10.5555/a%20b%23c', 'https://doi.org/10.5555/a%20b%23c')
-    >>> doi_uri("urn:uuid:1") is None
-    True
-    """
-    if not isinstance(doi, str):
-        return None
-    m = _DOI.match(doi)
-    if not m:
-        return None
-    raw = m.group(1)
-    if doi.lstrip().lower().startswith(("http://", "https://")):
-        raw = unquote(raw)
-    prefix, _, suffix = raw.partition("/")
-    return f"https://doi.org/{prefix}/{quote(suffix, safe=_DOI_SAFE)}"
 
 
 def record_dois(external_ids: Any) -> list[str]:
-    """DOI URIs among a record's ``externalIds`` (in order, without duplicates).
+    """DOI URIs among a record's ``externalIds`` (in order, without duplicates), in the resolver's normal form.
 
-    >>> record_dois([{"scheme": "DOI", "value": "10.1000/x"}, {"scheme": "WMO:WIS", "value": "urn:x"}])
+    >>> record_dois([{"scheme": "DOI", "value": "10.1000/X"}, {"scheme": "WMO:WIS", "value": "urn:x"}])
     ['https://doi.org/10.1000/x']
     """
     out: list[str] = []
@@ -87,6 +64,15 @@ def record_dois(external_ids: Any) -> list[str]:
     return out
 
 
+def _invalid_dois(external_ids: Any) -> list[tuple[int, str]]:
+    """``(index, value)`` of the externalIds that say they are DOIs (scheme ``doi``) but are not valid ones."""
+    if not isinstance(external_ids, list):
+        return []
+    return [(i, str(ext.get("value"))) for i, ext in enumerate(external_ids)
+            if isinstance(ext, dict) and str(ext.get("scheme", "")).lower() == "doi"
+            and doi_uri(ext.get("value")) is None]
+
+
 class RecordReader(FeatureReader):
     """Records -> model: features, plus the catalogue members as attributes (see module docs)."""
 
@@ -100,6 +86,10 @@ class RecordReader(FeatureReader):
             node.attrs[DCTERMS_TYPE] = [self.value(props["type"], f"{ptr}/properties/type")]
         super().properties(node, rest, ptr)
         dois = record_dois(props.get("externalIds"))
+        for i, value in _invalid_dois(props.get("externalIds")):
+            self.report.add(Unresolved, f"{ptr}/properties/externalIds/{i}/value", f"DOI {value[:80]!r} is not a "
+                            "valid DOI: no sameAs URI (kept in externalIds)",
+                            remedy="give the DOI as 10.<registrant>/<suffix> without spaces")
         if dois and OWL_SAME_AS not in node.attrs:
             node.attrs[OWL_SAME_AS] = [Attr(Kind.RELATIONSHIP, dois[0] if len(dois) == 1 else dois)]
 

@@ -15,7 +15,12 @@
   ``temporalValues`` with ``temporal_values=True``.
 * ``ngsi-ld-geojson``: clause 4.5.16/4.5.17: Feature / FeatureCollection,
   geometry from ``geometry_property`` (default ``location``), ``properties``
-  normalized (or simplified with ``simplified=True``).
+  normalized (or simplified with ``simplified=True``); ``@context`` on each
+  Feature, as the ETSI OpenAPI Feature schema has it (one per Feature, so a
+  collection streams feature by feature; ``context_in="properties"`` for the
+  other placement); read from properties, the Feature or the
+  FeatureCollection; a notification keeps its envelope with a
+  FeatureCollection as ``data``.
 
 >>> import mimbridge
 >>> kv = {"id": "urn:ngsi-ld:Car:1", "type": "Car", "speed": 50}
@@ -184,6 +189,9 @@ def _write_kv(graph: Graph, report: ConversionReport, options: dict[str, Any]) -
             e["@context"] = ctx_value
         out.append(e)
     report.records_out += len(out)
+    note = graph.meta.get("ngsi-ld:notification")
+    if note is not None:
+        return {**note, "data": out}  # a notification in the keyValues format keeps its envelope
     if graph.meta.get("ngsi-ld:single") and len(out) == 1:
         return out[0]
     return out
@@ -358,32 +366,57 @@ class GeoJSONAdapter(NormalizedAdapter):
         **NormalizedAdapter.options,
         "geometry_property": "attribute used as the Feature geometry (default: location)",
         "simplified": "write properties in the simplified (keyValues) form",
+        "context_in": "where @context goes: feature (on the Feature / FeatureCollection as the ETSI OpenAPI has "
+                      "it; the default, unless the input had it in properties) or properties",
     }
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
+        note = None
+        if isinstance(data, dict) and data.get("type") == "Notification" and "data" in data:
+            note = {k: v for k, v in data.items() if k != "data"}
+            data = data["data"]
+            if isinstance(data, list) and not data:
+                data = {"type": "FeatureCollection", "features": []}
         if not isinstance(data, dict) or data.get("type") not in ("Feature", "FeatureCollection"):
-            raise ParseError("not a GeoJSON Feature or FeatureCollection", pointer="/type",
+            raise ParseError("not a GeoJSON Feature or FeatureCollection", pointer="/data/type" if note else "/type",
                              expected='"Feature" or "FeatureCollection"')
-        single = data["type"] == "Feature"
-        feats = [data] if single else data.get("features")
+        single = data["type"] == "Feature" and note is None
+        feats = [data] if data["type"] == "Feature" else data.get("features")
         if not isinstance(feats, list):
             raise ParseError("features is not an array", pointer="/features", expected="an array")
+        # @context: in properties (older mimbridge output), on the Feature, on the FeatureCollection (ETSI OpenAPI)
+        outer = data.get("@context") if data["type"] == "FeatureCollection" else None
         entities: list[Any] = []
+        inside = False
         for f in feats:
             if isinstance(f, dict) and isinstance(f.get("properties"), dict):
-                entities.append({"id": f.get("id"), **f["properties"]})
+                e = {"id": f.get("id"), **f["properties"]}
+                inside = inside or "@context" in f["properties"]
+                ctx = f["properties"].get("@context", f.get("@context", outer))
+                if ctx is not None:
+                    e["@context"] = ctx
+                entities.append(e)
             else:
                 entities.append(f)
-        reader = Reader(report, **reader_options(options))
-        graph = reader.read_document(entities[0] if single and entities else entities)
-        extra = {k: v for k, v in data.items() if k not in ("type", "features")}
-        if not single and extra:
+        # a temporal entity written as GeoJSON: several instances of one attribute without datasetId
+        reader = Reader(report, temporal=_looks_temporal(entities), **reader_options(options))
+        doc: Any = entities[0] if single and entities else entities
+        if note is not None:
+            doc = {**note, "data": entities}
+        graph = reader.read_document(doc)
+        extra = {k: v for k, v in data.items() if k not in ("type", "features", "@context")}
+        if data["type"] == "FeatureCollection" and extra:
             graph.meta["geojson:collection"] = extra
+        if inside:
+            graph.meta["ngsi-ld-geojson:context_in"] = "properties"  # written back where it was found
         return graph
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
         geom_term = options.get("geometry_property", "location")
         simplified = bool(options.get("simplified"))
+        placement = options.get("context_in") or graph.meta.get("ngsi-ld-geojson:context_in", "feature")
+        if placement not in ("feature", "properties"):
+            raise MappingError(f"context_in {placement!r} is not 'feature' or 'properties'")
         if simplified:
             from ..base import check_capabilities
             namer = self.namer(graph, **options)
@@ -391,17 +424,38 @@ class GeoJSONAdapter(NormalizedAdapter):
             rows = _write_kv(Graph(graph.nodes, graph.context), report, options)
         else:
             rows = Writer(report, **writer_options(options)).document(Graph(graph.nodes, graph.context))
+        if isinstance(rows, dict):
+            rows = [rows]
         feats = []
         for node, row in zip(graph.nodes, rows, strict=True):
             ctx = Writer(report, **writer_options(options)).context_for(node, graph)[0]
             geo = node.first(ctx.expand(geom_term))
             props = {k: v for k, v in row.items() if k != "id"}
-            feats.append({"id": node.id, "type": "Feature",
-                          "geometry": geo.value if geo is not None and geo.kind is Kind.GEO else None,
-                          "properties": props})
-        if graph.meta.get("ngsi-ld:single") and len(feats) == 1:
+            f: dict[str, Any] = {"id": node.id, "type": "Feature",
+                                 "geometry": geo.value if geo is not None and geo.kind is Kind.GEO else None,
+                                 "properties": props}
+            if placement == "feature" and "@context" in props:
+                f["@context"] = props.pop("@context")
+            feats.append(f)
+        note = graph.meta.get("ngsi-ld:notification")
+        if note is None and graph.meta.get("ngsi-ld:single") and len(feats) == 1:
             return feats[0]
-        return {"type": "FeatureCollection", "features": feats, **graph.meta.get("geojson:collection", {})}
+        coll: dict[str, Any] = {"type": "FeatureCollection", "features": feats,
+                                **graph.meta.get("geojson:collection", {})}
+        if note is not None:
+            return {**note, "data": coll}  # a notification in GeoJSON: its data is a FeatureCollection
+        return coll
+
+
+def _looks_temporal(entities: list[Any]) -> bool:
+    """True when an attribute has several instances without datasetId (a temporal evolution, not a multi-attribute)."""
+    for e in entities:
+        if not isinstance(e, dict):
+            continue
+        for v in e.values():
+            if isinstance(v, list) and sum(1 for x in v if isinstance(x, dict) and "datasetId" not in x) > 1:
+                return True
+    return False
 
 
 _ = (ALL_META, VALUE_KEY)

@@ -35,7 +35,7 @@ from .terms import (
     canonical_double,
 )
 
-__all__ = ["KIND_BY_TYPE", "MEMBER_BY_PRED", "classify", "from_ox", "group_triples", "lit_value",
+__all__ = ["KIND_BY_TYPE", "MEMBER_BY_PRED", "classify", "from_ox", "group_triples", "lit_value", "unique_pairs",
            "parse_grouped", "parse_terms"]
 
 RDF_FIRST, RDF_REST, RDF_NIL = RDF + "first", RDF + "rest", RDF + "nil"
@@ -123,7 +123,7 @@ def parse_grouped(data: Any, syntax: str, *, base: str | None = None, report: Co
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
         fast = group_lines(text, classify)
         if fast is not None:
-            return fast
+            return unique_pairs(fast)
         return group_triples(_parse_ox(text, syntax, base, report))
     return group_triples(parse_terms(data, syntax, base=base, report=report, loader=loader))
 
@@ -210,7 +210,8 @@ def from_ox(quads: Iterable[Any], report: ConversionReport | None) -> list[tuple
             graphs.add(str(g))
         append((sv, q.predicate.value, ov))
     if graphs and report is not None:
-        report.add(Coerced, "", f"{len(graphs)} named graph(s) read into the default graph",
+        report.add(Coerced, "", f"{len(graphs)} named graph(s) read into the default graph (a triple stated in "
+                   "several graphs is one value)",
                    remedy="split the dataset by graph before converting")
     return out
 
@@ -290,6 +291,24 @@ def classify(p: str, o: Any) -> int:
     return CAND if p in VALUE_PREDS else 0
 
 
+def unique_pairs(grouped: Grouped) -> Grouped:
+    """``grouped`` without repeated ``(predicate, object)`` pairs of a subject (RDF graphs are sets of triples).
+
+    >>> unique_pairs(({"urn:a": [("urn:p", "_:b"), ("urn:p", "_:b")]}, [("urn:a", "_:b", 1), ("urn:a", "_:b", 1)]))
+    ({'urn:a': [('urn:p', '_:b')]}, [('urn:a', '_:b', 1)])
+    """
+    by_s = grouped[0]
+    dup = False
+    for lst in by_s.values():
+        if len(lst) > 1 and len(set(lst)) != len(lst):
+            dup = True
+            break
+    if not dup:
+        return grouped
+    out = {s: list(dict.fromkeys(lst)) for s, lst in by_s.items()}
+    return out, [(s, o, f) for s, lst in out.items() for p, o in lst if (f := classify(p, o))]
+
+
 def _no_flags(p: str, o: Any) -> int:
     return 0
 
@@ -298,7 +317,12 @@ def group_triples(triples: Iterable[Triple]) -> Grouped:
     """``(s, p, o)`` terms -> ``(by_subject, marks)``, as :func:`~mimbridge.adapters.rdf.ntriples.group_lines` gives."""
     by_s: dict[str, list[tuple[str, Any]]] = {}
     marks: list[tuple[str, Any, int]] = []
-    for s, p, o in triples:
+    seen: set[tuple[str, str, Any]] = set()
+    for t in triples:
+        if t in seen:
+            continue  # one triple is one value: a duplicate statement (or the same triple in two graphs) adds nothing
+        seen.add(t)
+        s, p, o = t
         lst = by_s.get(s)
         if lst is None:
             lst = by_s[s] = []

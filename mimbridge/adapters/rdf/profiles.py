@@ -19,7 +19,7 @@ __all__ = ["PROFILES", "profile_reader", "profile_writer"]
 #: name -> (writer "module:Class", reader "module:Class" or "" for the base reader)
 PROFILES: dict[str, tuple[str, str]] = {
     "ngsi-ld": ("mimbridge.adapters.rdf.write:Writer", ""),
-    "sosa": ("mimbridge.adapters.rdf.sosa:SosaWriter", "mimbridge.adapters.rdf.sosa:SosaReader"),
+    "sosa": ("mimbridge.adapters.rdf.sosa:SosaWriter", "mimbridge.adapters.rdf.sosa_read:SosaReader"),
 }
 
 

@@ -95,6 +95,8 @@ class Builder:
         self.attr_kind = attr_kind
         self.docs = docs
         self._copied: set[str] = set()
+        #: the entity being read (the path of events)
+        self.where = ""
         self._visiting: set[str] = set()
         self._lits: dict[tuple, Any] = {}
         #: whether any attribute node had an mb:json annotation (only then can instances carry positions)
@@ -142,6 +144,7 @@ class Builder:
 
     # -- entities --------------------------------------------------------------
     def entity(self, s: str, po: list[tuple[str, Any]]) -> Node:
+        self.where = f"/{s}"
         node = Node(s, [])
         extra: dict[str, Any] = {}
         groups: dict[str, list[Any]] = {}
@@ -317,6 +320,12 @@ class Builder:
         if o == RDF_NIL:
             return {"@list": []}
         po = self.by_s.get(o)
+        if po is None and o.startswith("_:"):
+            self.report.add(Dropped, self.where, "a blank node without triples stands for a structure (an RDF list, "
+                            "a value node) that is not in the data: kept as a blank-node reference",
+                            remedy="include the blank nodes reachable from the subject (a CONSTRUCT that follows "
+                                   "every predicate of the attribute nodes, rdf:first and rdf:rest)")
+            return {"@id": o}
         if po is None or (not o.startswith("_:") and o not in self.values):
             return {"@id": o}
         items = self.rdf_list(o)

@@ -3,12 +3,16 @@
 mimbridge's mapping (``docs/rdf.md`` has the table):
 
 * an entity is a ``sosa:FeatureOfInterest`` (its own types kept);
-* every instance of a Property with ``observedAt`` is one ``sosa:Observation``
+* every attribute instance with ``observedAt`` is one ``sosa:Observation`` (the
+  result: ``hasSimpleResult`` for Property, JsonProperty and LanguageProperty values,
+  ``hasResult`` the related IRI for a Relationship / VocabProperty, an RDF list for
+  ListProperty / ListRelationship, a geometry for a GeoProperty)
   (``hasFeatureOfInterest`` the entity, ``observedProperty`` the attribute IRI, a
   ``sosa:ObservableProperty``; ``hasSimpleResult``; ``resultTime``;
   ``phenomenonTime`` a ``time:Instant``); a ``unitCode`` gives a ``sosa:hasResult``
-  ``qudt:QuantityValue`` whose ``qudt:unit`` is :func:`unit_iri` of the code, or,
-  while no unit table is wired in, a blank unit with the code as ``qudt:uneceCommonCode``;
+  ``qudt:QuantityValue`` whose ``qudt:unit`` is the QUDT unit of the code in the unit
+  table (:func:`unit_iri`), or, for a code the table lacks, a blank unit with the
+  code as ``qudt:uneceCommonCode`` (reported);
   ``datasetId`` is a ``sosa:ObservationCollection`` that ``hasMember`` the
   observation; ``instanceId`` names the observation; a nested ``observedBy``
   Relationship (else the entity's ``refDevice``) is ``sosa:madeBySensor``;
@@ -34,12 +38,12 @@ from typing import Any
 
 from ...contexts.core import DEFAULT_VOCAB, NGSI_LD
 from ...contexts.loader import ContextLoader
+from ...mapping.units import to_qudt
 from ...model import Attr, Graph, Kind, Node
-from ...report import Approximated, Coerced, ConversionReport, Dropped
+from ...report import Coerced, ConversionReport, Dropped, Unresolved
 from .emit import Emitter
 from .terms import (
     NT_TYPE,
-    RDF_TYPE,
     SKOLEM_BASE,
     XSD,
     Fallback,
@@ -49,7 +53,8 @@ from .terms import (
     nt_literal,
 )
 
-__all__ = ["SOSA_PREFIXES", "SosaReader", "SosaWriter", "unit_iri"]
+__all__ = ["GEO", "LOCATION", "OBSERVED_BY", "QUDT", "SF", "SOSA", "SOSA_PREFIXES", "SSN", "TIME", "SosaWriter",
+           "unit_iri"]
 
 SOSA = "http://www.w3.org/ns/sosa/"
 SSN = "http://www.w3.org/ns/ssn/"
@@ -67,15 +72,12 @@ GEO_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", 
 
 
 def unit_iri(code: str) -> str | None:
-    """The IRI of the unit with this UN/CEFACT common code (a QUDT unit), or None when unknown.
+    """The QUDT unit IRI of a UN/CEFACT common code (the unit table, :mod:`mimbridge.mapping.units`), or None.
 
-    The hook for the unit table; until it is wired in every code is unknown and
-    units are written as the code literal (``qudt:uneceCommonCode``).
-
-    >>> unit_iri("CEL") is None
-    True
+    >>> unit_iri("CEL"), unit_iri("no such code")
+    ('http://qudt.org/vocab/unit/DEG_C', None)
     """
-    return None
+    return to_qudt(code)
 
 
 def _n(iri: str) -> str:
@@ -116,6 +118,9 @@ _UNECE = _n(QUDT + "uneceCommonCode")
 
 #: kinds the plain-triple form gives back as another kind
 _READ_BACK_AS = {Kind.VOCAB: "a Relationship", Kind.LIST_RELATIONSHIP: "a ListProperty of IRIs"}
+#: observation results that read back as another kind (a JSON result is an rdf:JSON simple result, as a
+#: Property with a JSON value is)
+_RESULT_READ_BACK_AS = {**_READ_BACK_AS, Kind.JSON: "a Property with that JSON value"}
 
 
 def _has_tz(stamp: str) -> bool:
@@ -189,7 +194,8 @@ class SosaWriter:
         s = nt_iri(node.id)
         for t in node.types:
             out.append(f"{s} {_A} {nt_iri(t)} .\n")
-        out.append(f"{s} {_A} {_FOI} .\n")
+        if _SOSA_CLASSES.isdisjoint(node.types):
+            out.append(f"{s} {_A} {_FOI} .\n")
         key = self.skolem_base + hashlib.blake2b(node.id.encode(), digest_size=9).hexdigest()
         sensor = None
         for name, instances in node.attrs.items():
@@ -201,7 +207,7 @@ class SosaWriter:
             h = hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
             for i, a in enumerate(instances):
                 path = f"{self._ptr}/{esc}" + (f"/{i}" if len(instances) > 1 else "")
-                if a.observed_at is not None and a.kind in (Kind.PROPERTY, Kind.GEO):
+                if a.observed_at is not None:
                     o = self._id(key, f"{h}-{i}-obs") if a.instance_id is None else nt_iri(a.instance_id)
                     self.observation(s, name, a, o, (key, f"{h}-{i}"), sensor, path, c)
                 elif a.kind is Kind.GEO and isinstance(a.value, dict):
@@ -245,6 +251,11 @@ class SosaWriter:
         elif kind is Kind.LIST_RELATIONSHIP:
             iris = [x["object"] if isinstance(x, dict) else x for x in v]
             out.append(f"{s} {p} {self.em.rdf_list([{'@id': x} for x in iris], {}, c, False)} .\n")
+        elif _node_object(v):
+            try:  # a JSON-LD node object (as RDF reading gives for blank-node structures): its triples again
+                self.em.value(s, p, v, {}, c, lower=False)
+            except Fallback:
+                out.append(f"{s} {p} {json_literal(v)} .\n")
         elif isinstance(v, (dict, list)) and not (isinstance(v, dict) and "@value" in v):
             out.append(f"{s} {p} {json_literal(v)} .\n")
         elif v is not None:
@@ -272,17 +283,32 @@ class SosaWriter:
         stamp = a.observed_at or ""
         out.append(f'{o} {_RESULT_TIME} "{esc_lit(stamp)}"^^<{XSD}dateTime> .\n')
         t = self._id(key, f"{label}-time")
-        if _has_tz(stamp):
+        if SOSA + "phenomenonTime" in a.attrs:
+            pass  # the observation's own phenomenonTime (an interval...) is written with the sub-attributes
+        elif _has_tz(stamp):
             out.append(f'{o} {_PHENOMENON_TIME} {t} .\n{t} {_A} {_INSTANT} .\n'
                        f'{t} {_STAMP} "{esc_lit(stamp)}"^^<{XSD}dateTimeStamp> .\n')
         else:
             out.append(f'{o} {_PHENOMENON_TIME} {t} .\n{t} {_A} {_INSTANT} .\n'
                        f'{t} {_XSD_DT} "{esc_lit(stamp)}"^^<{XSD}dateTime> .\n')
         v = a.value
-        if a.kind is Kind.GEO and isinstance(v, dict):
+        kind = a.kind
+        if kind in _RESULT_READ_BACK_AS:
+            self.report.add(Coerced, path, f"the result of an observation from a {kind.value} reads back as "
+                            f"{_RESULT_READ_BACK_AS[kind]}", remedy="use the ngsi-ld profile (the default) to keep it")
+        if kind is Kind.GEO and isinstance(v, dict):
             g = self.geometry(v, self._id(key, f"{label}-geom"), path)
             if g:
                 out.append(f"{o} {_HAS_RESULT} {g} .\n")
+        elif kind in (Kind.RELATIONSHIP, Kind.VOCAB):  # the result is the related resource
+            for x in (v if isinstance(v, list) else [v]):
+                out.append(f"{o} {_HAS_RESULT} {nt_iri(x)} .\n")
+        elif kind is Kind.LANGUAGE:
+            self.em.value(o, _SIMPLE, v, {"@container": ["@language"]}, c, lower=False)
+        elif kind in (Kind.LIST, Kind.LIST_RELATIONSHIP):
+            items = [{"@id": x["object"] if isinstance(x, dict) else x} for x in v] \
+                if kind is Kind.LIST_RELATIONSHIP else v
+            out.append(f"{o} {_HAS_RESULT} {self.em.rdf_list(items, {}, c, False)} .\n")
         elif isinstance(v, (dict, list)) and not (isinstance(v, dict) and "@value" in v):
             out.append(f"{o} {_SIMPLE} {json_literal(v)} .\n")
         elif v is not None and (lit := self.literal(v, c)):
@@ -297,6 +323,9 @@ class SosaWriter:
                 else:
                     u = self.em.bnode()
                     out.append(f'{r} {_UNIT} {u} .\n{u} {_UNECE} "{esc_lit(a.unit_code)}" .\n')
+                    self.report.add(Unresolved, f"{path}/unitCode", f"unit code {a.unit_code!r} has no QUDT unit "
+                                    "in the unit table: written as a blank unit with qudt:uneceCommonCode",
+                                    remedy="add the unit to the unit table (mimbridge/mapping/units.tsv)")
         made = sensor
         for sub_name, subs in a.attrs.items():
             if _local(sub_name) == "observedBy" and subs[0].kind is Kind.RELATIONSHIP:
@@ -331,172 +360,18 @@ class SosaWriter:
         return g
 
 
-#: classes of the nodes this profile generates besides entities (not read as entities)
-_GENERATED = frozenset({SOSA + "ObservableProperty", SOSA + "Sensor", SOSA + "ObservationCollection",
-                        SOSA + "Result", QUDT + "QuantityValue", TIME + "Instant", GEO + "Geometry"})
+def _node_object(v: Any) -> bool:
+    """True for a JSON-LD node object whose keys are all absolute IRIs or keywords (nested likewise)."""
+    if isinstance(v, list):
+        return bool(v) and all(_node_object(x) or not isinstance(x, (dict, list)) for x in v)
+    if not isinstance(v, dict) or not v or "@value" in v:
+        return False
+    return all(k in ("@id", "@type") or ("://" in k and (_node_object(x) or not isinstance(x, (dict, list))
+                                                          or (isinstance(x, dict) and "@value" in x)))
+               for k, x in v.items())
 
 
-class SosaReader:
-    """RDF in the ``sosa`` profile -> model, as far as it carries (the rest as generic RDF)."""
-
-    def __init__(self, triples: list[tuple[str, str, Any]] | None, report: ConversionReport, *,
-                 grouped: Any = None, **options: Any) -> None:
-        from .read import Builder
-
-        self.report = report
-        self.skolem_base = options.get("skolem_base") or SKOLEM_BASE
-        self.b = Builder(triples, report, skolem_base=self.skolem_base, grouped=grouped)
-
-    def types(self, s: str) -> list[str]:
-        return [o for p, o in self.b.by_s.get(s, ()) if p == RDF_TYPE and isinstance(o, str)]
-
-    def one(self, s: str, pred: str) -> Any:
-        return next((o for p, o in self.b.by_s.get(s, ()) if p == pred), None)
-
-    def graph(self) -> Graph:
-        from .read import lit_value
-
-        by_s = self.b.by_s
-        obs = [s for s in by_s if SOSA + "Observation" in self.types(s)]
-        members: dict[str, str] = {}
-        for s, po in by_s.items():
-            for p, o in po:
-                if p == SOSA + "hasMember" and isinstance(o, str):
-                    members[o] = s
-        used: set[str] = set(obs) | set(members.values())
-        per_entity: dict[str, dict[str, list[Attr]]] = {}
-        sensors: set[str] = set()
-        for o in obs:
-            foi = self.one(o, SOSA + "hasFeatureOfInterest")
-            prop = self.one(o, SOSA + "observedProperty")
-            if not isinstance(foi, str) or not isinstance(prop, str):
-                self.report.add(Dropped, "", "an observation without feature of interest or property")
-                continue
-            used.add(prop)
-            a = self.observation(o, used, sensors, lit_value)
-            if o in members:
-                a.dataset_id = members[o]
-            per_entity.setdefault(foi, {}).setdefault(prop, []).append(a)
-        graph = Graph()
-        skip_pred = {GEO + "hasGeometry", GEO + "hasDefaultGeometry"}
-        for s, po in by_s.items():
-            if s in used or s.startswith("_:") or (s in sensors and len(po) == 1):
-                continue
-            types = self.types(s)
-            if types and (set(types) <= _GENERATED or GEO + "Geometry" in types):
-                continue
-            node = Node(s, [t for t in types if t not in (SOSA + "FeatureOfInterest", GEO + "Feature")])
-            geoms: dict[str, str] = {}
-            for p, o in po:
-                if p in skip_pred and isinstance(o, str):
-                    geoms.setdefault(o, LOCATION)
-            rest: dict[str, list[Any]] = {}
-            for p, o in po:
-                if p == RDF_TYPE:
-                    continue
-                if isinstance(o, str) and o in geoms:
-                    if p not in skip_pred:
-                        geoms[o] = p
-                    continue
-                rest.setdefault(p, []).append(o)
-            for g, name in geoms.items():
-                value = self.geometry_value(g)
-                if value is not None:
-                    node.add(name, Attr(Kind.GEO, value))
-            for p, objs in rest.items():
-                for a in self.b.direct(objs, s):
-                    a.meta.pop("rdf:direct", None)
-                    node.add(p, a)
-            devices = {a.value for name, insts in node.attrs.items() if _local(name) == "refDevice"
-                       for a in insts if a.kind is Kind.RELATIONSHIP}
-            for p, instances in per_entity.pop(s, {}).items():
-                instances.sort(key=lambda a: a.observed_at or "")
-                for a in instances:
-                    by = a.attrs.get(OBSERVED_BY)
-                    if by and by[0].value in devices:
-                        del a.attrs[OBSERVED_BY]  # the entity's refDevice made it (see the writer)
-                    node.add(p, a)
-            if not node.types:
-                node.types = [SOSA + "FeatureOfInterest"]
-            graph.nodes.append(node)
-        for foi in per_entity:
-            self.report.add(Dropped, "", f"observations of {foi} (not described in the data) are skipped")
-        self.report.records_in += len(graph.nodes)
-        if len(graph.nodes) == 1:
-            graph.meta["ngsi-ld:single"] = True
-        return graph
-
-    def observation(self, o: str, used: set[str], sensors: set[str], lit: Any) -> Attr:
-        a = Attr(Kind.PROPERTY, None)
-        result = self.one(o, SOSA + "hasResult")
-        simple = self.one(o, SOSA + "hasSimpleResult")
-        if isinstance(simple, tuple):
-            v = lit(simple)
-            a.value = v["@value"] if isinstance(v, dict) and v.get("@type") == "@json" else v
-        if isinstance(result, str):
-            geo = self.geometry_value(result)
-            if geo is not None:
-                a.kind, a.value = Kind.GEO, geo
-            else:
-                num = self.one(result, QUDT + "numericValue")
-                if a.value is None and isinstance(num, tuple):
-                    a.value = lit(num)
-                unit = self.one(result, QUDT + "unit")
-                code = self.one(unit, QUDT + "uneceCommonCode") if isinstance(unit, str) else None
-                if isinstance(code, tuple):
-                    a.unit_code = code[0]
-                elif isinstance(unit, str):
-                    a.unit_code = _local(unit)
-                    self.report.add(Approximated, "", "unit IRI read as a unit code from its local name",
-                                    remedy="a unit table maps unit IRIs to UN/CEFACT codes")
-        rt = self.one(o, SOSA + "resultTime")
-        if isinstance(rt, tuple):
-            a.observed_at = rt[0]
-        else:
-            t = self.one(o, SOSA + "phenomenonTime")
-            stamp = (self.one(t, TIME + "inXSDDateTimeStamp") or self.one(t, TIME + "inXSDDateTime")) \
-                if isinstance(t, str) else None
-            if isinstance(stamp, tuple):
-                a.observed_at = stamp[0]
-        if not o.startswith(("_:", self.skolem_base)):
-            a.instance_id = o
-        sensor = self.one(o, SOSA + "madeBySensor")
-        if isinstance(sensor, str):
-            sensors.add(sensor)
-            a.add(OBSERVED_BY, Attr(Kind.RELATIONSHIP, sensor))
-        known = {RDF_TYPE, SOSA + "hasFeatureOfInterest", SOSA + "observedProperty", SOSA + "hasResult",
-                 SOSA + "hasSimpleResult", SOSA + "resultTime", SOSA + "phenomenonTime",
-                 SOSA + "madeBySensor"}
-        rest: dict[str, list[Any]] = {}
-        for p, v in self.b.by_s.get(o, ()):
-            if p not in known:
-                rest.setdefault(p, []).append(v)
-        for p, objs in rest.items():
-            for sub in self.b.direct(objs, o):
-                sub.meta.pop("rdf:direct", None)
-                a.add(p, sub)
-        return a
-
-    def geometry_value(self, g: str) -> dict[str, Any] | None:
-        """GeoJSON of a GeoSPARQL geometry node (asGeoJSON, else asWKT through shapely)."""
-        gj = self.one(g, GEO + "asGeoJSON")
-        if isinstance(gj, tuple):
-            try:
-                return json.loads(gj[0])
-            except ValueError:
-                pass
-        w = self.one(g, GEO + "asWKT")
-        if isinstance(w, tuple):
-            from shapely import wkt as shp_wkt
-            from shapely.geometry import mapping
-
-            text = w[0].strip()
-            if text.startswith("<"):  # a CRS IRI in front: only CRS84 is read as is
-                crs, _, text = text.partition(">")
-                if "CRS84" not in crs:
-                    self.report.add(Approximated, "", f"WKT in {crs[1:]} read as CRS84 (lon/lat)")
-            try:
-                return json.loads(json.dumps(mapping(shp_wkt.loads(text))))
-            except Exception:  # shapely's WKT reader raises its own error types
-                self.report.add(Dropped, "", "a WKT literal shapely cannot read")
-        return None
+#: SOSA classes that make an entity what it is: it is not also typed sosa:FeatureOfInterest when written
+_SOSA_CLASSES = frozenset(SOSA + c for c in ("Sensor", "Platform", "Observation", "Actuation", "Actuator",
+                                             "Sampler", "Sampling", "Sample", "ObservableProperty",
+                                             "ActuatableProperty", "FeatureOfInterest", "ObservationCollection"))

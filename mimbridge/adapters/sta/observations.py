@@ -200,6 +200,8 @@ class _Forward:
         return rel[0].value if rel and rel[0].kind is _REL and isinstance(rel[0].value, str) else None
 
     def _defaults(self, st: _Stream, group: list[_Chunk]) -> None:
+        if st.iri is None:
+            return  # no Datastream entity to state the defaults: every instance keeps its own resultTime and links
         objs = group[0][0] if len(group) == 1 else [o for c in group for o in c[0]]
 
         def everywhere(key: str) -> bool:
@@ -209,15 +211,13 @@ class _Forward:
             st.defaults["resultTime"] = "phenomenonTime"
         first = objs[0]
         lit = odata_literal(self.reader.sta_id(first))
-        if lit is None:
-            return
-        for k, v in first.items():
+        for k, v in first.items() if lit is not None else ():
             if isinstance(v, str) and (k in ("@iot.selfLink", "@id") or k.endswith("navigationLink")):
                 pre, sep, post = v.partition(f"({lit})")
                 if sep and "{id}" not in v and everywhere(k):
                     st.templates[k] = (pre + "(", ")" + post)
                     st.defaults[k] = f"{pre}({{id}}){post}"
-        if st.defaults and st.iri is not None:
+        if st.defaults:
             self.nodes[st.iri].attrs[DEFAULTS] = [Attr(_JSON, dict(st.defaults))]
 
     # -- the whole document ------------------------------------------------------------

@@ -295,7 +295,8 @@ class Reverse:
                 self.report.add(Dropped, f"{iri}/{member}", f"{member} of an instance has no SensorThings member")
         g = self.reader.graph
         start = len(g.nodes)
-        self.reader.entity(o, "", "Observation", None)
+        # the instance id as pointer: identical anonymous Observations (two Datastreams) stay two nodes
+        self.reader.entity(o, iri, "Observation", None)
         node = g.nodes[start]
         del g.nodes[start:]
         node.id = iri
