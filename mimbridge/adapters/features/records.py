@@ -41,7 +41,8 @@ __all__ = ["DCTERMS_TYPE", "OWL_SAME_AS", "RecordsAdapter", "doi_uri", "record_d
 DCTERMS_TYPE = "http://purl.org/dc/terms/type"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 _DOI_SAFE = "/:;()._-~!$&'*,=@"
-_DOI = re.compile(r"^\s*(?:doi:\s*|https?://(?:dx\.)?doi\.org/|info:doi/)?(10\.\d{4,9}/\S.*?)\s*$", re.IGNORECASE)
+#: applied to the stripped text: no lazy run before a trailing-space run (that was quadratic in the spaces)
+_DOI = re.compile(r"(?:doi:\s*|https?://(?:dx\.)?doi\.org/|info:doi/)?(10\.\d{4,9}/\S.*)\Z", re.IGNORECASE)
 
 
 def doi_uri(doi: str) -> str | None:
@@ -58,7 +59,7 @@ def doi_uri(doi: str) -> str | None:
     """
     if not isinstance(doi, str):
         return None
-    m = _DOI.match(doi)
+    m = _DOI.match(doi.strip())
     if not m:
         return None
     raw = m.group(1)
