@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import io
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
@@ -44,7 +46,8 @@ from typing import Any
 
 from .errors import MimbridgeError, ParseError
 
-__all__ = ["DEFAULT", "Limits", "check_depth", "check_size", "current", "guard", "over", "using"]
+__all__ = ["DEFAULT", "Limits", "JsonScreen", "check_depth", "check_size", "current", "guarded", "guard", "over",
+           "using"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +119,10 @@ def using(value: Any) -> Iterator[Limits]:
     finally:
         if old is not None and old != lim.max_digits:
             sys.set_int_max_str_digits(old)
-        _CURRENT.reset(token)
+        try:
+            _CURRENT.reset(token)
+        except ValueError:  # a generator finalised in another context (an abandoned stream)
+            _CURRENT.set(DEFAULT)
 
 
 def over(name: str, what: str, *, pointer: str = "", lim: Limits | None = None) -> ParseError:
@@ -169,6 +175,71 @@ def check_depth(value: Any, lim: Limits | None = None) -> None:
             raise over("max_items", f"{n} JSON values", pointer=where, lim=lim)
 
 
+class JsonScreen(io.RawIOBase):
+    """A binary reader of JSON text for incremental parsers: refuses deep runs of openings and lone surrogates.
+
+    ``max_depth`` arrays or objects opened with no closing between them prove
+    nesting deeper than ``max_depth``; they are found with one regular
+    expression scan per chunk (strings and scalars between the openings
+    skipped), before an incremental JSON parser spends memory quadratic in
+    the depth on them. A ``\\uD800``-style escape that is not half of a
+    surrogate pair (which an incremental parser would replace silently) is
+    refused too.
+
+    >>> import io
+    >>> JsonScreen(io.BytesIO(b'[[1]]')).read()
+    b'[[1]]'
+    >>> try:
+    ...     JsonScreen(io.BytesIO(b"[" * 300), Limits(max_depth=256)).read()
+    ... except ParseError as exc:
+    ...     print(exc.pointer)
+    byte 0
+    """
+
+    _TAIL = 1 << 16
+
+    def __init__(self, raw: Any, lim: Limits | None = None) -> None:
+        super().__init__()
+        self.raw = raw
+        self.depth = depth = (lim or current()).max_depth
+        self.run = re.compile(rb'[\[{](?:(?:\s|"(?:[^"\\]|\\.)*+"|[^\[\]{}"])*+[\[{]){%d}' % depth)
+        self.tail = b""
+        self.offset = 0  # bytes of the input before ``tail``
+
+    _LONE = re.compile(rb"(?<!\\)\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                       rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})(?<!\\)\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        chunk = self.raw.read(len(buf))
+        if not chunk:
+            lone = self._LONE.search(self.tail)
+            if lone is not None:
+                raise ParseError("a string holds a lone surrogate (not a Unicode character)",
+                                 pointer=f"byte {self.offset + lone.start()}",
+                                 expected="Unicode text (surrogate escapes only in pairs)")
+            return 0
+        window = self.tail + chunk
+        m = self.run.search(window)
+        if m is not None:
+            d = self.depth
+            raise ParseError(f"JSON nested deeper than {d} levels", pointer=f"byte {self.offset + m.start()}",
+                             expected=f"at most max_depth={d} levels; raise it with limits={{'max_depth': N}}")
+        lone = self._LONE.search(window)
+        if lone is not None and lone.end() < len(window) - 6:  # (a pair may continue in the next chunk)
+            raise ParseError("a string holds a lone surrogate (not a Unicode character)",
+                             pointer=f"byte {self.offset + lone.start()}",
+                             expected="Unicode text (surrogate escapes only in pairs)")
+        cut = max(0, len(window) - self._TAIL)
+        self.offset += cut
+        self.tail = window[cut:]
+        n = len(chunk)
+        buf[:n] = chunk
+        return n
+
+
 #: foreign exceptions the boundary turns into a ParseError (each a bug to fix at its source, never a crash);
 #: any ``Exception`` of Python or of a library (pyld, pyoxigraph, lxml, yaml...) that is not a mimbridge error
 FOREIGN: tuple[type[BaseException], ...] = (Exception,)
@@ -196,6 +267,16 @@ def guard(side: str, fmt: str) -> Iterator[None]:
         raise
     except FOREIGN as exc:
         raise boundary_error(exc, side, fmt) from exc
+
+
+def guarded(chunks: Iterator[Any], lim: Limits, fmt: str) -> Iterator[Any]:
+    """Iterate ``chunks`` (a streaming conversion) under ``lim`` and :func:`guard`.
+
+    >>> list(guarded(iter(["a", "b"]), Limits(), "ntriples"))
+    ['a', 'b']
+    """
+    with using(lim), guard("read", fmt):
+        yield from chunks
 
 
 def boundary_error(exc: BaseException, side: str, fmt: str) -> ParseError:

@@ -122,8 +122,8 @@ def _load_node(n: Any, ptr: str) -> Node:
         raise ParseError("node needs 'id' and 'types'", pointer=ptr, expected="id, types")
     _str(n["id"], f"{ptr}/id", "id")
     types = n["types"]
-    if not isinstance(types, list) or not all(t.__class__ is str for t in types):
-        raise ParseError("types is not an array of strings", pointer=f"{ptr}/types", expected="type IRIs")
+    if not isinstance(types, list) or not types or not all(t.__class__ is str for t in types):
+        raise ParseError("types is not a non-empty array of strings", pointer=f"{ptr}/types", expected="type IRIs")
     node = Node(n["id"], list(types), meta=dict(_obj(n.get("meta", {}), f"{ptr}/meta", "meta")))
     for py, member in _NODE_META:
         if member in n:

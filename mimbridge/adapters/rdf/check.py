@@ -21,25 +21,48 @@
 
 from __future__ import annotations
 
+import contextvars
 import re
 from typing import Any
 
 from ...model import Graph, Node, copy_node
 from ...report import Coerced, ConversionReport, Dropped, Rejected
-from .terms import IRI_BAD
+from .terms import IRI_BAD, nt_iri
 
-__all__ = ["is_rdf_iri", "rdf_ready"]
+__all__ = ["SEEN_IDS", "is_rdf_iri", "rdf_ready"]
+
+#: ids already written by earlier batches of one streamed conversion (set by :mod:`mimbridge.stream`), so a
+#: duplicate across batches is reported as :func:`rdf_ready` reports one within a document; at most
+#: ``_SEEN_MAX`` ids are remembered (memory stays bounded)
+SEEN_IDS: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("mimbridge_rdf_seen_ids", default=None)
+_SEEN_MAX = 1 << 20
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
-def is_rdf_iri(s: Any) -> bool:
-    """True for a string that can be written as an RDF IRI (an absolute IRI; characters may need encoding).
+_CHECKED: dict[str, bool] = {}
 
-    >>> is_rdf_iri("urn:x:1"), is_rdf_iri("_:b"), is_rdf_iri("@id"), is_rdf_iri("T")
-    (True, False, False, False)
+
+def is_rdf_iri(s: Any) -> bool:
+    """True for a string that can be written as an RDF IRI (absolute, and valid once percent-encoded).
+
+    >>> is_rdf_iri("urn:x:1"), is_rdf_iri("_:b"), is_rdf_iri("@id"), is_rdf_iri("T"), is_rdf_iri("http://a/b#c#d")
+    (True, False, False, False, False)
     """
-    return s.__class__ is str and _SCHEME.match(s) is not None
+    if s.__class__ is not str or _SCHEME.match(s) is None:
+        return False
+    hit = _CHECKED.get(s)
+    if hit is None:
+        import pyoxigraph as ox
+
+        try:
+            ox.NamedNode(nt_iri(s)[1:-1])
+            hit = True
+        except ValueError:
+            hit = False
+        if len(_CHECKED) < 1 << 16:
+            _CHECKED[s] = hit
+    return hit
 
 
 def _esc(name: str) -> str:
@@ -48,7 +71,8 @@ def _esc(name: str) -> str:
 
 def rdf_ready(graph: Graph, report: ConversionReport) -> Graph:
     """``graph`` with what RDF cannot hold left out, and every change reported (see the module doc)."""
-    seen: dict[str, int] = {}
+    shared = SEEN_IDS.get()
+    seen: set[str] = shared if shared is not None else set()
     keep: list[Node] = []
     changed = False
     for i, node in enumerate(graph.nodes):
@@ -64,10 +88,10 @@ def rdf_ready(graph: Graph, report: ConversionReport) -> Graph:
             report.add(Coerced, f"{where}/id", "characters an IRI cannot hold are percent-encoded in RDF "
                        "(the id read back is the encoded one)", remedy="use ids without spaces or <>\"{}|^`\\")
         if node.id in seen:
-            report.add(Coerced, f"{where}/id", f"entities {seen[node.id]} and {i} share the id {node.id[:80]!r}: "
-                       "RDF merges them into one node", remedy="give each entity its own id")
-        else:
-            seen[node.id] = i
+            report.add(Coerced, f"{where}/id", f"another entity has the id {node.id[:80]!r}: RDF merges them into "
+                       "one node", remedy="give each entity its own id")
+        elif len(seen) < _SEEN_MAX:
+            seen.add(node.id)
         names = [n for n in node.attrs if not is_rdf_iri(n)]
         if names:
             node = copy_node(node)
