@@ -3,8 +3,8 @@
 Every reader and writer runs under a :class:`Limits` (the defaults below, or
 the ``limits=`` option of :func:`mimbridge.convert`, :func:`mimbridge.read`
 and :func:`mimbridge.write`: a :class:`Limits` or a dict of its fields). A
-limit is checked up front where the size is known (bytes, nesting depth of
-JSON), and while walking otherwise; going over one raises
+limit is checked up front where the size is known (bytes, runs of JSON
+openings), and while walking otherwise; going over one raises
 :class:`~mimbridge.errors.ParseError` naming the limit and the option that
 raises it.
 
@@ -26,11 +26,8 @@ field              default       what it bounds
 >>> with using({"max_depth": 3}):
 ...     current().max_depth
 3
->>> try:
-...     check_depth({"a": {"b": {"c": {"d": 1}}}}, Limits(max_depth=3))
-... except ParseError as exc:
-...     print(exc)
-/a/b/c: nesting deeper than 3 levels (expected at most max_depth=3 levels; raise it with limits={'max_depth': N})
+>>> over("max_depth", "a chain of 9 nodes", pointer="/urn:x:1", lim=Limits(max_depth=3)).expected
+"at most max_depth=3; raise it with limits={'max_depth': N}"
 """
 
 from __future__ import annotations
@@ -46,7 +43,7 @@ from typing import Any
 
 from .errors import MimbridgeError, ParseError
 
-__all__ = ["DEFAULT", "Limits", "JsonScreen", "check_depth", "check_size", "current", "guarded", "guard", "over",
+__all__ = ["DEFAULT", "Limits", "JsonScreen", "check_size", "current", "guarded", "guard", "over",
            "using"]
 
 
@@ -145,34 +142,6 @@ def check_size(data: Any, lim: Limits | None = None) -> None:
     if isinstance(data, (str, bytes, bytearray)) and len(data) > lim.max_bytes:
         raise over("max_bytes", f"input of {len(data)} {'characters' if isinstance(data, str) else 'bytes'}",
                    lim=lim)
-
-
-def check_depth(value: Any, lim: Limits | None = None) -> None:
-    """Refuse parsed JSON nested deeper than ``max_depth`` (an iterative walk; also counts ``max_items``).
-
-    >>> check_depth([[1, [2]]], Limits(max_depth=3))
-    """
-    lim = lim or current()
-    max_depth, max_items = lim.max_depth, lim.max_items
-    stack: list[tuple[Any, int, str]] = [(value, 0, "")]
-    n = 0
-    while stack:
-        v, d, where = stack.pop()
-        if v.__class__ is dict:
-            items: Any = v.items()
-        elif v.__class__ is list:
-            items = enumerate(v)
-        else:
-            continue
-        if d >= max_depth:
-            raise ParseError(f"nesting deeper than {max_depth} levels", pointer=where,
-                             expected=f"at most max_depth={max_depth} levels; raise it with limits={{'max_depth': N}}")
-        for k, x in items:
-            n += 1
-            if x.__class__ is dict or x.__class__ is list:
-                stack.append((x, d + 1, f"{where}/{k}"))
-        if n > max_items:
-            raise over("max_items", f"{n} JSON values", pointer=where, lim=lim)
 
 
 class JsonScreen(io.RawIOBase):
