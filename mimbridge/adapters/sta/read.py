@@ -157,7 +157,7 @@ def expand_data_array(doc: Any, report: ConversionReport) -> tuple[Any, list[str
         if not isinstance(rows, list):
             raise ParseError("dataArray is not an array", pointer=f"{gptr}/dataArray", expected="an array of rows")
         extra = {k: v for k, v in group.items() if k not in ("components", "dataArray")}
-        glayout = {"components": list(comps), "extra": extra, "size": len(rows)}
+        glayout: dict[str, Any] = {"components": list(comps), "extra": extra, "size": len(rows)}
         layout["groups"].append(glayout)
         link: dict[str, Any] = {}
         for nav in ("Datastream", "MultiDatastream"):
