@@ -98,6 +98,8 @@ ENTITY_FAULTS = [
     ("nested-array", {"a": [[1]]}, "/a/0"),
     ("context-number", {"@context": 5}, "/@context"),
     ("context-bad-term", {"@context": {"a": {"@id": 5}}}, "/@context"),
+    ("scope-object", {"scope": {"@id": True}}, "/scope"),
+    ("attr-scope-number", {"a": {"type": "Property", "value": 1, "scope": 5}}, "/a/scope"),
 ]
 for name, patch, ptr in ENTITY_FAULTS:
     bad = {**GOOD, **patch}

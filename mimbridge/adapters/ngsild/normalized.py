@@ -70,6 +70,13 @@ __all__ = ["ConciseAdapter", "NormalizedAdapter", "Reader", "Writer", "reader_op
 _TIME_KEYS = frozenset({"createdAt", "modifiedAt", "deletedAt"})
 
 
+def _scope(val: Any, ptr: str) -> Any:
+    """A scope is a string or an array of strings (NGSI-LD); anything else is a ParseError at ``ptr``."""
+    if val.__class__ is str or (isinstance(val, list) and all(x.__class__ is str for x in val)):
+        return val
+    raise ParseError("scope is not a string or an array of strings", pointer=ptr, expected="a scope such as '/a/b'")
+
+
 class Reader:
     """Parses NGSI-LD JSON (normalized or concise) into the model.
 
@@ -190,7 +197,7 @@ class Reader:
                     raise ParseError(f"{key} is not a string", pointer=f"{ptr}/{key}",
                                      expected="a date-time string")
                 if key == "scope":
-                    node.scope = val
+                    node.scope = _scope(val, f"{ptr}/scope")
                 elif key == "createdAt":
                     node.created_at = val
                 elif key == "modifiedAt":
@@ -316,7 +323,7 @@ class Reader:
                     raise ParseError(f"{key} {val!r} is not a URI", pointer=f"{ptr}/{key}", expected="a URI")
                 setattr(a, field, val)
             elif code == SCOPE:
-                a.scope = val
+                a.scope = _scope(val, f"{ptr}/{key}")
         return a
 
     def _infer(self, v: dict, ptr: str) -> tuple[Kind, str]:
