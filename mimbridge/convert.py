@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from . import registry
 from .adapters.base import check_capabilities
 from .errors import LossyConversionError, MimbridgeError, OptionError, ParseError
 from .gcpause import no_gc
+from .limits import check_size, guard, using
 from .model import Graph
 from .report import ConversionReport
 
@@ -46,17 +48,71 @@ class ConversionResult:
 
 
 def dumps(output: Any, *, indent: int | None = 2) -> str:
-    """Serialise an ``output``: text stays text, JSON is dumped as UTF-8 JSON."""
+    """Serialise an ``output``: text stays text, JSON is dumped as UTF-8 JSON (never NaN or Infinity).
+
+    >>> dumps({"a": 1}, indent=None)
+    '{"a": 1}'
+    """
     if isinstance(output, str):
         return output
-    return json.dumps(output, ensure_ascii=False, indent=indent)
+    try:
+        return json.dumps(output, ensure_ascii=False, indent=indent, allow_nan=False)
+    except ValueError as exc:  # NaN / Infinity have no JSON form
+        raise ParseError(f"output has no JSON form: {exc}", expected="finite numbers") from None
+    except RecursionError:
+        raise ParseError("output nested too deep for JSON", expected="nesting within max_depth") from None
 
 
 def _line_col_pointer(text: str, exc: json.JSONDecodeError) -> str:
     return f"line {exc.lineno} column {exc.colno}"
 
 
-def load_input(data: Any, *, text_format: bool = False) -> Any:
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _json_error(text: str, exc: BaseException) -> ParseError:
+    """The ParseError for JSON text that ``json.loads`` refused with something other than a decode error."""
+    from .limits import current
+
+    if isinstance(exc, RecursionError):
+        depth, limit = 0, current().max_depth
+        in_str = esc = False
+        for i, ch in enumerate(text):  # error path only: find where the nesting goes over the limit
+            if in_str:
+                if ch == '"' and not esc:
+                    in_str = False
+                esc = not esc and ch == "\\"
+                continue
+            if ch == '"':
+                in_str, esc = True, False
+            elif ch in "[{":
+                depth += 1
+                if depth > limit:
+                    return ParseError(f"JSON nested deeper than {limit} levels", pointer=_offset_pointer(text, i),
+                                      expected=f"at most max_depth={limit} levels")
+            elif ch in "]}":
+                depth -= 1
+        return ParseError("JSON nested too deep", expected="less nesting")
+    msg = str(exc)
+    if "is not a JSON number" in msg:
+        m = re.search(r"-?\b(?:NaN|Infinity)\b", text)
+        return ParseError(f"malformed JSON: {msg}", pointer=_offset_pointer(text, m.start()) if m else "",
+                          expected="a finite JSON number")
+    if "digits" in msg:  # int() refuses integers over sys.get_int_max_str_digits() digits
+        m = re.search(r"\d{640,}", text)
+        return ParseError("malformed JSON: an integer has too many digits", expected="at most max_digits digits",
+                          pointer=_offset_pointer(text, m.start()) if m else "")
+    return ParseError(f"malformed JSON: {msg.splitlines()[0][:200] if msg else type(exc).__name__}",
+                      expected="JSON text")
+
+
+def _offset_pointer(text: str, i: int) -> str:
+    line = text.count("\n", 0, i) + 1
+    return f"line {line} column {i - (text.rfind(chr(10), 0, i) + 1) + 1}"
+
+
+def load_input(data: Any, *, text_format: bool = False, xml: bool = False) -> Any:
     """Turn ``data`` into what a reader takes: parsed JSON, or text for text formats.
 
     >>> load_input('{"a": 1}')
@@ -70,6 +126,9 @@ def load_input(data: Any, *, text_format: bool = False) -> Any:
         data = raw
     elif isinstance(data, (io.IOBase,)) or hasattr(data, "read"):
         data = data.read()
+    check_size(data)
+    if xml and isinstance(data, (bytes, bytearray)):
+        return bytes(data)  # the XML parser reads the encoding from the document itself
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
@@ -78,13 +137,58 @@ def load_input(data: Any, *, text_format: bool = False) -> Any:
                              expected="UTF-8 text") from exc
     if isinstance(data, str):
         if text_format:
+            _check_encodable(data)
             return data
         try:
-            return json.loads(data)
+            doc = json.loads(data, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
             raise ParseError(f"malformed JSON: {exc.msg}", pointer=_line_col_pointer(data, exc),
                              expected="JSON text") from exc
+        except (ValueError, RecursionError, MemoryError) as exc:
+            raise _json_error(data, exc) from None
+        if _SURROGATE_ESCAPE.search(data):  # only then can a string hold a lone surrogate
+            _check_strings(doc)
+        return doc
     return data
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_encodable(text: str) -> None:
+    """Text input must be encodable as UTF-8 (no lone surrogates): ParseError at its line otherwise."""
+    m = _SURROGATE.search(text)  # a scan, no copy of the text
+    if m is not None:
+        raise ParseError("text holds a lone surrogate (not a Unicode character)",
+                         pointer=_offset_pointer(text, m.start()), expected="Unicode text")
+
+
+def _check_strings(doc: Any) -> None:
+    """No JSON string or member name may hold a lone surrogate (UTF-8 cannot carry it): ParseError at it."""
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    while stack:
+        v, where = stack.pop()
+        if v.__class__ is str:
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ParseError("a string holds a lone surrogate (not a Unicode character)", pointer=where or "/",
+                                 expected="Unicode text (surrogate escapes only in pairs)") from None
+        elif v.__class__ is dict:
+            for k, x in v.items():
+                esc = k.replace("~", "~0").replace("/", "~1")
+                stack.append((k, f"{where}/{esc}"))
+                stack.append((x, f"{where}/{esc}"))
+        elif v.__class__ is list:
+            stack.extend((x, f"{where}/{i}") for i, x in enumerate(v))
+
+
+def _is_xml(adapter: Any) -> bool:
+    """XML formats get bytes as they are: the document declares its own encoding."""
+    return "xml" in (adapter.capabilities.media_type or "")
 
 
 #: options :func:`convert` itself takes for a term-mapping table (``terms=``)
@@ -133,7 +237,7 @@ def scoped_options(options: dict[str, Any], read_options: dict[str, Any] | None,
 
 
 def check_options(options: dict[str, Any], *adapters: Any, side: str = "") -> None:
-    known: set[str] = {"fetch", "loader"}
+    known: set[str] = {"fetch", "loader", "limits"}
     for a in adapters:
         known.update(a.options)
     unknown = sorted(set(options) - known)
@@ -174,20 +278,24 @@ def read(data: Any, *, source: str, report: ConversionReport | None = None, **op
     ['https://uri.etsi.org/ngsi-ld/default-context/T']
     """
     adapter = registry.get(source)
+    lim = options.pop("limits", None)
     check_options(options, adapter)
     rep = report if report is not None else ConversionReport(source=adapter.name)
-    parsed = load_input(data, text_format=adapter.capabilities.output == "text")
-    with no_gc():
-        return adapter.read(parsed, report=rep, **options)
+    with using(lim):
+        parsed = load_input(data, text_format=adapter.capabilities.output == "text", xml=_is_xml(adapter))
+        with no_gc(), guard("read", adapter.name):
+            return adapter.read(parsed, report=rep, **options)
 
 
 def write(graph: Graph, *, target: str, report: ConversionReport | None = None, **options: Any) -> Any:
     """Write a Graph in format ``target``; losses go to ``report`` (created if None)."""
     adapter = registry.get(target)
+    lim = options.pop("limits", None)
     check_options(options, adapter)
     rep = report if report is not None else ConversionReport(target=adapter.name)
-    check_capabilities(graph, adapter.capabilities, rep, adapter.name, adapter.namer(graph, **options))
-    return adapter.write(graph, report=rep, **options)
+    with using(lim), guard("write", adapter.name):
+        check_capabilities(graph, adapter.capabilities, rep, adapter.name, adapter.namer(graph, **options))
+        return adapter.write(graph, report=rep, **options)
 
 
 def convert(data: Any, *, source: str, target: str, strict: bool = False, read_options: dict[str, Any] | None = None,
@@ -215,6 +323,13 @@ def convert(data: Any, *, source: str, target: str, strict: bool = False, read_o
     """
     src = registry.get(source)
     dst = registry.get(target)
+    with using(options.pop("limits", None)):
+        return _convert(data, src, dst, strict=strict, read_options=read_options, write_options=write_options,
+                        options=options)
+
+
+def _convert(data: Any, src: Any, dst: Any, *, strict: bool, read_options: dict[str, Any] | None,
+             write_options: dict[str, Any] | None, options: dict[str, Any]) -> ConversionResult:
     table = table_option(options)
     if read_options is None and write_options is None:
         check_options(options, src, dst)
@@ -226,9 +341,10 @@ def convert(data: Any, *, source: str, target: str, strict: bool = False, read_o
         check_options(write_options or {}, dst, side="writer")
     r_opts = observations_for_sosa(src, dst, r_opts, w_opts)
     report = ConversionReport(source=src.name, target=dst.name)
-    parsed = load_input(data, text_format=src.capabilities.output == "text")
+    parsed = load_input(data, text_format=src.capabilities.output == "text", xml=_is_xml(src))
     with no_gc():
-        graph = src.read(parsed, report=report, **r_opts)
+        with guard("read", src.name):
+            graph = src.read(parsed, report=report, **r_opts)
         if table is not None:
             from .mapping.apply import apply_mapping
 
@@ -236,8 +352,9 @@ def convert(data: Any, *, source: str, target: str, strict: bool = False, read_o
                                   direction=table["direction"], report=report)
         if strict and report.events:
             raise LossyConversionError(report)
-        check_capabilities(graph, dst.capabilities, report, dst.name, dst.namer(graph, **w_opts))
-        output = dst.write(graph, report=report, **w_opts)
+        with guard("write", dst.name):
+            check_capabilities(graph, dst.capabilities, report, dst.name, dst.namer(graph, **w_opts))
+            output = dst.write(graph, report=report, **w_opts)
         # free the model (and our parse of the input) before the collector runs again: a collection
         # over objects that are about to die anyway would cost up to a tenth of the conversion
         del graph, parsed

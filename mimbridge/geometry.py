@@ -64,7 +64,7 @@ def is_geometry(v: Any) -> bool:
     >>> is_geometry({"type": "Point", "coordinates": [1, 2]}), is_geometry({"type": "Feature"})
     (True, False)
     """
-    return (v.__class__ is dict and v.get("type") in _TYPES
+    return (v.__class__ is dict and v.get("type").__class__ is str and v["type"] in _TYPES
             and ("coordinates" in v or "geometries" in v))
 
 

@@ -61,9 +61,19 @@ class _Gml:
         line = getattr(el, "sourceline", None)
         return ParseError(message, pointer=f"line {line}" if line else "", expected="a GML geometry")
 
+    def dimension(self, el: Any) -> int:
+        """``srsDimension`` of ``el`` (0 when absent); ParseError unless it is 1 to 4."""
+        v = el.get("srsDimension")
+        if not v:
+            return 0
+        v = v.strip()
+        if not (v.isascii() and v.isdigit() and 1 <= int(v) <= 4):
+            raise self.fail(el, f"srsDimension {v[:20]!r} is not a dimension")
+        return int(v)
+
     def geometry(self, el: Any, srs: str | None, dim: int | None) -> dict:
         srs = el.get("srsName") or srs
-        dim = int(el.get("srsDimension") or 0) or dim
+        dim = self.dimension(el) or dim
         name = _local(el.tag)
         reader = _GML_READERS.get(name) if _ns(el.tag) in GML_NAMESPACES else None
         if reader is None:
@@ -84,7 +94,7 @@ class _Gml:
         for c in el:
             n = _local(c.tag)
             if n == "posList":
-                d = int(c.get("srsDimension") or 0) or dim or 2
+                d = self.dimension(c) or dim or 2
                 nums = self.numbers(c, (c.text or "").split())
                 if len(nums) % d:
                     raise self.fail(c, f"posList has {len(nums)} numbers, not a multiple of srsDimension {d}")

@@ -67,6 +67,7 @@ from . import registry
 from .convert import check_options, dumps, observations_for_sosa, scoped_options, table_option
 from .errors import LossyConversionError, MimbridgeError, ParseError
 from .gcpause import no_gc
+from .limits import JsonScreen, Limits, guarded
 from .model import Graph
 from .records import (
     Relabeler,
@@ -159,6 +160,7 @@ def stream(data: Any, *, source: str, target: str, strict: bool = False, lines: 
     dst = registry.get(target)
     if batch < 1:
         raise ValueError("batch must be at least 1")
+    lim = Limits.of(options.pop("limits", None))
     table = table_option(options)
     check_options(options, src, dst)
     r_opts, w_opts = scoped_options(options, read_options, write_options)
@@ -175,7 +177,8 @@ def stream(data: Any, *, source: str, target: str, strict: bool = False, lines: 
     s = Stream(iter(()), report, src.name, dst.name)
     s.on_record = on_record
     pipe = _Pipeline(src, dst, report, r_opts, w_opts, table, strict, s, output_lines)
-    s._chunks = pipe.run(data, bool(lines), batch)
+    # limits and the last-resort guard hold while the chunks are produced (as for convert)
+    s._chunks = guarded(pipe.run(data, bool(lines), batch), lim, src.name)
     return s
 
 
@@ -250,9 +253,12 @@ class _Pipeline:
 
     # -- driving ---------------------------------------------------------------------------------
     def run(self, data: Any, lines: bool, batch: int) -> Iterator[str]:
+        from .adapters.rdf.check import SEEN_IDS
+
         kind = STREAMABLE.get(self.src.name)
         fh = _binary(data)
         self.s._fh = fh
+        seen = SEEN_IDS.set(set())  # a duplicate id across batches is reported as within one document
         try:
             if kind is None or self.dst.name not in STREAM_TARGETS or (fh is None and not isinstance(data, list)):
                 yield from self._whole(data if fh is None else fh.read())
@@ -261,7 +267,7 @@ class _Pipeline:
                 if fh is None:  # parsed JSON: a list streams as it is
                     yield from self._frames(batched(iter(data), batch), "array", None)
                     return
-                fh = _skip_bom(fh)
+                fh = _skip_bom(io.BufferedReader(JsonScreen(fh)))  # type: ignore[arg-type]
                 if lines:
                     yield from self._frames(batched(self._json_lines(fh), batch), "array", None)
                     return
@@ -272,6 +278,10 @@ class _Pipeline:
                 assert fh is not None
                 yield from self._frames(batched(turtle_records(fh, self.r_opts.get("base")), batch), "text", None)
         finally:
+            try:
+                SEEN_IDS.reset(seen)
+            except ValueError:  # finalised in another context (an abandoned stream collected later)
+                SEEN_IDS.set(None)
             if fh is not None and fh is not data:
                 fh.close()
 

@@ -2,7 +2,7 @@
 
 Layers from the bottom up (a module imports only from its own layer or below):
 
-0. ``errors``, ``model``, ``report``, ``gcpause``, ``options``, ``safexml``, ``progress``, ``identifiers``:
+0. ``errors``, ``model``, ``report``, ``gcpause``, ``options``, ``limits``, ``safexml``, ``progress``, ``identifiers``:
    the ground floor;
 1. ``contexts``, ``geometry``, ``geometry_gml``, ``mapping``, ``sdm``: vocabularies, geometry, units, tables,
    the Smart Data Models catalogue;
@@ -28,7 +28,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mimbridge"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("mimbridge.errors", "mimbridge.model", "mimbridge.report", "mimbridge.gcpause", "mimbridge.options",
-     "mimbridge.safexml", "mimbridge.progress", "mimbridge.identifiers"),
+     "mimbridge.limits", "mimbridge.safexml", "mimbridge.progress", "mimbridge.identifiers"),
     ("mimbridge.contexts", "mimbridge.geometry", "mimbridge.geometry_gml", "mimbridge.mapping", "mimbridge.sdm"),
     ("mimbridge.adapters", "mimbridge.registry"),
     ("mimbridge.convert", "mimbridge.stream", "mimbridge.records", "mimbridge.testing"),

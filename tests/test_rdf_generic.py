@@ -89,9 +89,10 @@ def test_losses_are_reported():
     shared = "_:s <urn:p> 1 . <urn:a> a <urn:T> ; <urn:q> _:s ; <urn:r> _:s ."
     r = mimbridge.convert(shared, source="turtle", target="ntriples")
     assert any("several incoming triples" in e.message for e in r.report.events)
+    # a cycle of blank nodes: the shared node is referenced by its id, so the graph comes back whole
     cycle = "<urn:a> a <urn:T> ; <urn:q> _:x . _:x <urn:p> _:y . _:y <urn:p> _:x ."
     r = mimbridge.convert(cycle, source="turtle", target="ntriples")
-    assert any("cycle" in e.message for e in r.report.events)
+    assert canonical(r.output, ox.RdfFormat.N_TRIPLES) == canonical(cycle, ox.RdfFormat.TURTLE)
     named = "<urn:a> <urn:p> <urn:b> <urn:g> .\n"
     r = mimbridge.convert(named, source="nquads", target="ntriples")
     assert any("named graph" in e.message for e in r.report.events)

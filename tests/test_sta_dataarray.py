@@ -125,8 +125,11 @@ def test_single_observation_becomes_a_one_row_collection():
     assert [e.kind for e in r.report.events] == ["Coerced"]
 
 
-def test_row_of_the_wrong_length_is_a_parse_error():
-    doc = {"value": [{"components": ["id", "result"], "dataArray": [[1, 2], [3]]}]}
-    with pytest.raises(mimbridge.ParseError) as info:
-        mimbridge.convert(doc, source="sta-dataarray", target="sta")
-    assert info.value.pointer == "/value/0/dataArray/1"
+def test_row_of_the_wrong_length_costs_that_row():
+    doc = {"value": [{"components": ["id", "result"], "dataArray": [[1, 2], [3], [4, 5]]}]}
+    r = mimbridge.convert(doc, source="sta-dataarray", target="sta")
+    assert [o["@iot.id"] for o in r.output["value"]] == [1, 4]
+    [ev] = r.report.rejected
+    assert ev.path == "/value/0/dataArray/1" and "1 values for 2 components" in ev.message
+    with pytest.raises(mimbridge.LossyConversionError):
+        mimbridge.convert(doc, source="sta-dataarray", target="sta", strict=True)

@@ -109,7 +109,10 @@ class ActiveContext:
         """Expand a term, compact IRI or IRI (vocabulary-relative, as JSON-LD does for keys and types)."""
         iri = self._expand.get(term)
         if iri is None:
-            iri = self._proc._expand_iri(self.active, term, vocab=True)
+            try:
+                iri = self._proc._expand_iri(self.active, term, vocab=True)
+            except ValueError:  # pyld refuses a term it would resolve as a relative IRI: kept as it is
+                iri = None
             if iri is None:
                 iri = term
             self._expand[term] = iri

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from ...contexts.active import ActiveContext
 from ...contexts.core import DEFAULT_CORE_VERSION, core_context_url
 from ...contexts.loader import ContextLoader, context_option
-from ...errors import ParseError
+from ...errors import ParseError, ResolutionError
 from ...model import Attr, Graph, Kind, Node
 from ...report import Coerced, ConversionReport, Dropped, Rejected, Unresolved
 from ..base import Adapter, Capabilities
@@ -60,10 +60,21 @@ from .vocab import (
     VOCAB,
     esc_name,
     is_geometry,
+    is_language_tag,
     not_string,
 )
 
 __all__ = ["ConciseAdapter", "NormalizedAdapter", "Reader", "Writer", "reader_options", "writer_options"]
+
+
+_TIME_KEYS = frozenset({"createdAt", "modifiedAt", "deletedAt"})
+
+
+def _scope(val: Any, ptr: str) -> Any:
+    """A scope is a string or an array of strings (NGSI-LD); anything else is a ParseError at ``ptr``."""
+    if val.__class__ is str or (isinstance(val, list) and all(x.__class__ is str for x in val)):
+        return val
+    raise ParseError("scope is not a string or an array of strings", pointer=ptr, expected="a scope such as '/a/b'")
 
 
 class Reader:
@@ -127,7 +138,13 @@ class Reader:
         return graph
 
     def active(self, ctx: Any, ptr: str) -> ActiveContext:
-        actx = ActiveContext.get(ctx, loader=self.loader, core_version=self.core_version)
+        try:
+            actx = ActiveContext.get(ctx, loader=self.loader, core_version=self.core_version)
+        except ResolutionError as exc:
+            if not str(exc).startswith("invalid @context"):
+                raise
+            raise ParseError(str(exc).splitlines()[0][:300], pointer=f"{ptr}/@context",
+                             expected="a valid JSON-LD @context") from None
         for url in actx.unresolved:
             if url not in self._reported:
                 self._reported.add(url)
@@ -176,8 +193,11 @@ class Reader:
         plain_top, instance, expanded, attrs = self._plain_top, self.instance, ctx._expand.get, node.attrs
         for key, val in e.items():
             if key in ENTITY_KEYS:
+                if key in _TIME_KEYS and val.__class__ is not str:
+                    raise ParseError(f"{key} is not a string", pointer=f"{ptr}/{key}",
+                                     expected="a date-time string")
                 if key == "scope":
-                    node.scope = val
+                    node.scope = _scope(val, f"{ptr}/scope")
                 elif key == "createdAt":
                     node.created_at = val
                 elif key == "modifiedAt":
@@ -303,7 +323,7 @@ class Reader:
                     raise ParseError(f"{key} {val!r} is not a URI", pointer=f"{ptr}/{key}", expected="a URI")
                 setattr(a, field, val)
             elif code == SCOPE:
-                a.scope = val
+                a.scope = _scope(val, f"{ptr}/{key}")
         return a
 
     def _infer(self, v: dict, ptr: str) -> tuple[Kind, str]:
@@ -340,6 +360,10 @@ class Reader:
             if not isinstance(val, dict):
                 raise ParseError("languageMap is not an object", pointer=ptr,
                                  expected="an object of language tag -> string")
+            for tag in val:
+                if not is_language_tag(tag):
+                    raise ParseError(f"{tag!r} is not a language tag", pointer=f"{ptr}/{esc_name(tag)}",
+                                     expected="a BCP 47 language tag such as 'en' or 'de-CH', or '@none'")
             return val
         if kind is Kind.VOCAB:
             if isinstance(val, str):

@@ -235,14 +235,8 @@ class TemporalAdapter(NormalizedAdapter):
     }
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
-        reader = Reader(report, temporal=True, **reader_options(options))
-        note = isinstance(data, dict) and data.get("type") == "Notification"
-        items = data.get("data") if note else data
-        if isinstance(items, list):
-            items = [_expand_entity(e, f"/{i}") for i, e in enumerate(items)]
-        else:
-            items = _expand_entity(items, "")
-        return reader.read_document({**data, "data": items} if note else items)
+        # each entity is expanded when it is read: a bad temporal member rejects that entity, not the batch
+        return _TemporalReader(report, temporal=True, **reader_options(options)).read_document(data)
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
         w = Writer(report, **writer_options(options))
@@ -265,6 +259,13 @@ class TemporalAdapter(NormalizedAdapter):
             out.append(e)
         report.records_out += len(out)
         return out[0] if graph.meta.get("ngsi-ld:single") and len(out) == 1 else out
+
+
+class _TemporalReader(Reader):
+    """The normalized reader, each entity's temporal members expanded to instances first."""
+
+    def entity(self, e: Any, ptr: str) -> Any:
+        return super().entity(_expand_entity(e, ptr), ptr)
 
 
 def _expand_entity(e: Any, ptr: str) -> Any:
@@ -292,7 +293,7 @@ def _is_temporal(x: dict) -> bool:
 def _expand_temporal(val: dict, ptr: str) -> Any:
     """temporalValues / aggregated attribute -> list of normalized instances (else unchanged)."""
     t = val.get("type")
-    if t not in TYPES:
+    if t.__class__ is not str or t not in TYPES:
         return val
     kind, member = TYPES[t]
     keys = {TEMPORAL_KEY[kind], *(o for o, n in OLD_TEMPORAL_KEYS.items() if n == TEMPORAL_KEY[kind])}

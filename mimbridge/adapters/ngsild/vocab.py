@@ -16,7 +16,7 @@ from ...model import Kind
 
 __all__ = [
     "ARRAY_MARK", "ENTITY_MEMBERS", "GEO_TYPES", "INTERNAL_MEMBERS", "KIND_NAME", "META_MEMBERS", "OLD_TYPES",
-    "RAW_MEMBERS", "TYPES", "URI_RE", "VALUE_KEY", "VALUE_KEYS", "esc_name", "is_geometry",
+    "RAW_MEMBERS", "TYPES", "URI_RE", "VALUE_KEY", "VALUE_KEYS", "esc_name", "is_geometry", "is_language_tag",
 ]
 
 URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
@@ -90,9 +90,34 @@ def not_string(key: str, ptr: str) -> ParseError:
                       expected="a string" + (" (DateTime)" if key.endswith("At") else ""))
 
 
+_LANG_TAGS: dict[str, bool] = {}
+
+
+def is_language_tag(tag: Any) -> bool:
+    """True for a well-formed BCP 47 language tag (RFC 5646, as RDF requires) or ``@none``.
+
+    >>> is_language_tag("de-CH-1901"), is_language_tag("x"), is_language_tag("@none")
+    (True, False, True)
+    """
+    if tag.__class__ is not str:
+        return False
+    hit = _LANG_TAGS.get(tag)
+    if hit is None:
+        import pyoxigraph as ox
+
+        try:
+            ox.Literal("", language=tag)
+            hit = True
+        except ValueError:
+            hit = tag == "@none"
+        if len(_LANG_TAGS) < 4096:
+            _LANG_TAGS[tag] = hit
+    return hit
+
+
 def is_geometry(v: Any) -> bool:
     """True for a GeoJSON geometry object."""
-    return (isinstance(v, dict) and v.get("type") in GEO_TYPES
+    return (isinstance(v, dict) and v.get("type").__class__ is str and v["type"] in GEO_TYPES
             and ("coordinates" in v or "geometries" in v))
 
 

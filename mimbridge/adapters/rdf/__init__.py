@@ -93,7 +93,9 @@ class RdfAdapter(Adapter):
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
         opts = {k: v for k, v in options.items() if k in WRITER_OPTIONS}
-        return self.from_ntriples(write_ntriples(graph, report, **opts), **options)
+        from .check import rdf_ready  # what RDF cannot hold is reported, never written invalid
+
+        return self.from_ntriples(write_ntriples(rdf_ready(graph, report), report, **opts), **options)
 
     def from_ntriples(self, nt: str, **options: Any) -> str:
         """N-Triples text (as :func:`write_ntriples` gives it) in this syntax, with the profile's prefixes.

@@ -32,7 +32,7 @@ __all__ = ["group_lines"]
 
 _IRI_OK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*")
 _LEX_OK = re.compile(r'(?:[^"\\\n\r]|\\.)*')
-_LANG_OK = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
+_LANG_OK = re.compile(r"[a-zA-Z]{2,8}(?:-[a-zA-Z0-9]{2,8})*")  # simple tags; others go to pyoxigraph
 _UNESC = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 _ESC = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 #: distinct line tails and subject tokens remembered at most (memory stays bounded on huge files)

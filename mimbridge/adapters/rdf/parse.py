@@ -18,7 +18,7 @@ from ...contexts.core import CORE_VERSIONS, DEFAULT_VOCAB, NGSI_LD, core_terms
 from ...contexts.loader import ContextLoader, loader_error
 from ...errors import ParseError, ResolutionError
 from ...model import Kind
-from ...report import Coerced, ConversionReport, Dropped
+from ...report import Coerced, ConversionReport, Dropped, Unresolved
 from ..ngsild.vocab import RAW_MEMBERS
 from .ntriples import group_lines
 from .syntax import ox_format
@@ -93,6 +93,8 @@ def parse_terms(data: Any, syntax: str, *, base: str | None = None, report: Conv
     """
     if hasattr(data, "triples") and hasattr(data, "namespace_manager"):
         return list(_from_rdflib(data))
+    if syntax == "rdfxml" and isinstance(data, (bytes, str)):  # bytes: the XML declares its encoding
+        return _parse_ox(data, syntax, base, report)  # type: ignore[arg-type]
     if isinstance(data, bytes):
         data = data.decode("utf-8-sig")
     if not isinstance(data, str):
@@ -101,8 +103,21 @@ def parse_terms(data: Any, syntax: str, *, base: str | None = None, report: Conv
         else:
             raise ParseError(f"expected RDF text, got {type(data).__name__}", pointer="", expected="RDF text")
     if syntax == "rdf-jsonld" and "@context" in data and _names_context(data):
-        data = _jsonld_offline(data, loader or ContextLoader(), base)
+        loader = loader or ContextLoader()
+        before = len(loader.unresolved)
+        data = _jsonld_offline(data, loader, base)
         syntax = "nquads"
+        missing = loader.unresolved[before:]
+        if missing:  # JSON-LD drops every term an unresolved context would define: never silently
+            if not data.strip():
+                from ...errors import ResolutionError
+
+                raise ResolutionError(f"the @context {missing[0]} was not resolved offline and the document gives "
+                                      "no triples without it; pass its content with contexts={url: document}")
+            if report is not None:
+                for url in missing:
+                    report.add(Unresolved, "/@context", f"context {url} was not resolved offline: the terms it "
+                               "defines are dropped", remedy="pass its content with contexts={url: document}")
     if syntax == "ntriples":
         fast = group_lines(data, _no_flags)  # the canonical line form mimbridge writes; else pyoxigraph
         if fast is not None:
@@ -131,6 +146,14 @@ def parse_grouped(data: Any, syntax: str, *, base: str | None = None, report: Co
 def _parse_ox(data: str, syntax: str, base: str | None, report: ConversionReport | None) -> list[Triple]:
     import pyoxigraph as ox
 
+    if syntax == "rdfxml":  # the one safe XML policy (no DOCTYPE, limits), errors with their line
+        from .rdfxml import parse_rdfxml
+
+        return from_ox(parse_rdfxml(data, base), report)
+    if syntax in ("ntriples", "nquads"):  # line-based: a bad line costs that line, every bad line is named
+        from .lines import parse_lines
+
+        return from_ox(parse_lines(data, syntax, base, report), report)
     try:
         quads = ox.parse(data, ox_format(syntax), base_iri=base)
         return from_ox(quads, report)
@@ -139,6 +162,9 @@ def _parse_ox(data: str, syntax: str, base: str | None, report: ConversionReport
                          pointer=_where(exc), expected=f"{syntax} text") from None
     except ValueError as exc:
         raise ParseError(f"malformed {syntax}: {exc}", pointer="", expected=f"{syntax} text") from None
+    except MemoryError:  # pyoxigraph refuses a token over its buffer size (16 MiB)
+        raise ParseError(f"a {syntax} token (literal or IRI) is too long to read", pointer="",
+                         expected="literals and IRIs under 16 MiB") from None
 
 
 
@@ -176,11 +202,11 @@ def _jsonld_offline(text: str, loader: ContextLoader, base: str | None) -> str:
     try:
         options = {"documentLoader": loader, "format": "application/n-quads", "base": base or ""}
         return jsonld.to_rdf(doc, options)
-    except jsonld.JsonLdError as exc:
+    except (jsonld.JsonLdError, ValueError, TypeError, KeyError) as exc:  # pyld raises plain errors too
         cause = loader_error(exc)
         if cause is not None:  # an allowed context could not be fetched: say why
             raise ResolutionError(str(cause)) from exc
-        raise ParseError(f"invalid JSON-LD: {str(exc).splitlines()[0]}", pointer="",
+        raise ParseError(f"invalid JSON-LD: {str(exc).splitlines()[0][:300]}", pointer="",
                          expected="JSON-LD") from None
 
 
@@ -257,7 +283,7 @@ def lit_value(o: Lit) -> Any:
     elif dt == XSD_DOUBLE:
         try:
             f = float(lex)
-            if not f.is_integer() and canonical_double(f) == lex:
+            if f - f == 0 and not f.is_integer() and canonical_double(f) == lex:  # finite: NaN/INF stay literals
                 return f
         except ValueError:
             pass

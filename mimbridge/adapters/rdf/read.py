@@ -33,7 +33,7 @@ from typing import Any
 from ...contexts.loader import ContextLoader
 from ...gcpause import no_gc
 from ...model import Attr, Graph, Kind, Node
-from ...report import Coerced, ConversionReport, Dropped
+from ...report import ConversionReport
 from ..ngsild.vocab import RAW_MEMBERS
 from .parse import (
     CAND,
@@ -42,9 +42,7 @@ from .parse import (
     KIND,
     KIND_BY_TYPE,
     MEMBER_BY_PRED,
-    RDF_FIRST,
     RDF_NIL,
-    RDF_REST,
     RDFS_RESOURCE,
     REF,
     Grouped,
@@ -55,12 +53,12 @@ from .parse import (
 )
 from .profiles import profile_reader
 from .terms import (
-    GEOJSON,
     MB_JSON,
     RDF_JSON,
     RDF_TYPE,
     SKOLEM_BASE,
 )
+from .values import ValueBuilder
 
 __all__ = ["Builder", "read_rdf"]
 
@@ -103,6 +101,7 @@ class Builder:
         self._indexed = False
         #: IRI nodes that are the value of an attribute (JSON-LD node objects with an id), not entities
         self.values: set[str] = set()
+        self.vb = ValueBuilder(by_s, refs, self.values, report)
         for s, o in cands:
             if s in attr_kind and o in by_s and not any(x.__class__ is str and x in attr_kind for _, x in by_s[o]):
                 self.values.add(o)
@@ -197,6 +196,7 @@ class Builder:
     # -- NGSI-LD attribute nodes ---------------------------------------------------
     def instance(self, s: str) -> Attr:
         """One attribute instance from its node ``s``."""
+        self.vb.where = s
         kind = self.attr_kind[s]
         member = _VALUE_MEMBER[kind]
         a = Attr(kind, None)
@@ -309,86 +309,20 @@ class Builder:
             return vals[0]
         return vals if vals else None
 
-    # -- generic values ------------------------------------------------------------
+    # -- generic values (iterative, linear: see :mod:`.values`) ------------------------
     def json_value(self, o: Any, *, top: bool = False) -> Any:
         """One object as JSON (literals native or value objects, nodes as JSON-LD node objects)."""
         if o.__class__ is tuple:
-            v = lit_value(o)
-            if top and v.__class__ is dict and v.get("@type") == "@json":
-                return v
-            return v
-        if o == RDF_NIL:
-            return {"@list": []}
-        po = self.by_s.get(o)
-        if po is None and o.startswith("_:"):
-            self.report.add(Dropped, self.where, "a blank node without triples stands for a structure (an RDF list, "
-                            "a value node) that is not in the data: kept as a blank-node reference",
-                            remedy="include the blank nodes reachable from the subject (a CONSTRUCT that follows "
-                                   "every predicate of the attribute nodes, rdf:first and rdf:rest)")
-            return {"@id": o}
-        if po is None or (not o.startswith("_:") and o not in self.values):
-            return {"@id": o}
-        items = self.rdf_list(o)
-        if items is not None:
-            return {"@list": items}
-        if o in self._visiting:
-            self.report.add(Dropped, "", "a cycle of blank nodes is cut (JSON values are trees)")
-            return {}
-        if self.refs.get(o, 0) > 1 and o.startswith("_:"):
-            if o not in self._copied:
-                self._copied.add(o)
-                self.report.add(Coerced, "", "a blank node with several incoming triples is copied into each "
-                                "JSON value (written back as separate blank nodes)")
-        self._visiting.add(o)
-        try:
-            geo = _geometry(self, po)
-            if geo is not None:
-                return geo
-            d: dict[str, Any] = {} if o.startswith("_:") else {"@id": o}
-            types = [t for p, t in po if p == RDF_TYPE and t.__class__ is str and not t.startswith("_:")]
-            if types:
-                d["@type"] = types[0] if len(types) == 1 else types
-            for p, v in po:
-                if p == RDF_TYPE and v in types:
-                    continue
-                jv = self.json_value(v)
-                if p in d:
-                    prev = d[p]
-                    d[p] = [*prev, jv] if isinstance(prev, list) else [prev, jv]
-                else:
-                    d[p] = jv
-            return d
-        finally:
-            self._visiting.discard(o)
+            return lit_value(o)
+        return self.vb.value(o)
 
     def rdf_list(self, head: str) -> list[Any] | None:
         """The items of the RDF list at ``head`` (None if it is not a well-formed list)."""
-        items: list[Any] = []
-        cur = head
-        seen: set[str] = set()
-        while cur != RDF_NIL:
-            po = self.by_s.get(cur)
-            if po is None or cur in seen or not cur.startswith("_:") or len(po) != 2:
-                return None
-            seen.add(cur)
-            first = rest = None
-            for p, o in po:
-                if p == RDF_FIRST:
-                    first = o
-                elif p == RDF_REST:
-                    rest = o
-            if first is None or rest is None:
-                return None
-            if first.__class__ is str and first.startswith("_:") and self.by_s.get(first) is not None \
-                    and self.rdf_list(first) is not None:
-                items.append(self.rdf_list(first))
-            else:
-                items.append(self.json_value(first))
-            cur = rest
-        return items
+        return self.vb.items(head)
 
     def direct(self, objs: list[Any], where: str) -> list[Attr]:
         """Attribute instances for plain triples ``s p o`` (marked ``rdf:direct``)."""
+        self.vb.where = where
         iris: list[str] = []
         langs: dict[str, Any] = {}
         values: list[Any] = []
@@ -449,20 +383,6 @@ def _object_item(x: Any) -> Any:
     return x
 
 
-def _geometry(b: Builder, po: list[tuple[str, Any]]) -> dict[str, Any] | None:
-    if len(po) != 2:
-        return None
-    gtype = coords = None
-    for p, o in po:
-        if p == RDF_TYPE and o.__class__ is str and o.startswith(GEOJSON):
-            gtype = o[len(GEOJSON):]
-        elif p == GEOJSON + "coordinates" and o.__class__ is str:
-            coords = b.rdf_list(o)
-    if gtype is None or coords is None:
-        return None
-    return {"type": gtype, "coordinates": coords}
-
-
 def _order(attrs: dict[str, list[Attr]]) -> None:
     """Put instances back in their written order (``index`` annotation) and drop the mark."""
     for instances in attrs.values():
@@ -475,10 +395,12 @@ def _order(attrs: dict[str, list[Attr]]) -> None:
 
 
 def _json(o: Any) -> Any:
+    """An mb:json annotation as a dict ({} when it is not a JSON object: the annotation is ignored)."""
     try:
-        return json.loads(o[0]) if o.__class__ is tuple else {}
-    except ValueError:
+        v = json.loads(o[0]) if o.__class__ is tuple else {}
+    except (ValueError, RecursionError):
         return {}
+    return v if v.__class__ is dict else {}
 
 
 def read_rdf(data: Any, syntax: str, *, report: ConversionReport, **options: Any) -> Graph:

@@ -58,7 +58,10 @@ META_TERMS: tuple[tuple[str, str], ...] = (
     ("instance_id", "instanceId"), ("expires_at", "expiresAt"),
 )
 
-IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+#: characters an IRI cannot hold as such (RFC 3987): ASCII controls, space and ``<>"{}|^`\``, C1 controls,
+#: surrogates, private use and non-characters (these are percent-encoded as UTF-8 bytes)
+IRI_BAD = re.compile('[\x00-\x20<>"{}|^`\\\\\x7f-\x9f\ud800-\uf8ff\ufdd0-\ufdef\ufff0-\uffff'
+                     '\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U000efffe-\U0010ffff]')
 LIT_ESC = re.compile(r'["\\\n\r]')
 ABS_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
@@ -111,7 +114,11 @@ def nt_iri(iri: str) -> str:
     """
     if IRI_BAD.search(iri) is None:
         return f"<{iri}>"
-    return "<" + IRI_BAD.sub(lambda m: f"%{ord(m.group()):02X}", iri).replace("\\", "%5C") + ">"
+    return "<" + IRI_BAD.sub(_pct, iri) + ">"
+
+
+def _pct(m: re.Match) -> str:
+    return "".join(f"%{b:02X}" for b in m.group().encode("utf-8", "surrogatepass"))
 
 
 def nt_literal(lex: str, datatype: str | None = None, lang: str | None = None) -> str:

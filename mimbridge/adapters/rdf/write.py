@@ -234,7 +234,8 @@ class Writer:
                 _, lit, exact = hit
             elif vc is int and abs(v) < 1e21:
                 lit = f'"{v}"^^{NT_INTEGER} .\n'
-            elif vc is dict and len(v) == 2 and v.get("type") in c.geo and "coordinates" in v \
+            elif vc is dict and len(v) == 2 and v.get("type").__class__ is str and v["type"] in c.geo \
+                    and "coordinates" in v \
                     and v["coordinates"].__class__ is list:
                 lit = ""
                 geo = c.geo[v["type"]]

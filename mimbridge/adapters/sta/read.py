@@ -64,7 +64,8 @@ __all__ = ["ENTITY_CONTEXT", "StaReader", "detect_dialect", "expand_data_array",
 #: The @context every SensorThings-derived NGSI-LD entity carries.
 ENTITY_CONTEXT = [CONTEXT_URL, core_context_url(DEFAULT_CORE_VERSION)]
 _MISSING = object()
-_SET_RE = re.compile(r"([A-Za-z]+)\([^()]*(?:\([^()]*\)[^()]*)*\)$")
+#: linear: a match starts only at the start of a word, and possessive runs never backtrack
+_SET_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]++)\([^()]*+(?:\([^()]*+\)[^()]*+)*+\)\Z")
 _PROPERTY, _JSON, _GEO, _REL, _LREL = Kind.PROPERTY, Kind.JSON, Kind.GEO, Kind.RELATIONSHIP, Kind.LIST_RELATIONSHIP
 _SCALARS = (str, int, float, bool)
 _SCALAR_SET = frozenset({str, int, float, bool})
@@ -156,7 +157,8 @@ def expand_data_array(doc: Any, report: ConversionReport) -> tuple[Any, list[str
         if not isinstance(rows, list):
             raise ParseError("dataArray is not an array", pointer=f"{gptr}/dataArray", expected="an array of rows")
         extra = {k: v for k, v in group.items() if k not in ("components", "dataArray")}
-        layout["groups"].append({"components": list(comps), "extra": extra, "size": len(rows)})
+        glayout: dict[str, Any] = {"components": list(comps), "extra": extra, "size": len(rows)}
+        layout["groups"].append(glayout)
         link: dict[str, Any] = {}
         for nav in ("Datastream", "MultiDatastream"):
             url = extra.get(f"{nav}@iot.navigationLink")
@@ -170,9 +172,13 @@ def expand_data_array(doc: Any, report: ConversionReport) -> tuple[Any, list[str
                 link[nav] = extra[nav]
         for ri, row in enumerate(rows):
             rptr = f"{gptr}/dataArray/{ri}"
-            if not isinstance(row, list) or len(row) != len(comps):
-                raise ParseError(f"row has {len(row) if isinstance(row, list) else 'no'} values for "
-                                 f"{len(comps)} components", pointer=rptr, expected="one value per component")
+            if not isinstance(row, list) or len(row) != len(comps):  # one bad row costs that row
+                report.records_in += 1
+                glayout["size"] -= 1
+                report.add(Rejected, rptr, f"invalid dataArray row skipped: it has "
+                           f"{len(row) if isinstance(row, list) else 'no'} values for {len(comps)} components",
+                           remedy="fix the row (expected one value per component)")
+                continue
             obs: dict[str, Any] = {}
             for c, v in zip(comps, row, strict=True):
                 if c == "id":

@@ -122,7 +122,8 @@ _JSON_SAFE = "!$&()*+,=:@"
 _OCCURRENCE = re.compile(r";(\d+)$")
 _GEO_DEPTH = {"Point": 1, "MultiPoint": 2, "LineString": 2, "MultiLineString": 3, "Polygon": 3,
               "MultiPolygon": 4}
-_LINK_KEY = re.compile(r"([A-Za-z]+)\((-?\d+(?:\.\d+)?|'(?:[^']|'')*')\)$")
+#: linear: a match starts only at the start of a word, and possessive runs never backtrack
+_LINK_KEY = re.compile(r"(?<![A-Za-z])([A-Za-z]++)\((-?\d++(?:\.\d++)?+|'(?:[^']|'')*+')\)\Z")
 
 
 def lower_first(name: str) -> str:

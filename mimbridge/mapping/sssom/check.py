@@ -168,24 +168,37 @@ def _cycles(edges: dict[str, list[tuple[str, int, Mapping]]]) -> list[list[tuple
     via: list[tuple[int, Mapping]] = []  # via[i]: the edge from path[i] to path[i + 1]
     found: list[list[tuple[str, int, Mapping]]] = []
 
-    def visit(node: str) -> None:
-        state[node] = 1
-        path.append(node)
-        for target, row, m in edges.get(node, []):
+    index: dict[str, int] = {}  # node -> its position on the path (no quadratic path.index)
+    for start in list(edges):
+        if start in state:
+            continue
+        # iterative depth-first search: a long broadMatch chain costs no recursion
+        stack: list[tuple[str, Any]] = [(start, iter(edges.get(start, [])))]
+        state[start] = 1
+        index[start] = len(path)
+        path.append(start)
+        while stack:
+            node, it = stack[-1]
+            step = next(it, None)
+            if step is None:
+                stack.pop()
+                path.pop()
+                del index[node]
+                state[node] = 2
+                if via:
+                    via.pop()
+                continue
+            target, row, m = step
             if state.get(target) == 1:
-                i = path.index(target)
+                i = index[target]
                 steps = [*via[i:], (row, m)]
                 found.append([(n, r, mm) for n, (r, mm) in zip(path[i:], steps, strict=True)])
             elif target not in state:
                 via.append((row, m))
-                visit(target)
-                via.pop()
-        path.pop()
-        state[node] = 2
-
-    for node in list(edges):
-        if node not in state:
-            visit(node)
+                state[target] = 1
+                index[target] = len(path)
+                path.append(target)
+                stack.append((target, iter(edges.get(target, []))))
     return found
 
 

@@ -40,6 +40,32 @@ def _split_header(text: str) -> tuple[str, str, int]:
     return yaml_text, "".join(lines[n:]), n
 
 
+def _safe_yaml(text: str) -> Any:
+    """``yaml.safe_load`` after an event pass that refuses aliases (no expansion bombs) and deep nesting."""
+    from ...limits import current
+
+    max_depth = current().max_depth
+    depth = 0
+    for ch in text:  # flow nesting first: PyYAML's scanner is quadratic in it
+        if ch in "[{":
+            depth += 1
+            if depth > max_depth:
+                raise yaml.YAMLError(f"YAML nested deeper than {max_depth} levels (max_depth)")
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    depth = 0
+    for ev in yaml.parse(text, Loader=yaml.SafeLoader):  # events: no recursion, no building
+        if isinstance(ev, yaml.AliasEvent):
+            raise yaml.YAMLError("YAML aliases are not accepted in an SSSOM header")
+        if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > max_depth:
+                raise yaml.YAMLError(f"YAML nested deeper than {max_depth} levels (max_depth)")
+        elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return yaml.safe_load(text)
+
+
 def _typed(column: str, raw: str) -> Any:
     if column in MULTIVALUED:
         return [v.strip() for v in raw.split("|") if v.strip()]
@@ -62,11 +88,11 @@ def parse(text: str, metadata: dict[str, Any] | None, problems: list[Problem] | 
     meta: dict[str, Any] = dict(metadata or {})
     if yaml_text.strip():
         try:
-            embedded = yaml.safe_load(yaml_text)
+            embedded = _safe_yaml(yaml_text)
         except yaml.YAMLError as exc:
             embedded = None
             mark = getattr(exc, "problem_mark", None)
-            fail(f"metadata header is not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})",
+            fail(f"metadata header is not valid YAML ({getattr(exc, 'problem', None) or exc or 'syntax error'})",
                  min(mark.line + 1, offset) if mark else 1)
         if embedded is not None and not isinstance(embedded, dict):
             fail("metadata header is not a YAML mapping", 1)
@@ -82,7 +108,15 @@ def parse(text: str, metadata: dict[str, Any] | None, problems: list[Problem] | 
     mappings: list[Mapping] = []
     header_line: int | None = None
     start = 1
-    for cells in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a cell over the csv module's field size limit, a NUL byte...
+            fail(f"malformed TSV: {exc}", offset + reader.line_num)
+            break
         line = offset + start
         start = reader.line_num + 1
         if not any(c.strip() for c in cells):
