@@ -297,7 +297,8 @@ class Writer:
         for key in sorted(extra):
             what = {"value": "value not given back exactly by its JSON-LD triples", "index": "instance order",
                     "types": "order of entity types", "fields": "a datasetId or scope not given back exactly",
-                    "meta": "NGSI-LD members kept for the round trip (@context, previousValue...)"}[key]
+                    "scope": "an entity scope that is not one string",
+                    "meta": "NGSI-LD members kept for the round trip (@context, previousValue...)"}.get(key, key)
             self.report.add(Coerced, lambda: self._path(where), f"{what} is not carried without roundtrip "
                             "annotations", remedy="keep roundtrip=True (the default)")
 

@@ -181,6 +181,12 @@ class _Forward:
             uoms = _value(ds, STA + "unitOfMeasurements")
             uoms = uoms if isinstance(uoms, list) else []
             n = max(len(ops), len(uoms))
+            if n == 0:  # the document has the MultiDatastream's id only: nothing says what its components are
+                self.report.add(Unresolved, ds.id, "MultiDatastream without observedProperties or "
+                                "unitOfMeasurements: each result is kept whole, not split into components",
+                                remedy="include the MultiDatastream ($expand=MultiDatastream) in the document")
+                return _Stream(ds.id, [(self._name(None, _value(ds, STA + "name"), "result"), None)], False,
+                               self._sensor(ds))
             comps = []
             for i in range(n):
                 op = ops[i] if i < len(ops) else None

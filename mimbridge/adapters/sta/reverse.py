@@ -296,6 +296,10 @@ class Reverse:
         g = self.reader.graph
         start = len(g.nodes)
         self.reader.entity(o, "", "Observation", None)
+        if len(g.nodes) == start:  # an equal anonymous Observation was read before (two equal instances)
+            self.reader = StaReader(self.report, dialect="1.1")
+            g, start = self.reader.graph, 0
+            self.reader.entity(o, "", "Observation", None)
         node = g.nodes[start]
         del g.nodes[start:]
         node.id = iri
