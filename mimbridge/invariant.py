@@ -1,0 +1,151 @@
+"""The loss invariant: a round trip changes nothing that no event reports.
+
+For a document ``doc`` in format ``source`` and a format ``via``,
+:func:`round_trip` converts ``source -> via -> source`` and returns every
+JSON pointer where the result differs from ``doc`` that no event of either
+leg covers (an event covers its own pointer and everything below it), and
+every event whose path is neither a JSON pointer nor ``line N``. The
+invariant holds when both lists are empty and no exception outside
+:class:`~mimbridge.errors.MimbridgeError` escaped. Text formats (RDF) are
+compared through their NGSI-LD reading, so their pointers are NGSI-LD ones.
+
+Names in pointers are compared expanded: ``/speed`` and
+``/https:~1~1uri.etsi.org~1ngsi-ld~1default-context~1speed`` are the same
+member (events of RDF targets name attributes by IRI).
+
+>>> e = {"id": "urn:ngsi-ld:T:1", "type": "T", "a": {"type": "Property", "value": 1, "observedAt":
+...      "2024-01-01T00:00:00Z"}}
+>>> rt = round_trip(e, "ngsi-ld", "ngsi-ld-keyvalues")
+>>> rt.uncovered, [ev.kind for ev in rt.events]
+([], ['Dropped', 'Dropped', 'Approximated'])
+>>> differences({"a": [1, 2], "b": True}, {"a": [1, 3], "b": 1})
+['/a/1', '/b']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import registry
+from .contexts.active import ActiveContext
+from .contexts.loader import ContextLoader
+from .convert import convert
+from .errors import MimbridgeError
+from .report import MAX_PATHS, LossEvent
+
+__all__ = ["RoundTrip", "covers", "differences", "round_trip"]
+
+_LINE = re.compile(r"^line \d+")
+
+
+def _esc(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def differences(a: Any, b: Any, ptr: str = "") -> list[str]:
+    """JSON pointers where ``b`` differs from ``a`` (JSON equality: ``True`` is not ``1``, ``1`` is ``1.0``)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: list[str] = []
+        for k in a.keys() | b.keys():
+            p = f"{ptr}/{_esc(str(k))}"
+            if k not in a or k not in b:
+                out.append(p)
+            else:
+                out.extend(differences(a[k], b[k], p))
+        return sorted(out)
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [ptr]
+        return [p for i, (x, y) in enumerate(zip(a, b, strict=True)) for p in differences(x, y, f"{ptr}/{i}")]
+    if isinstance(a, bool) or isinstance(b, bool):
+        return [] if type(a) is type(b) and a == b else [ptr]
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return [] if a == b else [ptr]
+    return [] if type(a) is type(b) and a == b else [ptr]
+
+
+def _segments(ptr: str, canon: Callable[[str], str]) -> list[str]:
+    if not ptr or ptr == "/":
+        return []
+    return [canon(s.replace("~1", "/").replace("~0", "~")) for s in ptr[1:].split("/")]
+
+
+def covers(event_path: str, ptr: str, canon: Callable[[str], str] = str) -> bool:
+    """True when an event at ``event_path`` covers the pointer ``ptr`` (same member or an ancestor).
+
+    >>> covers("/a", "/a/0/value"), covers("/a/0", "/a/1"), covers("line 3", "/x")
+    (True, False, True)
+    """
+    if _LINE.match(event_path):
+        return True  # a text position: nothing finer to compare with
+    ev = _segments(event_path, canon)
+    return _segments(ptr, canon)[:len(ev)] == ev
+
+
+@dataclass(slots=True)
+class RoundTrip:
+    """What a ``source -> via -> source`` round trip gave."""
+
+    output: Any
+    events: list[LossEvent] = field(default_factory=list)
+    uncovered: list[str] = field(default_factory=list)
+    bad_paths: list[str] = field(default_factory=list)
+
+
+def _view(doc: Any, fmt: str, options: dict[str, Any]) -> Any:
+    """The document as compared: JSON as is; text formats through their NGSI-LD reading (expanded names)."""
+    if registry.get(fmt).capabilities.output != "text":
+        return doc
+    return convert(doc, source=fmt, target="ngsi-ld", read_options=options,
+                   write_options={"out_context": []}).output
+
+
+def _canon_for(doc: Any) -> Callable[[str], str]:
+    entity = doc[0] if isinstance(doc, list) and doc else doc
+    ctx = entity.get("@context") if isinstance(entity, dict) else None
+    try:
+        actx = ActiveContext.get(ctx, loader=ContextLoader())
+    except MimbridgeError:  # not an NGSI-LD context: names are compared as given
+        return str
+    memo: dict[str, str] = {}
+
+    def canon(seg: str) -> str:
+        hit = memo.get(seg)
+        if hit is None:
+            hit = memo[seg] = actx.expand(seg) if seg and not seg.isdigit() else seg
+        return hit
+
+    return canon
+
+
+def round_trip(doc: Any, source: str, via: str, *, source_options: dict[str, Any] | None = None,
+               via_options: dict[str, Any] | None = None) -> RoundTrip:
+    """Convert ``doc`` ``source -> via -> source`` and list what changed without an event (see module docs).
+
+    ``via_options`` go to the writer of ``via`` and to its reader on the way back; ``source_options`` to
+    the reader of ``source`` and its writer. A :class:`~mimbridge.errors.MimbridgeError` raised while reading
+    ``doc`` propagates (the input was refused, which is no loss); anything else propagates as a failure.
+    """
+    so, vo = dict(source_options or {}), dict(via_options or {})
+    there = convert(doc, source=source, target=via, read_options=so, write_options=vo)
+    back = convert(there.output, source=via, target=source, read_options=vo, write_options=so)
+    events = [*there.report.events, *back.report.events]
+    before, after = _view(doc, source, so), _view(back.output, source, so)
+    canon = _canon_for(before)
+    paths: list[str] = []
+    catch_all = False
+    bad: list[str] = []
+    for ev in events:
+        if ev.count > MAX_PATHS:
+            catch_all = True  # more occurrences than the report keeps paths for
+        for p in ev.paths:
+            if p and not p.startswith("/") and not _LINE.match(p):
+                bad.append(f"{ev.kind} at {p!r}: {ev.message}")
+            else:
+                paths.append(p)
+    uncovered = [] if catch_all else [
+        d for d in differences(before, after) if not any(covers(p, d, canon) for p in paths)]
+    return RoundTrip(back.output, events, uncovered, bad)
