@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from . import registry
-from .adapters.base import check_capabilities
 from .errors import LossyConversionError, MimbridgeError, ParseError
 from .gcpause import no_gc
 from .model import Graph
@@ -162,7 +161,7 @@ def write(graph: Graph, *, target: str, report: ConversionReport | None = None, 
     adapter = registry.get(target)
     check_options(options, adapter)
     rep = report if report is not None else ConversionReport(target=adapter.name)
-    check_capabilities(graph, adapter.capabilities_for(options), rep, adapter.name, adapter.namer(graph, **options))
+    adapter.check(graph, rep, options)
     return adapter.write(graph, report=rep, **options)
 
 
@@ -211,7 +210,7 @@ def convert(data: Any, *, source: str, target: str, strict: bool = False, read_o
                                   direction=table["direction"], report=report)
         if strict and report.events:
             raise LossyConversionError(report)
-        check_capabilities(graph, dst.capabilities_for(w_opts), report, dst.name, dst.namer(graph, **w_opts))
+        dst.check(graph, report, w_opts)
         output = dst.write(graph, report=report, **w_opts)
         # free the model (and our parse of the input) before the collector runs again: a collection
         # over objects that are about to die anyway would cost up to a tenth of the conversion

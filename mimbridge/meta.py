@@ -66,10 +66,11 @@ _ROWS: tuple[tuple[str, str, bool, str], ...] = (
     ("geojson:noProperties", "node", False, "the Feature had no properties member"),
     ("geojson:nullProperties", "node", False, "the Feature had properties: null"),
     ("geojson:geometryMembers", "node", False, "properties that were GeoJSON geometries"),
-    ("wfs:collection", "graph", True, "WFS FeatureCollection attributes (numberMatched, timeStamp, ...)"),
-    ("gml:id", "node", True, "the gml:id of the feature"),
+    ("wfs:collection", "graph", False, "WFS FeatureCollection attributes as given (their values also go to "
+                                        "geojson:collection)"),
+    ("gml:id", "node", False, "the gml:id of the feature (also geojson:id)"),
     ("gml:identifierCodeSpace", "node", True, "codeSpace of gml:identifier"),
-    ("gml:geometryProperty", "node", True, "name of the GML geometry property"),
+    ("gml:geometryProperty", "node", False, "name of the GML geometry property (GeoJSON has one geometry member)"),
     # -- RDF --------------------------------------------------------------------------------------
     ("rdf:blank", "node", False, "the subject was a blank node"),
     ("rdf:plain", "node", False, "generic RDF: no NGSI-LD round-trip annotations"),

@@ -94,6 +94,10 @@ class Adapter:
         """What the format carries with these options (default: :attr:`capabilities` whatever the options)."""
         return self.capabilities
 
+    def check(self, graph: Graph, report: ConversionReport, options: Mapping[str, Any]) -> None:
+        """Report what ``graph`` holds that this format, with these options, cannot write (before ``write``)."""
+        check_capabilities(graph, self.capabilities_for(options), report, self.name, self.namer(graph, **options))
+
     def variants(self) -> list[dict[str, Any]]:
         """The option sets to tell apart: the defaults, then each carrying option's other values one at a time.
 
@@ -139,12 +143,14 @@ def _iri(name: str) -> str:
 
 
 def check_capabilities(graph: Graph, caps: Capabilities, report: ConversionReport, target: str,
-                       namer: Callable[[Node], Callable[[str], str]] | None = None) -> None:
+                       namer: Callable[[Node], Callable[[str], str]] | None = None,
+                       skip: Callable[[Node], bool] | None = None) -> None:
     """Report (as ``Dropped`` events) what ``graph`` holds that ``caps`` cannot write.
 
     Paths are JSON pointers ``/<entity index>/<attribute>/<instance>/...`` (no entity
     index for a single-entity document); ``namer(node)`` gives the attribute naming
-    function of the target (compact terms for NGSI-LD), else expanded IRIs are used.
+    function of the target (compact terms for NGSI-LD), else expanded IRIs are used;
+    nodes for which ``skip(node)`` is true are not checked (the writer carries them whole).
 
     >>> from mimbridge.model import Attr, Node
     >>> attrs = {"https://ex.org/a": [Attr(Kind.PROPERTY, 1, unit_code="CEL")]}
@@ -162,6 +168,8 @@ def check_capabilities(graph: Graph, caps: Capabilities, report: ConversionRepor
         _check_extras(graph.meta, extras, report, target, "")
     entity_all = caps.entity_meta >= ENTITY_META
     for i, node in enumerate(graph.nodes):
+        if skip is not None and skip(node):
+            continue
         w = _Walk(caps, target, report, namer(node) if namer else _iri)
         where = "" if single else f"/{i}"
         if not entity_all:

@@ -451,6 +451,8 @@ class GeoJSONAdapter(Adapter):
     name = "geojson"
     capabilities = Capabilities(kinds=frozenset({Kind.PROPERTY, Kind.GEO, Kind.JSON}), meta=frozenset(),
                                 nested=False, multi_instance=False, media_type="application/geo+json",
+                                entity_meta=frozenset(),
+                                extras=frozenset({"geojson:collection", "geojson:id", "geojson:members"}),
                                 notes="Property, GeoProperty and JsonProperty round-trip; other kinds are written "
                                       "as their simplified value and reported")
     options: ClassVar[dict[str, str]] = {

@@ -66,7 +66,8 @@ from .vocab import (
     not_string,
 )
 
-__all__ = ["ConciseAdapter", "NormalizedAdapter", "Reader", "Writer", "reader_options", "writer_options"]
+__all__ = ["KV_EXTRAS", "NGSI_LD_EXTRAS", "ConciseAdapter", "NormalizedAdapter", "Reader", "Writer", "reader_options",
+           "writer_options"]
 
 
 class Reader:
@@ -241,7 +242,10 @@ class Reader:
 
         Raises ParseError with pointers relative to the attribute; ``eptr`` is the entity's pointer.
         """
-        return self.attribute(val, ctx, "")
+        out = self.attribute(val, ctx, "")
+        if self.temporal and len(out) == 1 and out[0].meta:
+            out[0].meta.pop(ARRAY_MARK, None)  # the temporal representation writes every attribute as an array
+        return out
 
     def attribute(self, val: Any, ctx: ActiveContext, ptr: str) -> list[Attr]:
         """Read an attribute (one instance or an array of instances); pointers relative to it."""
@@ -536,11 +540,17 @@ class Writer:
         return d
 
 
+#: the model's meta data keys NGSI-LD writes (:mod:`mimbridge.meta`)
+NGSI_LD_EXTRAS = frozenset({"@context", "ngsi-ld:notification", "ngsi-ld:name", *RAW_MEMBERS})
+#: ... and what keyValues writes of them
+KV_EXTRAS = frozenset({"@context"})
+
+
 class NormalizedAdapter(Adapter):
     """``ngsi-ld``: NGSI-LD normalized representation, read and write, lossless."""
 
     name = "ngsi-ld"
-    capabilities = Capabilities(media_type="application/ld+json",
+    capabilities = Capabilities(media_type="application/ld+json", extras=NGSI_LD_EXTRAS,
                                 notes="reads normalized and concise; lossless")
     options: ClassVar[dict[str, str]] = {
         "context": "@context to use for payloads without one (like a Link header)",
@@ -568,7 +578,7 @@ class ConciseAdapter(NormalizedAdapter):
     """``ngsi-ld-concise``: NGSI-LD concise representation, read and write, lossless."""
 
     name = "ngsi-ld-concise"
-    capabilities = Capabilities(media_type="application/ld+json", notes="lossless")
+    capabilities = Capabilities(media_type="application/ld+json", extras=NGSI_LD_EXTRAS, notes="lossless")
     concise = True
 
 

@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -33,7 +34,7 @@ from ...errors import MappingError, ParseError
 from ...model import META_FIELDS, Attr, Graph, Kind
 from ...report import Approximated, ConversionReport, Dropped
 from ..base import ALL_META, Capabilities
-from .normalized import NormalizedAdapter, Reader, Writer, reader_options, writer_options
+from .normalized import KV_EXTRAS, NGSI_LD_EXTRAS, NormalizedAdapter, Reader, Writer, reader_options, writer_options
 from .vocab import TYPES, URI_RE, VALUE_KEY, esc_name, is_geometry
 
 __all__ = ["GeoJSONAdapter", "KeyValuesAdapter", "TemporalAdapter", "schema_kinds"]
@@ -87,7 +88,7 @@ class KeyValuesAdapter(NormalizedAdapter):
 
     name = "ngsi-ld-keyvalues"
     capabilities = Capabilities(typed=False, meta=frozenset(), nested=False, multi_instance=False,
-                                media_type="application/ld+json",
+                                media_type="application/ld+json", entity_meta=frozenset(), extras=KV_EXTRAS,
                                 notes="keeps one instance per attribute and its value only")
     options: ClassVar[dict[str, str]] = {
         **NormalizedAdapter.options,
@@ -188,8 +189,17 @@ class TemporalAdapter(NormalizedAdapter):
     """``ngsi-ld-temporal``: temporal evolution of entities (see module docs)."""
 
     name = "ngsi-ld-temporal"
-    capabilities = Capabilities(media_type="application/ld+json",
+    capabilities = Capabilities(media_type="application/ld+json", extras=NGSI_LD_EXTRAS,
                                 notes="normalized instances lossless; temporal_values=True keeps value+time only")
+    carrying: ClassVar[dict[str, tuple[Any, ...]]] = {"temporal_values": (False, True)}
+
+    def capabilities_for(self, options: Mapping[str, Any] | None = None) -> Capabilities:
+        if not (options and options.get("temporal_values")):
+            return self.capabilities
+        field = {m: py for py, m in META_FIELDS}.get(options.get("timeproperty") or "observedAt", "observed_at")
+        return Capabilities(meta=frozenset({"dataset_id", field}), nested=False, media_type="application/ld+json",
+                            entity_meta=frozenset(), extras=KV_EXTRAS,
+                            notes="temporalValues: value and time of each instance, per datasetId")
     options: ClassVar[dict[str, str]] = {
         **NormalizedAdapter.options,
         "temporal_values": "write the temporalValues (simplified temporal) representation",
@@ -297,20 +307,13 @@ def _temporal_values(instances: list[Attr], ctx: Any, field: str, report: Conver
         kind = group[0].kind
         d: dict[str, Any] = {"type": kind.value}
         pairs = []
-        for j, a in enumerate(group):
+        for a in group:
             v = a.value
             if a.kind is Kind.VOCAB:
                 v = [ctx.compact(x) for x in v] if isinstance(v, list) else ctx.compact(v)
             elif a.kind is Kind.JSON:
                 v = {"json": v}
             pairs.append([v, getattr(a, field)])
-            for py, member in META_FIELDS:
-                if py not in ("dataset_id", field) and getattr(a, py) is not None:
-                    report.add(Dropped, f"{ptr}/{j}/{member}", f"{member} is not carried by temporalValues",
-                               remedy="write ngsi-ld-temporal without temporal_values")
-            if a.attrs:
-                report.add(Dropped, f"{ptr}/{j}", "nested attributes are not carried by temporalValues",
-                           remedy="write ngsi-ld-temporal without temporal_values")
         d[TEMPORAL_KEY[kind]] = pairs
         if ds is not None:
             d["datasetId"] = ds
@@ -323,7 +326,16 @@ class GeoJSONAdapter(NormalizedAdapter):
     """``ngsi-ld-geojson``: NGSI-LD entities as GeoJSON Features (clause 4.5.16)."""
 
     name = "ngsi-ld-geojson"
-    capabilities = Capabilities(media_type="application/geo+json", notes="normalized properties: lossless")
+    capabilities = Capabilities(media_type="application/geo+json", extras=NGSI_LD_EXTRAS - {"ngsi-ld:notification"},
+                                notes="normalized properties: lossless")
+    carrying: ClassVar[dict[str, tuple[Any, ...]]] = {"simplified": (False, True)}
+
+    def capabilities_for(self, options: Mapping[str, Any] | None = None) -> Capabilities:
+        if options and options.get("simplified"):
+            return Capabilities(typed=False, meta=frozenset(), nested=False, multi_instance=False,
+                                media_type="application/geo+json", entity_meta=frozenset(), extras=KV_EXTRAS,
+                                notes="simplified properties: one instance per attribute, its value only")
+        return self.capabilities
     options: ClassVar[dict[str, str]] = {
         **NormalizedAdapter.options,
         "geometry_property": "attribute used as the Feature geometry (default: location)",
@@ -355,9 +367,6 @@ class GeoJSONAdapter(NormalizedAdapter):
         geom_term = options.get("geometry_property", "location")
         simplified = bool(options.get("simplified"))
         if simplified:
-            from ..base import check_capabilities
-            namer = self.namer(graph, **options)
-            check_capabilities(graph, KeyValuesAdapter.capabilities, report, "simplified GeoJSON", namer)
             rows = _write_kv(Graph(graph.nodes, graph.context), report, options)
         else:
             rows = Writer(report, **writer_options(options)).document(Graph(graph.nodes, graph.context))

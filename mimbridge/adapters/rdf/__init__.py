@@ -25,7 +25,8 @@ _:b0 <https://uri.etsi.org/ngsi-ld/hasValue> "21"^^<http://www.w3.org/2001/XMLSc
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from ...model import Attr, Graph
@@ -120,6 +121,10 @@ def _esc(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
 
+#: the instance meta-data the sosa profile writes (observation time, unit, collection, observation IRI)
+SOSA_META = frozenset({"observed_at", "unit_code", "dataset_id", "instance_id"})
+
+
 # -- adapters ----------------------------------------------------------------
 class RdfAdapter(Adapter):
     """Base of the RDF syntaxes: the same model mapping, one syntax each."""
@@ -137,6 +142,20 @@ class RdfAdapter(Adapter):
         "allow_remote": "URL prefixes that may be fetched (default: none)",
         "core_version": "NGSI-LD core context version used where an entity has none (default 1.8)",
     }
+
+    carrying: ClassVar[dict[str, tuple[Any, ...]]] = {
+        "profile": ("ngsi-ld", "sosa"), "roundtrip": (True, False), "blank_nodes": (False, True)}
+
+    def capabilities_for(self, options: Mapping[str, Any] | None = None) -> Capabilities:
+        opts = options or {}
+        if (opts.get("profile") or "ngsi-ld") == "sosa":
+            return replace(self.capabilities, typed=False, meta=SOSA_META, nested=False, entity_meta=frozenset(),
+                           extras=frozenset(), notes="SOSA/SSN observations, GeoSPARQL, OWL-Time; the rest as plain "
+                                                     "triples")
+        if opts.get("roundtrip", True) is False:
+            return replace(self.capabilities, extras=frozenset(),
+                           notes="no round-trip annotations: what JSON-LD triples give back (reported)")
+        return self.capabilities
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
         from .read import read_rdf
