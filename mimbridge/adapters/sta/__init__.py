@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ...errors import MappingError
-from ...model import Graph, Kind
+from ...model import Graph
 from ...report import Coerced, ConversionReport, Dropped
 from ..base import ALL_KINDS, ALL_META, Adapter, Capabilities, check_capabilities
 from .dataarray import to_data_array
@@ -64,8 +64,7 @@ def _mapping(options: dict[str, Any]) -> str:
 #: (value, observedAt, unitCode, datasetId as Datastream, instanceId as Observation id, observedBy and the
 #: Observation members as sub-attributes; the mapping reports other sub-attributes); other attributes go into
 #: the Thing's properties as plain values
-OBSERVATIONS_CAPS = Capabilities(kinds=frozenset({Kind.PROPERTY, Kind.GEO}),
-                                 meta=frozenset({"dataset_id", "observed_at", "unit_code", "instance_id"}),
+OBSERVATIONS_CAPS = Capabilities(meta=frozenset({"dataset_id", "observed_at", "unit_code", "instance_id"}),
                                  entity_meta=frozenset(), extras=frozenset(),
                                  notes="observations mapping: temporal instances as Observations, other attributes "
                                        "as Thing properties")
