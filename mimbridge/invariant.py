@@ -6,8 +6,10 @@ JSON pointer where the result differs from ``doc`` that no event of either
 leg covers (an event covers its own pointer and everything below it), and
 every event whose path is neither a JSON pointer nor ``line N``. The
 invariant holds when both lists are empty and no exception outside
-:class:`~mimbridge.errors.MimbridgeError` escaped. Text formats (RDF) are
-compared through their NGSI-LD reading, so their pointers are NGSI-LD ones.
+:class:`~mimbridge.errors.MimbridgeError` escaped. Formats other than the
+NGSI-LD JSON representations (RDF, SensorThings, GeoJSON, ``native``) are
+compared through their NGSI-LD reading, so that pointers are the model's,
+where report paths point.
 
 Names in pointers are compared expanded: ``/speed`` and
 ``/https:~1~1uri.etsi.org~1ngsi-ld~1default-context~1speed`` are the same
@@ -29,7 +31,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import registry
 from .contexts.active import ActiveContext
 from .contexts.loader import ContextLoader
 from .convert import convert
@@ -76,13 +77,22 @@ def _segments(ptr: str, canon: Callable[[str], str]) -> list[str]:
 def covers(event_path: str, ptr: str, canon: Callable[[str], str] = str) -> bool:
     """True when an event at ``event_path`` covers the pointer ``ptr`` (same member or an ancestor).
 
-    >>> covers("/a", "/a/0/value"), covers("/a/0", "/a/1"), covers("line 3", "/x")
-    (True, False, True)
+    >>> covers("/a", "/a/0/value"), covers("/a/0", "/a/1"), covers("line 3", "/x"), covers("/a/u", "/a/0/u")
+    (True, False, True, True)
     """
     if _LINE.match(event_path):
         return True  # a text position: nothing finer to compare with
     ev = _segments(event_path, canon)
-    return _segments(ptr, canon)[:len(ev)] == ev
+    d = _segments(ptr, canon)
+    i = 0
+    for seg in ev:
+        # pointers of single instances leave the instance index out: /a/unitCode covers /a/0/unitCode
+        while i < len(d) and d[i] != seg and d[i].isdigit() and not seg.isdigit():
+            i += 1
+        if i >= len(d) or d[i] != seg:
+            return False
+        i += 1
+    return True
 
 
 @dataclass(slots=True)
@@ -95,9 +105,14 @@ class RoundTrip:
     bad_paths: list[str] = field(default_factory=list)
 
 
+#: formats whose documents are NGSI-LD entities: their pointers are the model's (the others are compared
+#: through their NGSI-LD reading, where report paths point)
+NGSI_LD_SHAPED = frozenset({"ngsi-ld", "ngsi-ld-concise", "ngsi-ld-keyvalues", "ngsi-ld-temporal"})
+
+
 def _view(doc: Any, fmt: str, options: dict[str, Any]) -> Any:
-    """The document as compared: JSON as is; text formats through their NGSI-LD reading (expanded names)."""
-    if registry.get(fmt).capabilities.output != "text":
+    """The document as compared: NGSI-LD JSON as is; other formats through their NGSI-LD reading."""
+    if fmt in NGSI_LD_SHAPED:
         return doc
     return convert(doc, source=fmt, target="ngsi-ld", read_options=options,
                    write_options={"out_context": []}).output
