@@ -118,7 +118,15 @@ class _KVReader(Reader):
         self.kinds = kinds
 
     def top_attribute(self, key: str, val: Any, ctx: Any, eptr: str) -> list[Attr]:
-        return [_kv_attr(key, val, self.kinds, self.report, self.where)]
+        a = _kv_attr(key, val, self.kinds, self.report, self.where)
+        if a.kind is Kind.VOCAB:  # vocab values are terms, expanded as the normalized reader does
+            if isinstance(a.value, str):
+                a.value = ctx.expand(a.value)
+            elif isinstance(a.value, list) and all(isinstance(x, str) for x in a.value):
+                a.value = [ctx.expand(x) for x in a.value]
+            else:
+                raise ParseError("vocab is not a term or an array of terms", pointer="/vocab", expected="a string")
+        return [a]
 
 
 def _kv_attr(key: str, val: Any, kinds: dict[str, Kind], report: ConversionReport, where: Any) -> Attr:
@@ -226,12 +234,16 @@ class TemporalAdapter(NormalizedAdapter):
         if field is None:
             raise MappingError(f"timeproperty {tprop!r} is not a time member")
         out = []
+        single = bool(graph.meta.get("ngsi-ld:single")) and len(graph.nodes) == 1
         for i, node in enumerate(graph.nodes):
             ctx, ctx_value, emit = w.context_for(node, graph)
             types = [ctx.compact(t) for t in node.types]
             e: dict[str, Any] = {"id": node.id, "type": types if len(types) > 1 else types[0]}
             for name, instances in node.attrs.items():
-                e[ctx.compact(name)] = _temporal_values(instances, ctx, field, report, f"/{i}/{esc_name(name)}")
+                where = f"{'' if single else f'/{i}'}/{esc_name(name)}"
+                tv = _temporal_values(instances, ctx, field, report, where)
+                if tv is not None:
+                    e[ctx.compact(name)] = tv
             if emit and ctx_value is not None:
                 e["@context"] = ctx_value
             out.append(e)
@@ -308,16 +320,26 @@ def _temporal_values(instances: list[Attr], ctx: Any, field: str, report: Conver
         d: dict[str, Any] = {"type": kind.value}
         pairs = []
         for a in group:
+            if getattr(a, field) is None or a.kind is not kind:
+                j = instances.index(a)
+                report.add(Dropped, f"{ptr}/{j}" if len(instances) > 1 else ptr,
+                           f"an instance without {field} (or of another type than the first) has no place in "
+                           "temporalValues", remedy="write ngsi-ld-temporal without temporal_values")
+                continue
             v = a.value
             if a.kind is Kind.VOCAB:
                 v = [ctx.compact(x) for x in v] if isinstance(v, list) else ctx.compact(v)
             elif a.kind is Kind.JSON:
                 v = {"json": v}
             pairs.append([v, getattr(a, field)])
+        if not pairs:
+            continue
         d[TEMPORAL_KEY[kind]] = pairs
         if ds is not None:
             d["datasetId"] = ds
         out.append(d)
+    if not out:
+        return None
     return out[0] if len(out) == 1 else out
 
 

@@ -34,6 +34,7 @@ from ...report import Coerced, ConversionReport, Dropped
 from ..ngsild.vocab import ARRAY_MARK, RAW_MEMBERS, VALUE_KEY
 from .emit import Emitter, TermContext
 from .terms import (
+    IRI_BAD,
     LIT_ESC,
     MB_DOCUMENT,
     META_TERMS,
@@ -187,6 +188,10 @@ class Writer:
         if info is None:
             info = c.names[name] = (self.iri(name), f"-{self.short(name)}-", c.special_term(name))
         p, short, special = info
+        if "%" in p and IRI_BAD.search(name) is not None:
+            self.report.add(Coerced, lambda: self._path(where), "attribute IRI has characters an IRI cannot hold "
+                            "(spaces, quotes...): written percent-encoded, and read back so",
+                            remedy="map the name to an IRI in the @context")
         if special:
             self.report.add(Coerced, lambda: self._path(where), "the context defines this attribute's term "
                             "with @type @json or a @container: written as an attribute node, not as JSON-LD "
