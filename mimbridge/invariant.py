@@ -33,7 +33,7 @@ from typing import Any
 
 from .contexts.active import ActiveContext
 from .contexts.loader import ContextLoader
-from .convert import convert
+from .convert import convert, read
 from .errors import MimbridgeError
 from .report import MAX_PATHS, LossEvent
 
@@ -58,9 +58,14 @@ def differences(a: Any, b: Any, ptr: str = "") -> list[str]:
                 out.extend(differences(a[k], b[k], p))
         return sorted(out)
     if isinstance(a, list) and isinstance(b, list):
-        if len(a) != len(b):
-            return [ptr]
-        return [p for i, (x, y) in enumerate(zip(a, b, strict=True)) for p in differences(x, y, f"{ptr}/{i}")]
+        common = min(len(a), len(b))
+        out = [p for i, (x, y) in enumerate(zip(a[:common], b[:common], strict=True))
+               for p in differences(x, y, f"{ptr}/{i}")]
+        return out + [f"{ptr}/{i}" for i in range(common, max(len(a), len(b)))]
+    if isinstance(a, list) and a and isinstance(b, dict):
+        return differences(a, [b], ptr)  # several instances became one (an NGSI-LD attribute object)
+    if isinstance(b, list) and b and isinstance(a, dict):
+        return differences([a], b, ptr)
     if isinstance(a, bool) or isinstance(b, bool):
         return [] if type(a) is type(b) and a == b else [ptr]
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
@@ -114,8 +119,7 @@ def _view(doc: Any, fmt: str, options: dict[str, Any]) -> Any:
     """The document as compared: NGSI-LD JSON as is; other formats through their NGSI-LD reading."""
     if fmt in NGSI_LD_SHAPED:
         return doc
-    return convert(doc, source=fmt, target="ngsi-ld", read_options=options,
-                   write_options={"out_context": []}).output
+    return convert(doc, source=fmt, target="ngsi-ld", read_options=options).output
 
 
 def _canon_for(doc: Any) -> Callable[[str], str]:
@@ -136,6 +140,23 @@ def _canon_for(doc: Any) -> Callable[[str], str]:
     return canon
 
 
+def _ids(view: list[Any]) -> list[str]:
+    return [e.get("id", str(i)) if isinstance(e, dict) else str(i) for i, e in enumerate(view)]
+
+
+def _by_id(view: Any) -> Any:
+    if not isinstance(view, list):
+        return view
+    return dict(zip(_ids(view), view, strict=True))
+
+
+def _rekey(path: str, ids: list[str]) -> str:
+    head, _, rest = path[1:].partition("/")
+    if head.isdigit() and int(head) < len(ids):
+        return f"/{_esc(ids[int(head)])}" + (f"/{rest}" if rest else "")
+    return path
+
+
 def round_trip(doc: Any, source: str, via: str, *, source_options: dict[str, Any] | None = None,
                via_options: dict[str, Any] | None = None) -> RoundTrip:
     """Convert ``doc`` ``source -> via -> source`` and list what changed without an event (see module docs).
@@ -147,20 +168,28 @@ def round_trip(doc: Any, source: str, via: str, *, source_options: dict[str, Any
     so, vo = dict(source_options or {}), dict(via_options or {})
     there = convert(doc, source=source, target=via, read_options=so, write_options=vo)
     back = convert(there.output, source=via, target=source, read_options=vo, write_options=so)
-    events = [*there.report.events, *back.report.events]
     before, after = _view(doc, source, so), _view(back.output, source, so)
     canon = _canon_for(before)
+    legs: list[tuple[list[LossEvent], list[str] | None]] = [(there.report.events, None),
+                                                           (back.report.events, None)]
+    if source not in NGSI_LD_SHAPED and isinstance(before, list):
+        # entities are compared by id (a round trip may reorder them); report paths name them by index
+        legs = [(there.report.events, _ids(before)),
+                (back.report.events, [n.id for n in read(there.output, source=via, **vo).nodes])]
+        before, after = _by_id(before), _by_id(after)
     paths: list[str] = []
     catch_all = False
     bad: list[str] = []
-    for ev in events:
-        if ev.count > MAX_PATHS:
-            catch_all = True  # more occurrences than the report keeps paths for
-        for p in ev.paths:
-            if p and not p.startswith("/") and not _LINE.match(p):
-                bad.append(f"{ev.kind} at {p!r}: {ev.message}")
-            else:
-                paths.append(p)
+    events = [ev for evs, _ in legs for ev in evs]
+    for evs, ids in legs:
+        for ev in evs:
+            if ev.count > MAX_PATHS:
+                catch_all = True  # more occurrences than the report keeps paths for
+            for p in ev.paths:
+                if p and not p.startswith("/") and not _LINE.match(p):
+                    bad.append(f"{ev.kind} at {p!r}: {ev.message}")
+                else:
+                    paths.append(_rekey(p, ids) if ids is not None else p)
     uncovered = [] if catch_all else [
         d for d in differences(before, after) if not any(covers(p, d, canon) for p in paths)]
     return RoundTrip(back.output, events, uncovered, bad)

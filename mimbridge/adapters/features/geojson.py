@@ -391,6 +391,9 @@ class FeatureWriter:
         if not native:
             types = [names.term(t) for t in node.types]
             props["type"] = types[0] if len(types) == 1 else types
+            self.report.add(Coerced, f"{ptr}/type", "entity type written as the property 'type' (GeoJSON has no "
+                            "entity type); read back as a property, the type then comes from the options",
+                            remedy="read with type=<entity type>, or use ngsi-ld-geojson")
         for name, instances in node.attrs.items():
             if name in skip:
                 continue
