@@ -93,8 +93,8 @@ def test_entity_members_and_previous_value_are_reported(target, options):
     r = convert(ENTITY, source="ngsi-ld", target=target, **options)
     paths = {p for e in r.report.events for p in e.paths}
     assert "/scope" in paths and "/createdAt" in paths, r.report.summary()
-    if target != "sta":
-        assert "/a/previousValue" in paths, r.report.summary()
+    if target != "sta":  # (RDF names the attribute by its IRI)
+        assert any(p.startswith("/") and p.endswith("a/previousValue") for p in paths), r.report.summary()
     with pytest.raises(LossyConversionError):
         convert(ENTITY, source="ngsi-ld", target=target, strict=True, **options)
 
