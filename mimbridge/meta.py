@@ -27,7 +27,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DATA_KEYS", "META_KEYS", "MetaKey", "meta_key"]
+__all__ = ["DATA_KEYS", "MEMBER_NAME", "META_KEYS", "MetaKey", "meta_key"]
+
+#: ``Attr.meta`` key: the member name an instance came with when several names expand to its attribute IRI
+MEMBER_NAME = "ngsi-ld:name"
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,10 +26,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mimbridge"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("mimbridge.errors", "mimbridge.model", "mimbridge.report", "mimbridge.gcpause", "mimbridge.options",
-     "mimbridge.safexml", "mimbridge.progress"),
+     "mimbridge.safexml", "mimbridge.progress", "mimbridge.meta"),
     ("mimbridge.contexts", "mimbridge.geometry", "mimbridge.geometry_gml", "mimbridge.mapping"),
     ("mimbridge.adapters", "mimbridge.registry"),
-    ("mimbridge.convert", "mimbridge.stream", "mimbridge.records", "mimbridge.testing"),
+    ("mimbridge.convert", "mimbridge.stream", "mimbridge.records", "mimbridge.testing", "mimbridge.invariant",
+     "mimbridge.losses"),
     ("mimbridge.validate", "mimbridge.resolve", "mimbridge.clients", "mimbridge.dask"),
     ("mimbridge",),
     ("mimbridge.cli", "mimbridge.__main__", "mimbridge.resolve.__main__"),

@@ -19,8 +19,8 @@ from operator import attrgetter
 from typing import Any, ClassVar
 
 from ..errors import CapabilityError
-from ..meta import DATA_KEYS
-from ..model import META_FIELDS, Graph, Kind, Node
+from ..meta import DATA_KEYS, MEMBER_NAME
+from ..model import META_FIELDS, Attr, Graph, Kind, Node
 from ..report import ConversionReport, Dropped
 
 __all__ = ["ALL_KINDS", "ALL_META", "ENTITY_META", "Adapter", "Capabilities", "check_capabilities"]
@@ -193,9 +193,9 @@ def _check_extras(meta: dict[str, Any], extras: frozenset[str], report: Conversi
 
 def _check_attrs(w: _Walk, attrs: dict, path: str, *, top: bool) -> None:
     caps, rep, target = w.caps, w.report, w.target
-    for name, instances in attrs.items():
-        def esc(name: str = name) -> str:
-            return w.name(name).replace("~", "~0").replace("/", "~1")
+    for name, instances, member in _members(attrs):
+        def esc(name: str = name, member: str | None = member) -> str:
+            return (member or w.name(name)).replace("~", "~0").replace("/", "~1")
 
         if not top and not caps.nested:
             rep.add(Dropped, lambda: f"{path}/{esc()}", f"nested attributes are not carried by {target}",
@@ -228,6 +228,20 @@ def _check_attrs(w: _Walk, attrs: dict, path: str, *, top: bool) -> None:
                 _check_extras(a.meta, caps.extras, rep, target, p())
             if a.attrs:
                 _check_attrs(w, a.attrs, p(), top=False)
+
+
+def _members(attrs: dict[str, list[Attr]]) -> list[tuple[str, list[Attr], str | None]]:
+    """(IRI, instances, member name or None): instances that came under several member names are grouped by it."""
+    out: list[tuple[str, list[Attr], str | None]] = []
+    for name, instances in attrs.items():
+        if instances and instances[0].meta and MEMBER_NAME in instances[0].meta:
+            groups: dict[str, list[Attr]] = {}
+            for a in instances:
+                groups.setdefault(a.meta.get(MEMBER_NAME, ""), []).append(a)
+            out.extend((name, group, member or None) for member, group in groups.items())
+        else:
+            out.append((name, instances, None))
+    return out
 
 
 _META_GET = attrgetter(*(py for py, _ in META_FIELDS))

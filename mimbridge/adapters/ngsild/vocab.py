@@ -12,6 +12,7 @@ from operator import attrgetter
 from typing import Any
 
 from ...errors import ParseError
+from ...meta import MEMBER_NAME
 from ...model import Kind
 
 __all__ = [
@@ -58,7 +59,7 @@ ENTITY_MEMBERS = frozenset({"id", "type", "@context", "scope", "createdAt", "mod
 ENTITY_KEYS = ENTITY_MEMBERS | {"@id", "@type"}
 ARRAY_MARK = "ngsi-ld:array"  # meta flag: a single instance was given as a one-element array
 #: meta field: the member name an instance came with, when several members expand to its attribute IRI
-NAME_MARK = "ngsi-ld:name"
+NAME_MARK = MEMBER_NAME
 
 
 def by_member(instances: list[Any], default: str) -> dict[str, list[Any]]:

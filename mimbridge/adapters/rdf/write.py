@@ -289,6 +289,8 @@ class Writer:
         """JSON pointer of an instance from its nested ``(parent, i)`` / ``(ptr, name, many)`` tuples."""
         if len(where) == 3:
             ptr, name, _many = where
+            if ptr.__class__ is tuple:  # a nested attribute: its parent instance's path first
+                ptr = self._path(ptr)
             return ptr if not name else f"{ptr}/{name.replace('~', '~0').replace('/', '~1')}"
         (parent, i) = where
         head = self._path(parent)

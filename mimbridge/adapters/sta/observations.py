@@ -207,6 +207,8 @@ class _Forward:
 
     def _defaults(self, st: _Stream, group: list[_Chunk]) -> None:
         objs = group[0][0] if len(group) == 1 else [o for c in group for o in c[0]]
+        if not objs:  # "Observations": [] (a Datastream without any yet)
+            return
 
         def everywhere(key: str) -> bool:
             return all(map(operator.contains, objs, repeat(key, len(objs))))
@@ -261,6 +263,10 @@ class _Forward:
             st = self.stream(self.nodes.get(ds) if ds else None)
             self._defaults(st, group)
             self._instances(st, group, owner)
+            if not any(c[0] for c in group):  # no Observation at all: no attribute without instances
+                for n in g.nodes:
+                    for name in [k for k, v in n.attrs.items() if not v]:
+                        del n.attrs[name]
         for n in self.subjects.values():
             self._location(n)
         return g
