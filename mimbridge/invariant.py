@@ -146,14 +146,18 @@ def _ids(view: list[Any]) -> list[str]:
 
 def _by_id(view: Any) -> Any:
     if not isinstance(view, list):
-        return view
+        view = [view]
     return dict(zip(_ids(view), view, strict=True))
 
 
 def _rekey(path: str, ids: list[str]) -> str:
+    if _LINE.match(path):
+        return path
     head, _, rest = path[1:].partition("/")
     if head.isdigit() and int(head) < len(ids):
         return f"/{_esc(ids[int(head)])}" + (f"/{rest}" if rest else "")
+    if len(ids) == 1:  # a one-entity document: paths start at the entity
+        return f"/{_esc(ids[0])}{path}"
     return path
 
 
@@ -172,9 +176,10 @@ def round_trip(doc: Any, source: str, via: str, *, source_options: dict[str, Any
     canon = _canon_for(before)
     legs: list[tuple[list[LossEvent], list[str] | None]] = [(there.report.events, None),
                                                            (back.report.events, None)]
-    if source not in NGSI_LD_SHAPED and isinstance(before, list):
-        # entities are compared by id (a round trip may reorder them); report paths name them by index
-        legs = [(there.report.events, _ids(before)),
+    if isinstance(before, list) or isinstance(after, list):
+        # entities are compared by id (a round trip may reorder them, or add some); report paths name them by
+        # index, or by nothing in a one-entity document
+        legs = [(there.report.events, _ids(before if isinstance(before, list) else [before])),
                 (back.report.events, [n.id for n in read(there.output, source=via, **vo).nodes])]
         before, after = _by_id(before), _by_id(after)
     paths: list[str] = []

@@ -186,6 +186,10 @@ def _check_extras(meta: dict[str, Any], extras: frozenset[str], report: Conversi
                   where: str) -> None:
     for key in meta:
         if key in DATA_KEYS and key not in extras:
+            if key == MEMBER_NAME:  # the instance's own member name is what is lost: its pointer says where
+                report.add(Dropped, where, f"the member name of an attribute with several names is not carried by "
+                           f"{target}", remedy="use ngsi-ld (or the source format) to keep it")
+                continue
             member = key.split(":", 1)[1] if ":" in key and not key.startswith("@") else key
             report.add(Dropped, f"{where}/{member}", f"{key} is not carried by {target}",
                        remedy="use ngsi-ld (or the source format) to keep it")
