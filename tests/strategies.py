@@ -100,7 +100,7 @@ def contexts(draw: Any) -> Any:
 
 @st.composite
 def entities(draw: Any, n: int = 0, ctx: Any = None) -> dict[str, Any]:
-    e: dict[str, Any] = {"id": f"urn:ngsi-ld:T:{n}{draw(st.sampled_from(['', 'é', '%20x']))}",
+    e: dict[str, Any] = {"id": f"urn:ngsi-ld:T:{n}{draw(st.sampled_from(['', 'é', '%2Fx']))}",
                          "type": draw(st.sampled_from(["T", "Room", "https://example.org/Type"]))}
     if draw(st.integers(0, 4)) == 0:
         e["scope"] = draw(st.sampled_from(["/a", "/a/b"])) if draw(st.booleans()) else ["/a", "/b"]

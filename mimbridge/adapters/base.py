@@ -206,9 +206,13 @@ def _check_attrs(w: _Walk, attrs: dict, path: str, *, top: bool) -> None:
                     remedy="use ngsi-ld or ngsi-ld-concise to keep attributes of attributes")
             continue
         many = len(instances) > 1
-        if many and not caps.multi_instance:
-            for j in range(1, len(instances)):
-                rep.add(Dropped, lambda j=j: f"{path}/{esc()}/{j}",  # type: ignore[misc]
+        if not caps.multi_instance and len(attrs[name]) > 1:
+            keep = _default_index(attrs[name])
+            for j, a in enumerate(instances):
+                if a is attrs[name][keep]:
+                    continue
+                rep.add(Dropped, lambda j=j, many=many, esc=esc: (  # type: ignore[misc]
+                    f"{path}/{esc()}/{j}" if many else f"{path}/{esc()}"),
                         f"only one instance per attribute is carried by {target}; others dropped",
                         remedy="use ngsi-ld / ngsi-ld-temporal, or select a datasetId")
         for j, a in enumerate(instances):
@@ -232,6 +236,11 @@ def _check_attrs(w: _Walk, attrs: dict, path: str, *, top: bool) -> None:
                 _check_extras(a.meta, caps.extras, rep, target, p())
             if a.attrs:
                 _check_attrs(w, a.attrs, p(), top=False)
+
+
+def _default_index(instances: list[Attr]) -> int:
+    """Index of the instance a one-instance format keeps: the default one (no datasetId), else the first."""
+    return next((i for i, a in enumerate(instances) if a.dataset_id is None), 0)
 
 
 def _members(attrs: dict[str, list[Attr]]) -> list[tuple[str, list[Attr], str | None]]:

@@ -182,6 +182,7 @@ class Reader:
             node.meta["ngsi-ld:jsonld-keywords"] = True
         self._cur_ptr = ptr
         plain_top, instance, expanded, attrs = self._plain_top, self.instance, ctx._expand.get, node.attrs
+        compact = ctx.compact
         for key, val in e.items():
             if key in ENTITY_KEYS:
                 if key == "scope":
@@ -208,6 +209,9 @@ class Reader:
                     self._merge(attrs, name, key, val, e, ptr, ctx)
                 else:
                     attrs[name] = val
+                    if compact(name) != key:  # a full IRI, or one of two terms: written back as given
+                        for a in val:
+                            a.meta[NAME_MARK] = key
             except ParseError as exc:
                 raise exc.at(f"{ptr}/{esc_name(key)}") from None
         return node
@@ -317,6 +321,9 @@ class Reader:
                         self._merge(a.attrs, name, key, val, v, ptr, ctx)
                     else:
                         a.attrs[name] = val
+                        if ctx.compact(name) != key:
+                            for x in val:
+                                x.meta[NAME_MARK] = key
                 except ParseError as exc:
                     raise exc.at(f"{ptr}/{esc_name(key)}") from None
             elif code == OBSERVED_AT:

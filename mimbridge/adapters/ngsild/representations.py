@@ -35,7 +35,7 @@ from ...model import META_FIELDS, Attr, Graph, Kind
 from ...report import Approximated, ConversionReport, Dropped
 from ..base import ALL_META, Capabilities
 from .normalized import KV_EXTRAS, NGSI_LD_EXTRAS, NormalizedAdapter, Reader, Writer, reader_options, writer_options
-from .vocab import TYPES, URI_RE, VALUE_KEY, by_member, esc_name, is_geometry
+from .vocab import NAME_MARK, TYPES, URI_RE, VALUE_KEY, esc_name, is_geometry
 
 __all__ = ["GeoJSONAdapter", "KeyValuesAdapter", "TemporalAdapter", "schema_kinds"]
 
@@ -157,10 +157,10 @@ def _write_kv(graph: Graph, report: ConversionReport, options: dict[str, Any]) -
         e: dict[str, Any] = {"id": node.id,
                              "type": types if (len(types) > 1 or node.meta.get("ngsi-ld:typeArray")) else types[0]}
         for name, instances in node.attrs.items():
-            groups = by_member(instances, ctx.compact(name)) if instances[0].meta else {ctx.compact(name): instances}
-            for member, group in groups.items():
-                a = _default_instance(group)
-                e[member] = _kv_value(a, ctx, lang, report, f"/{i}/{esc_name(member)}")
+            a = _default_instance(instances)  # the one instance keyValues holds, under the name it came with
+            member = a.meta.get(NAME_MARK) if a.meta else None
+            member = member or ctx.compact(name)
+            e[member] = _kv_value(a, ctx, lang, report, f"/{i}/{esc_name(member)}")
         if emit and ctx_value is not None:
             e["@context"] = ctx_value
         out.append(e)
