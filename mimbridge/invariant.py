@@ -58,6 +58,10 @@ def differences(a: Any, b: Any, ptr: str = "") -> list[str]:
                 out.extend(differences(a[k], b[k], p))
         return sorted(out)
     if isinstance(a, list) and isinstance(b, list):
+        if len(b) < len(a):  # items removed: if what is left is the input without them, name only them
+            kept = _subsequence(a, b)
+            if kept is not None:
+                return [f"{ptr}/{i}" for i in range(len(a)) if i not in kept]
         common = min(len(a), len(b))
         out = [p for i, (x, y) in enumerate(zip(a[:common], b[:common], strict=True))
                for p in differences(x, y, f"{ptr}/{i}")]
@@ -71,6 +75,20 @@ def differences(a: Any, b: Any, ptr: str = "") -> list[str]:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return [] if a == b else [ptr]
     return [] if type(a) is type(b) and a == b else [ptr]
+
+
+def _subsequence(a: list[Any], b: list[Any]) -> set[int] | None:
+    """Indexes of ``a`` that ``b`` is made of, in order, when ``b`` is ``a`` with items left out; else None."""
+    kept: set[int] = set()
+    i = 0
+    for y in b:
+        while i < len(a) and differences(a[i], y):
+            i += 1
+        if i == len(a):
+            return None
+        kept.add(i)
+        i += 1
+    return kept
 
 
 def _segments(ptr: str, canon: Callable[[str], str]) -> list[str]:

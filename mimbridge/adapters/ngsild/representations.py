@@ -246,6 +246,9 @@ class TemporalAdapter(NormalizedAdapter):
                 tv = _temporal_values(instances, ctx, field, report, where)
                 if tv is not None:
                     e[ctx.compact(name)] = tv
+                else:
+                    report.add(Dropped, where, f"no instance of the attribute has {tprop}: the attribute has no "
+                               "place in temporalValues", remedy="write ngsi-ld-temporal without temporal_values")
             if emit and ctx_value is not None:
                 e["@context"] = ctx_value
             out.append(e)
