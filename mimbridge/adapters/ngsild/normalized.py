@@ -38,12 +38,14 @@ from .vocab import (
     GEO,
     KEY_KIND,
     KIND_NAME,
+    KV_EXTRAS,
     MEMBER_CODE,
     META,
     META_GET,
     META_MEMBERS,
     META_NAMES,
     NAME_MARK,
+    NGSI_LD_EXTRAS,
     NO_META,
     OBSERVED_AT,
     OLD_TYPES,
@@ -545,12 +547,6 @@ class Writer:
         if bare and kind is PROPERTY and not isinstance(value, (dict, list)) and len(d) == 1:
             return value
         return d
-
-
-#: the model's meta data keys NGSI-LD writes (:mod:`mimbridge.meta`)
-NGSI_LD_EXTRAS = frozenset({"@context", "ngsi-ld:notification", "ngsi-ld:name", *RAW_MEMBERS})
-#: ... and what keyValues writes of them
-KV_EXTRAS = frozenset({"@context"})
 
 
 class NormalizedAdapter(Adapter):

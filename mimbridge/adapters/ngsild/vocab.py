@@ -16,8 +16,9 @@ from ...meta import MEMBER_NAME
 from ...model import Kind
 
 __all__ = [
-    "ARRAY_MARK", "ENTITY_MEMBERS", "GEO_TYPES", "INTERNAL_MEMBERS", "KIND_NAME", "META_MEMBERS", "NAME_MARK",
-    "OLD_TYPES", "RAW_MEMBERS", "TYPES", "URI_RE", "VALUE_KEY", "VALUE_KEYS", "by_member", "esc_name", "is_geometry",
+    "ARRAY_MARK", "ENTITY_MEMBERS", "KV_EXTRAS", "NGSI_LD_EXTRAS", "GEO_TYPES", "INTERNAL_MEMBERS", "KIND_NAME",
+    "META_MEMBERS", "NAME_MARK", "OLD_TYPES", "RAW_MEMBERS", "TYPES", "URI_RE", "VALUE_KEY", "VALUE_KEYS",
+    "by_member", "esc_name", "is_geometry",
 ]
 
 URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
@@ -53,6 +54,9 @@ RAW_MEMBERS = frozenset({
     "previousValue", "previousObject", "previousLanguageMap", "previousVocab", "previousJson",
     "previousValueList", "previousObjectList", "objectType", "lang", "entity", "entityList",
 })
+#: the model's meta data keys NGSI-LD writes (:mod:`mimbridge.meta`), and what keyValues writes of them
+NGSI_LD_EXTRAS = frozenset({"@context", "ngsi-ld:notification", MEMBER_NAME, *RAW_MEMBERS})
+KV_EXTRAS = frozenset({"@context"})
 #: members mimbridge itself adds while reading (kept in ``Attr.meta``, never written as such)
 INTERNAL_MEMBERS = frozenset({"ngsi-ld:aggregation"})
 ENTITY_MEMBERS = frozenset({"id", "type", "@context", "scope", "createdAt", "modifiedAt", "deletedAt"})
