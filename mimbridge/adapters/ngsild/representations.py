@@ -383,7 +383,8 @@ class GeoJSONAdapter(NormalizedAdapter):
                 entities.append({"id": f.get("id"), **f["properties"]})
             else:
                 entities.append(f)
-        reader = Reader(report, **reader_options(options))
+        reader = (_KVReader(report, {}, **reader_options(options)) if options.get("simplified")
+                  else Reader(report, **reader_options(options)))  # simplified properties are keyValues
         graph = reader.read_document(entities[0] if single and entities else entities)
         extra = {k: v for k, v in data.items() if k not in ("type", "features")}
         if not single and extra:

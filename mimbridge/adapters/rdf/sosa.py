@@ -168,11 +168,10 @@ class SosaWriter:
         helper = Writer(ConversionReport(), loader=self.em.loader)
         for i, node in enumerate(graph.nodes):
             self._ptr = "" if single else f"/{i}"
-            if node.attrs:
-                self.report.add(Approximated, self._ptr, "the sosa profile maps the entity onto SOSA/SSN, GeoSPARQL "
-                                "and OWL-Time: attribute names, kinds and instances read back from it are a "
-                                "reconstruction", remedy="use the ngsi-ld profile (the default) for a lossless "
-                                "round trip")
+            self.report.add(Approximated, self._ptr, "the sosa profile maps the entity onto SOSA/SSN, GeoSPARQL "
+                            "and OWL-Time: its types, attribute names, kinds and instances read back from it are a "
+                            "reconstruction", remedy="use the ngsi-ld profile (the default) for a lossless "
+                            "round trip")
             self.entity(node, helper.em.ctx(helper.actx(node, graph)))
         self.report.records_out += len(graph.nodes)
         return "".join(self.lines)

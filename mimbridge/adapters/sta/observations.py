@@ -166,7 +166,7 @@ class _Forward:
         if code is False or code is True:
             if where not in self.unit_reported:
                 self.unit_reported.add(where)
-                self.report.add(Unresolved, where, f"unit {uom!r} has no UN/CEFACT code in the unit table; "
+                self.report.add(Unresolved, "", f"unit {uom!r} of {where} has no UN/CEFACT code in the unit table; "
                                 "no unitCode written (the unitOfMeasurement stays on the Datastream)",
                                 remedy="add the unit to mimbridge/mapping/units.tsv")
             return None
@@ -182,7 +182,7 @@ class _Forward:
             uoms = uoms if isinstance(uoms, list) else []
             n = max(len(ops), len(uoms))
             if n == 0:  # the document has the MultiDatastream's id only: nothing says what its components are
-                self.report.add(Unresolved, ds.id, "MultiDatastream without observedProperties or "
+                self.report.add(Unresolved, "", f"MultiDatastream {ds.id} has no observedProperties or "
                                 "unitOfMeasurements: each result is kept whole, not split into components",
                                 remedy="include the MultiDatastream ($expand=MultiDatastream) in the document")
                 return _Stream(ds.id, [(self._name(None, _value(ds, STA + "name"), "result"), None)], False,
@@ -318,7 +318,7 @@ class _Forward:
                     node.attrs[rel] = [Attr(_LREL, [ds])]
                 self.graph.nodes.append(node)
                 self.nodes[pid] = node
-                self.report.add(Approximated, pid, f"Observations whose {tname} is not in the document are "
+                self.report.add(Approximated, "", f"Observations whose {tname} is not in the document are "
                                 f"carried by a {tname} entity made for them", remedy="expand the "
                                 f"{'Thing of the Datastream' if thing else 'FeatureOfInterest'} ($expand)")
         self.subjects[node.id] = node
