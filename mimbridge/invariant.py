@@ -140,11 +140,11 @@ def _view(doc: Any, fmt: str, options: dict[str, Any]) -> Any:
     return convert(doc, source=fmt, target="ngsi-ld", read_options=options).output
 
 
-def _canon_for(doc: Any) -> Callable[[str], str]:
+def _canon_for(doc: Any, options: dict[str, Any]) -> Callable[[str], str]:
     entity = doc[0] if isinstance(doc, list) and doc else doc
     ctx = entity.get("@context") if isinstance(entity, dict) else None
     try:
-        actx = ActiveContext.get(ctx, loader=ContextLoader())
+        actx = ActiveContext.get(ctx, loader=ContextLoader(documents=options.get("contexts")))
     except MimbridgeError:  # not an NGSI-LD context: names are compared as given
         return str
     memo: dict[str, str] = {}
@@ -169,8 +169,8 @@ def _by_id(view: Any) -> Any:
 
 
 def _rekey(path: str, ids: list[str]) -> str:
-    if _LINE.match(path):
-        return path
+    if _LINE.match(path) or path in ("", "/"):
+        return path  # a text position, or the whole document
     head, _, rest = path[1:].partition("/")
     if head.isdigit() and int(head) < len(ids):
         return f"/{_esc(ids[int(head)])}" + (f"/{rest}" if rest else "")
@@ -191,7 +191,7 @@ def round_trip(doc: Any, source: str, via: str, *, source_options: dict[str, Any
     there = convert(doc, source=source, target=via, read_options=so, write_options=vo)
     back = convert(there.output, source=via, target=source, read_options=vo, write_options=so)
     before, after = _view(doc, source, so), _view(back.output, source, so)
-    canon = _canon_for(before)
+    canon = _canon_for(before, so)
     legs: list[tuple[list[LossEvent], list[str] | None]] = [(there.report.events, None),
                                                            (back.report.events, None)]
     if isinstance(before, list) or isinstance(after, list):
