@@ -38,7 +38,7 @@ def add_commands(sub: Any) -> None:
 
 
 def run_formats(as_json: bool, out: TextIO) -> int:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in registry.available():
         row = registry.FORMATS.get(name)
         try:
