@@ -62,6 +62,9 @@ def differences(a: Any, b: Any, ptr: str = "") -> list[str]:
             kept = _subsequence(a, b)
             if kept is not None:
                 return [f"{ptr}/{i}" for i in range(len(a)) if i not in kept]
+            by_key = _by_dataset_id(a, b, ptr)
+            if by_key is not None:
+                return by_key
         common = min(len(a), len(b))
         out = [p for i, (x, y) in enumerate(zip(a[:common], b[:common], strict=True))
                for p in differences(x, y, f"{ptr}/{i}")]
@@ -75,6 +78,25 @@ def differences(a: Any, b: Any, ptr: str = "") -> list[str]:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return [] if a == b else [ptr]
     return [] if type(a) is type(b) and a == b else [ptr]
+
+
+def _by_dataset_id(a: list[Any], b: list[Any], ptr: str) -> list[str] | None:
+    """Differences of two lists of attribute instances told apart by datasetId (None when they are not)."""
+    def keys(xs: list[Any]) -> list[Any] | None:
+        if not all(isinstance(x, dict) for x in xs):
+            return None
+        k = [x.get("datasetId") for x in xs]
+        return k if len(set(map(str, k))) == len(k) else None
+
+    ka, kb = keys(a), keys(b)
+    if ka is None or kb is None:
+        return None
+    where = {str(k): i for i, k in enumerate(kb)}
+    out: list[str] = []
+    for i, (k, x) in enumerate(zip(ka, a, strict=True)):
+        j = where.get(str(k))
+        out.extend([f"{ptr}/{i}"] if j is None else differences(x, b[j], f"{ptr}/{i}"))
+    return out
 
 
 def _subsequence(a: list[Any], b: list[Any]) -> set[int] | None:
