@@ -30,7 +30,7 @@ from .errors import (
 from .model import MODEL_VERSION, Attr, Graph, Kind, Node
 from .probe import probe
 from .registry import available as formats
-from .report import Approximated, Coerced, ConversionReport, Dropped, LossEvent, Rejected, Unresolved
+from .report import Approximated, Coerced, ConversionReport, Dropped, Invalid, LossEvent, Rejected, Unresolved
 from .stream import Stream, stream
 
 __version__ = "0.1.0"
@@ -46,6 +46,7 @@ __all__ = [
     "ConversionResult",
     "Dropped",
     "Graph",
+    "Invalid",
     "Kind",
     "LossEvent",
     "LossyConversionError",

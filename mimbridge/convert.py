@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from . import registry
-from .adapters.base import check_capabilities
 from .errors import LossyConversionError, MimbridgeError, OptionError, ParseError
 from .gcpause import no_gc
 from .limits import check_size, guard, using
@@ -294,7 +293,7 @@ def write(graph: Graph, *, target: str, report: ConversionReport | None = None, 
     check_options(options, adapter)
     rep = report if report is not None else ConversionReport(target=adapter.name)
     with using(lim), guard("write", adapter.name):
-        check_capabilities(graph, adapter.capabilities, rep, adapter.name, adapter.namer(graph, **options))
+        adapter.check(graph, rep, options)
         return adapter.write(graph, report=rep, **options)
 
 
@@ -353,7 +352,7 @@ def _convert(data: Any, src: Any, dst: Any, *, strict: bool, read_options: dict[
         if strict and report.events:
             raise LossyConversionError(report)
         with guard("write", dst.name):
-            check_capabilities(graph, dst.capabilities, report, dst.name, dst.namer(graph, **w_opts))
+            dst.check(graph, report, w_opts)
             output = dst.write(graph, report=report, **w_opts)
         # free the model (and our parse of the input) before the collector runs again: a collection
         # over objects that are about to die anyway would cost up to a tenth of the conversion

@@ -9,7 +9,9 @@ conversion could not carry, as typed events:
 * :class:`Unresolved`: something (a JSON-LD context, a unit, an identifier)
   could not be resolved and was handled by the documented fallback;
 * :class:`Rejected`: a whole record of a batch was invalid and skipped
-  (the good records of the batch are still converted).
+  (the good records of the batch are still converted);
+* :class:`Invalid`: a value the standard does not allow (``observedAt:
+  "yesterday"``), kept as given; the message names the rule it breaks.
 
 Events of the same type, message and remedy are aggregated: one event holds
 the number of occurrences and the first few JSON pointers where they happened,
@@ -35,6 +37,7 @@ __all__ = [
     "Coerced",
     "ConversionReport",
     "Dropped",
+    "Invalid",
     "LossEvent",
     "Rejected",
     "Unresolved",
@@ -106,8 +109,18 @@ class Rejected(LossEvent):
     kind: ClassVar[str] = "Rejected"
 
 
+@dataclass(slots=True)
+class Invalid(LossEvent):
+    """A value the standard does not allow, kept as given; the message names the rule it breaks.
+
+    ``strict=True`` turns it into an error, like every other event.
+    """
+
+    kind: ClassVar[str] = "Invalid"
+
+
 EVENT_TYPES: dict[str, type[LossEvent]] = {
-    cls.kind: cls for cls in (Approximated, Coerced, Dropped, Rejected, Unresolved)
+    cls.kind: cls for cls in (Approximated, Coerced, Dropped, Invalid, Rejected, Unresolved)
 }
 
 

@@ -407,10 +407,7 @@ class _Pipeline:
 
                 graph = apply_mapping(graph, self.table["table"], allow_close=self.table["allow_close"],
                                       direction=self.table["direction"], report=rep)
-            from .adapters.base import check_capabilities
-
-            check_capabilities(graph, self.dst.capabilities, rep, self.dst.name,
-                               self.dst.namer(graph, **self.w_opts))
+            self.dst.check(graph, rep, self.w_opts)  # what the target, with these options, cannot hold
             lone = not only and len(graph.nodes) == 1
             if self.dst.name == "turtle":  # via N-Triples: blank nodes are renumbered before Turtle is written
                 nt = registry.get("ntriples").write(graph, report=rep, **self.w_opts)

@@ -52,7 +52,9 @@ def test_bbox_pushed_to_pygeoapi_into_ngsild(pygeoapi_server, http):
     entities = []
     for page in pages:
         result = mimbridge.convert(page.payload, source=src.format, target="ngsi-ld", type="City")
-        assert result.report.lossless, result.report.events
+        # only what NGSI-LD has no member for: the page's links and counts, and the feature ids as given
+        assert {e.message.split(" is ")[0] for e in result.report.events} <= {"geojson:collection", "geojson:id"}, \
+            result.report.events
         entities.extend(result.output)
     expected = {f["id"]: f["geometry"]["coordinates"] for f in CITIES if inside(*f["geometry"]["coordinates"])}
     assert 0 < len(expected) < len(CITIES)

@@ -28,10 +28,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mimbridge"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("mimbridge.errors", "mimbridge.model", "mimbridge.report", "mimbridge.gcpause", "mimbridge.options",
-     "mimbridge.limits", "mimbridge.safexml", "mimbridge.progress", "mimbridge.identifiers"),
+     "mimbridge.limits", "mimbridge.safexml", "mimbridge.progress", "mimbridge.identifiers", "mimbridge.meta"),
     ("mimbridge.contexts", "mimbridge.geometry", "mimbridge.geometry_gml", "mimbridge.mapping", "mimbridge.sdm"),
     ("mimbridge.adapters", "mimbridge.registry"),
-    ("mimbridge.convert", "mimbridge.stream", "mimbridge.records", "mimbridge.testing"),
+    ("mimbridge.convert", "mimbridge.stream", "mimbridge.records", "mimbridge.testing", "mimbridge.invariant",
+     "mimbridge.losses"),
     ("mimbridge.validate", "mimbridge.resolve", "mimbridge.clients", "mimbridge.dask", "mimbridge.probe",
      "mimbridge.describe", "mimbridge.describe_sample"),
     ("mimbridge",),

@@ -13,19 +13,24 @@ contract suite.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, ClassVar
 
 from ..errors import CapabilityError
-from ..model import META_FIELDS, Graph, Kind, Node
+from ..meta import DATA_KEYS, MEMBER_NAME
+from ..model import META_FIELDS, Attr, Graph, Kind, Node
 from ..report import ConversionReport, Dropped
 
-__all__ = ["ALL_KINDS", "ALL_META", "Adapter", "Capabilities", "check_capabilities"]
+__all__ = ["ALL_KINDS", "ALL_META", "ENTITY_META", "Adapter", "Capabilities", "check_capabilities"]
 
 ALL_KINDS = frozenset(Kind)
 ALL_META = frozenset(py for py, _ in META_FIELDS)
+#: entity-level members of the model (:class:`~mimbridge.model.Node` fields) as (python name, NGSI-LD member)
+ENTITY_FIELDS = (("scope", "scope"), ("created_at", "createdAt"), ("modified_at", "modifiedAt"),
+                 ("deleted_at", "deletedAt"))
+ENTITY_META = frozenset(py for py, _ in ENTITY_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +55,26 @@ class Capabilities:
     output: str = "json"
     media_type: str = "application/json"
     notes: str = ""
+    #: entity members written (model field names: scope, created_at, modified_at, deleted_at)
+    entity_meta: frozenset[str] = ENTITY_META
+    #: data keys of the model's ``meta`` written (:data:`mimbridge.meta.DATA_KEYS`); None = every one
+    extras: frozenset[str] | None = None
 
     @property
     def full(self) -> bool:
         """True when nothing in the model is beyond this format."""
         return (self.kinds == ALL_KINDS and self.typed and self.meta >= ALL_META
-                and self.nested and self.multi_instance)
+                and self.nested and self.multi_instance and self.entity_meta >= ENTITY_META
+                and self.extras is None)
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-ready summary (what ``mimbridge formats --json`` prints per option)."""
+        return {"read": self.read, "write": self.write, "output": self.output, "media_type": self.media_type,
+                "kinds": sorted(k.value for k in self.kinds), "typed": self.typed, "meta": sorted(self.meta),
+                "nested": self.nested, "multi_instance": self.multi_instance,
+                "entity_meta": sorted(self.entity_meta),
+                "extras": "all" if self.extras is None else sorted(self.extras), "full": self.full,
+                "notes": self.notes}
 
 
 class Adapter:
@@ -68,6 +87,29 @@ class Adapter:
     name: ClassVar[str] = ""
     capabilities: ClassVar[Capabilities] = Capabilities()
     options: ClassVar[dict[str, str]] = {}
+    #: options that change what the format carries: name -> the values that differ (the default first)
+    carrying: ClassVar[dict[str, tuple[Any, ...]]] = {}
+
+    def capabilities_for(self, options: Mapping[str, Any] | None = None) -> Capabilities:
+        """What the format carries with these options (default: :attr:`capabilities` whatever the options)."""
+        return self.capabilities
+
+    def check(self, graph: Graph, report: ConversionReport, options: Mapping[str, Any]) -> None:
+        """Report what ``graph`` holds that this format, with these options, cannot write (before ``write``)."""
+        check_capabilities(graph, self.capabilities_for(options), report, self.name, self.namer(graph, **options))
+
+    def variants(self) -> list[dict[str, Any]]:
+        """The option sets to tell apart: the defaults, then each carrying option's other values one at a time.
+
+        >>> class Demo(Adapter):
+        ...     carrying = {"mode": ("full", "lite")}
+        >>> Demo().variants()
+        [{}, {'mode': 'lite'}]
+        """
+        out: list[dict[str, Any]] = [{}]
+        for name, values in self.carrying.items():
+            out.extend({name: v} for v in values[1:])
+        return out
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
         """Parse ``data`` (parsed JSON, or text for text formats) into a Graph."""
@@ -101,12 +143,14 @@ def _iri(name: str) -> str:
 
 
 def check_capabilities(graph: Graph, caps: Capabilities, report: ConversionReport, target: str,
-                       namer: Callable[[Node], Callable[[str], str]] | None = None) -> None:
+                       namer: Callable[[Node], Callable[[str], str]] | None = None,
+                       skip: Callable[[Node], bool] | None = None) -> None:
     """Report (as ``Dropped`` events) what ``graph`` holds that ``caps`` cannot write.
 
     Paths are JSON pointers ``/<entity index>/<attribute>/<instance>/...`` (no entity
     index for a single-entity document); ``namer(node)`` gives the attribute naming
-    function of the target (compact terms for NGSI-LD), else expanded IRIs are used.
+    function of the target (compact terms for NGSI-LD), else expanded IRIs are used;
+    nodes for which ``skip(node)`` is true are not checked (the writer carries them whole).
 
     >>> from mimbridge.model import Attr, Node
     >>> attrs = {"https://ex.org/a": [Attr(Kind.PROPERTY, 1, unit_code="CEL")]}
@@ -119,25 +163,56 @@ def check_capabilities(graph: Graph, caps: Capabilities, report: ConversionRepor
     if caps.full:
         return
     single = bool(graph.meta.get("ngsi-ld:single")) and len(graph.nodes) == 1
+    extras = caps.extras
+    if extras is not None and graph.meta:
+        _check_extras(graph.meta, extras, report, target, "")
+    entity_all = caps.entity_meta >= ENTITY_META
     for i, node in enumerate(graph.nodes):
+        if skip is not None and skip(node):
+            continue
         w = _Walk(caps, target, report, namer(node) if namer else _iri)
-        _check_attrs(w, node.attrs, "" if single else f"/{i}", top=True)
+        where = "" if single else f"/{i}"
+        if not entity_all:
+            for py, member in ENTITY_FIELDS:
+                if py not in caps.entity_meta and getattr(node, py) is not None:
+                    report.add(Dropped, f"{where}/{member}", f"entity {member} is not carried by {target}",
+                               remedy="use ngsi-ld or ngsi-ld-concise to keep entity members")
+        if extras is not None and node.meta:
+            _check_extras(node.meta, extras, report, target, where)
+        _check_attrs(w, node.attrs, where, top=True)
+
+
+def _check_extras(meta: dict[str, Any], extras: frozenset[str], report: ConversionReport, target: str,
+                  where: str) -> None:
+    for key in meta:
+        if key in DATA_KEYS and key not in extras:
+            if key == MEMBER_NAME:  # the instance's own member name is what is lost: its pointer says where
+                report.add(Dropped, where, f"the member name of an attribute with several names is not carried by "
+                           f"{target}", remedy="use ngsi-ld (or the source format) to keep it")
+                continue
+            member = key.split(":", 1)[1] if ":" in key and not key.startswith("@") else key
+            report.add(Dropped, f"{where}/{member}", f"{key} is not carried by {target}",
+                       remedy="use ngsi-ld (or the source format) to keep it")
 
 
 def _check_attrs(w: _Walk, attrs: dict, path: str, *, top: bool) -> None:
     caps, rep, target = w.caps, w.report, w.target
-    for name, instances in attrs.items():
-        def esc(name: str = name) -> str:
-            return w.name(name).replace("~", "~0").replace("/", "~1")
+    for name, instances, member in _members(attrs):
+        def esc(name: str = name, member: str | None = member) -> str:
+            return (member or w.name(name)).replace("~", "~0").replace("/", "~1")
 
         if not top and not caps.nested:
             rep.add(Dropped, lambda: f"{path}/{esc()}", f"nested attributes are not carried by {target}",
                     remedy="use ngsi-ld or ngsi-ld-concise to keep attributes of attributes")
             continue
         many = len(instances) > 1
-        if many and not caps.multi_instance:
-            for j in range(1, len(instances)):
-                rep.add(Dropped, lambda j=j: f"{path}/{esc()}/{j}",  # type: ignore[misc]
+        if not caps.multi_instance and len(attrs[name]) > 1:
+            keep = _default_index(attrs[name])
+            for j, a in enumerate(instances):
+                if a is attrs[name][keep]:
+                    continue
+                rep.add(Dropped, lambda j=j, many=many, esc=esc: (  # type: ignore[misc]
+                    f"{path}/{esc()}/{j}" if many else f"{path}/{esc()}"),
                         f"only one instance per attribute is carried by {target}; others dropped",
                         remedy="use ngsi-ld / ngsi-ld-temporal, or select a datasetId")
         for j, a in enumerate(instances):
@@ -157,8 +232,29 @@ def _check_attrs(w: _Walk, attrs: dict, path: str, *, top: bool) -> None:
                         rep.add(Dropped, lambda p=p, member=member: f"{p()}/{member}",  # type: ignore[misc]
                                 w.meta_msg[member],
                                 remedy="use ngsi-ld or ngsi-ld-concise to keep meta-data")
+            if a.meta and caps.extras is not None:
+                _check_extras(a.meta, caps.extras, rep, target, p())
             if a.attrs:
                 _check_attrs(w, a.attrs, p(), top=False)
+
+
+def _default_index(instances: list[Attr]) -> int:
+    """Index of the instance a one-instance format keeps: the default one (no datasetId), else the first."""
+    return next((i for i, a in enumerate(instances) if a.dataset_id is None), 0)
+
+
+def _members(attrs: dict[str, list[Attr]]) -> list[tuple[str, list[Attr], str | None]]:
+    """(IRI, instances, member name or None): instances that came under several member names are grouped by it."""
+    out: list[tuple[str, list[Attr], str | None]] = []
+    for name, instances in attrs.items():
+        if instances and instances[0].meta and MEMBER_NAME in instances[0].meta:
+            groups: dict[str, list[Attr]] = {}
+            for a in instances:
+                groups.setdefault(a.meta.get(MEMBER_NAME, ""), []).append(a)
+            out.extend((name, group, member or None) for member, group in groups.items())
+        else:
+            out.append((name, instances, None))
+    return out
 
 
 _META_GET = attrgetter(*(py for py, _ in META_FIELDS))

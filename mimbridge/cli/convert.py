@@ -39,20 +39,25 @@ def add_commands(sub: Any) -> None:
 
 
 def run_formats(as_json: bool, out: TextIO) -> int:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in registry.available():
         row = registry.FORMATS.get(name)
         try:
-            caps = registry.get(name).capabilities
+            adapter = registry.get(name)
         except AdapterNotFoundError as exc:
             rows.append({"name": name, "error": str(exc)})
             continue
+        caps = adapter.capabilities
         aliases = sorted(a for a, n in registry.ALIASES.items() if n == name)
         rows.append({
             "name": name, "read": caps.read, "write": caps.write, "typed": caps.typed,
             "kinds": sorted(k.value for k in caps.kinds), "meta": sorted(caps.meta), "nested": caps.nested,
             "multi_instance": caps.multi_instance, "output": caps.output, "media_type": caps.media_type,
+            "entity_meta": sorted(caps.entity_meta), "extras": "all" if caps.extras is None else sorted(caps.extras),
             "aliases": aliases, "summary": row.summary if row else "", "notes": caps.notes,
+            # what the format carries with each option that changes it (the first: the defaults)
+            "variants": [{"options": v, "capabilities": adapter.capabilities_for(v).describe()}
+                         for v in adapter.variants()],
         })
     if as_json:
         out.write(json.dumps(rows, indent=2) + "\n")
@@ -61,15 +66,24 @@ def run_formats(as_json: bool, out: TextIO) -> int:
     def yn(b: bool) -> str:
         return "yes" if b else "-"
 
-    head = f"{'format':<20} {'read':<5} {'write':<5} {'types':<6} {'meta':<5} {'nested':<7} {'multi':<6} summary"
+    def count(xs: Any, full: int) -> str:
+        return "all" if xs == "all" or len(xs) >= full else (str(len(xs)) if xs else "-")
+
+    head = (f"{'format':<22} {'read':<5} {'write':<5} {'types':<6} {'meta':<5} {'nested':<7} {'multi':<6} "
+            f"{'entity':<7} {'extras':<7} summary")
     out.write(head + "\n" + "-" * len(head) + "\n")
     for r in rows:
         if "error" in r:
-            out.write(f"{r['name']:<20} unavailable: {r['error']}\n")
+            out.write(f"{r['name']:<22} unavailable: {r['error']}\n")
             continue
-        meta = "all" if len(r["meta"]) >= 9 else (str(len(r["meta"])) if r["meta"] else "-")
-        out.write(f"{r['name']:<20} {yn(r['read']):<5} {yn(r['write']):<5} {yn(r['typed']):<6} {meta:<5} "
-                  f"{yn(r['nested']):<7} {yn(r['multi_instance']):<6} {r['summary']}\n")
+        for v in r["variants"]:
+            c = v["capabilities"]
+            opts = ",".join(f"{k}={x if isinstance(x, str) else json.dumps(x)}" for k, x in v["options"].items())
+            label = "  " + opts if opts else r["name"]
+            tail = r["summary"] if not v["options"] else c["notes"]
+            out.write(f"{label:<22} {yn(c['read']):<5} {yn(c['write']):<5} {yn(c['typed']):<6} "
+                      f"{count(c['meta'], 9):<5} {yn(c['nested']):<7} {yn(c['multi_instance']):<6} "
+                      f"{count(c['entity_meta'], 4):<7} {count(c['extras'], 10**6):<7} {tail}\n")
     return 0
 
 

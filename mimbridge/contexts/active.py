@@ -56,7 +56,7 @@ def _key(ctx: Any) -> Any:
 class ActiveContext:
     """A processed ``@context`` with memoised ``expand``/``compact`` of terms."""
 
-    __slots__ = ("_compact", "_expand", "_proc", "active", "core_version", "source", "unresolved")
+    __slots__ = ("_compact", "_expand", "_proc", "_terms", "active", "core_version", "source", "unresolved")
 
     def __init__(self, ctx: Any, *, loader: ContextLoader, core_version: str = DEFAULT_CORE_VERSION) -> None:
         self.source = ctx
@@ -72,6 +72,7 @@ class ActiveContext:
         self.unresolved = loader.unresolved[before:]
         self._expand: dict[str, str] = {}
         self._compact: dict[str, str] = {}
+        self._terms: dict[str, str] | None = None
 
     def _process(self, local: list[Any], loader: ContextLoader) -> dict:
         options = {
@@ -123,8 +124,26 @@ class ActiveContext:
         term = self._compact.get(iri)
         if term is None:
             term = self._proc._compact_iri(self.active, iri, vocab=True)
+            d = self.active["mappings"].get(term)
+            if not (isinstance(d, dict) and d.get("@id") == iri):
+                # JSON-LD term selection skips terms with a @type or @container coercion when no value is
+                # given; an NGSI-LD attribute or type name is such a term all the same (``max``, ``startAt``)
+                term = self._plain_terms().get(iri, term)
             self._compact[iri] = term
         return term
+
+    def _plain_terms(self) -> dict[str, str]:
+        """IRI -> the shortest (then least) term defining it, whatever its coercion (built once)."""
+        by_iri = self._terms
+        if by_iri is None:
+            by_iri = {}
+            for t, d in self.active["mappings"].items():
+                if isinstance(d, dict) and isinstance(d.get("@id"), str) and not d.get("reverse") and ":" not in t:
+                    old = by_iri.get(d["@id"])
+                    if old is None or (len(t), t) < (len(old), old):
+                        by_iri[d["@id"]] = t
+            self._terms = by_iri
+        return by_iri
 
     def term_definition(self, term: str) -> dict[str, Any] | None:
         """pyld's definition of ``term`` (``@id``, ``@type``, ``@container``...), or None."""

@@ -391,6 +391,9 @@ class FeatureWriter:
         if not native:
             types = [names.term(t) for t in node.types]
             props["type"] = types[0] if len(types) == 1 else types
+            self.report.add(Coerced, f"{ptr}/type", "entity type written as the property 'type' (GeoJSON has no "
+                            "entity type); read back as a property, the type then comes from the options",
+                            remedy="read with type=<entity type>, or use ngsi-ld-geojson")
         for name, instances in node.attrs.items():
             if name in skip:
                 continue
@@ -451,6 +454,8 @@ class GeoJSONAdapter(Adapter):
     name = "geojson"
     capabilities = Capabilities(kinds=frozenset({Kind.PROPERTY, Kind.GEO, Kind.JSON}), meta=frozenset(),
                                 nested=False, multi_instance=False, media_type="application/geo+json",
+                                entity_meta=frozenset(),
+                                extras=frozenset({"geojson:collection", "geojson:id", "geojson:members"}),
                                 notes="Property, GeoProperty and JsonProperty round-trip; other kinds are written "
                                       "as their simplified value and reported")
     options: ClassVar[dict[str, str]] = {

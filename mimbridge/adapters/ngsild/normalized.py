@@ -27,8 +27,9 @@ from ...contexts.core import DEFAULT_CORE_VERSION, core_context_url
 from ...contexts.loader import ContextLoader, context_option
 from ...errors import ParseError, ResolutionError
 from ...model import Attr, Graph, Kind, Node
-from ...report import Coerced, ConversionReport, Dropped, Rejected, Unresolved
+from ...report import Coerced, ConversionReport, Dropped, Invalid, Rejected, Unresolved
 from ..base import Adapter, Capabilities
+from ..validity import DATETIME_RULE, datetime_problem, geometry_problem
 from .vocab import (
     ARRAY_MARK,
     CHECKED,
@@ -37,11 +38,14 @@ from .vocab import (
     GEO,
     KEY_KIND,
     KIND_NAME,
+    KV_EXTRAS,
     MEMBER_CODE,
     META,
     META_GET,
     META_MEMBERS,
     META_NAMES,
+    NAME_MARK,
+    NGSI_LD_EXTRAS,
     NO_META,
     OBSERVED_AT,
     OLD_TYPES,
@@ -58,13 +62,15 @@ from .vocab import (
     VALUE_KEYS,
     VALUE_MEMBER,
     VOCAB,
+    by_member,
     esc_name,
     is_geometry,
     is_language_tag,
     not_string,
 )
 
-__all__ = ["ConciseAdapter", "NormalizedAdapter", "Reader", "Writer", "reader_options", "writer_options"]
+__all__ = ["KV_EXTRAS", "NGSI_LD_EXTRAS", "ConciseAdapter", "NormalizedAdapter", "Reader", "Writer", "reader_options",
+           "writer_options"]
 
 
 _TIME_KEYS = frozenset({"createdAt", "modifiedAt", "deletedAt"})
@@ -160,6 +166,10 @@ class Reader:
             raise ParseError(f"entity must be a JSON object, got {type(e).__name__}", pointer=ptr,
                              expected="a JSON object")
         has_id = "id" in e
+        if (has_id and "@id" in e) or ("type" in e and "@type" in e):
+            twice = "id" if has_id and "@id" in e else "type"
+            raise ParseError(f"entity has both {twice!r} and '@{twice}'", pointer=f"{ptr}/@{twice}",
+                             expected=f"one of {twice!r} or '@{twice}' (the JSON-LD keyword alias)")
         eid = e["id"] if has_id else e.get("@id")
         if not isinstance(eid, str) or not URI_RE.match(eid):
             raise ParseError("entity id missing or not a URI" if eid is None else f"entity id {eid!r} is not a URI",
@@ -191,6 +201,7 @@ class Reader:
             node.meta["ngsi-ld:jsonld-keywords"] = True
         self._cur_ptr = ptr
         plain_top, instance, expanded, attrs = self._plain_top, self.instance, ctx._expand.get, node.attrs
+        compact = ctx.compact
         for key, val in e.items():
             if key in ENTITY_KEYS:
                 if key in _TIME_KEYS and val.__class__ is not str:
@@ -204,6 +215,9 @@ class Reader:
                     node.modified_at = val
                 elif key == "deletedAt":
                     node.deleted_at = val
+                if key[-2:] == "At" and datetime_problem(val) is not None:
+                    self.report.add(Invalid, f"{ptr}/{key}", f"{key} is not {DATETIME_RULE}",
+                                    remedy="fix the value at the source (it is kept as given)")
                 continue
             self._cur_key = key
             try:
@@ -212,10 +226,38 @@ class Reader:
                 else:
                     val = self.top_attribute(key, val, ctx, ptr)
                 name = expanded(key)
-                attrs[expand(key) if name is None else name] = val
+                name = expand(key) if name is None else name
+                if name in attrs:
+                    self._merge(attrs, name, key, val, e, ptr, ctx)
+                else:
+                    attrs[name] = val
+                    if compact(name) != key:  # a full IRI, or one of two terms: written back as given
+                        for a in val:
+                            a.meta[NAME_MARK] = key
             except ParseError as exc:
                 raise exc.at(f"{ptr}/{esc_name(key)}") from None
         return node
+
+    def _merge(self, attrs: dict[str, list[Attr]], name: str, key: str, val: list[Attr], members: dict,
+               ptr: str, ctx: ActiveContext) -> None:
+        """Two members expand to one attribute IRI: their instances become instances of one attribute.
+
+        Each instance keeps the member name it came with (``meta["ngsi-ld:name"]``), so writers give the
+        names back; two default instances (no datasetId), or one datasetId twice, are an error naming both.
+        """
+        other = next((k for k in members if k != key and k not in ENTITY_KEYS and ctx.expand(k) == name), key)
+        for a in attrs[name]:
+            a.meta.setdefault(NAME_MARK, other)
+        for a in val:
+            a.meta[NAME_MARK] = key
+        mine = {a.dataset_id for a in attrs[name]}
+        for a in val:
+            if a.dataset_id in mine and not self.temporal:
+                what = "a default instance (no datasetId)" if a.dataset_id is None else f"datasetId {a.dataset_id!r}"
+                raise ParseError(f"members {other!r} and {key!r} expand to the same attribute {name} and both "
+                                 f"have {what}", pointer="",
+                                 expected=f"different datasetIds (other member at {ptr}/{esc_name(other)})")
+        attrs[name] = attrs[name] + val
 
     def where(self) -> str:
         """Pointer of the entity-level attribute being read (for report events)."""
@@ -226,7 +268,10 @@ class Reader:
 
         Raises ParseError with pointers relative to the attribute; ``eptr`` is the entity's pointer.
         """
-        return self.attribute(val, ctx, "")
+        out = self.attribute(val, ctx, "")
+        if self.temporal and len(out) == 1 and out[0].meta:
+            out[0].meta.pop(ARRAY_MARK, None)  # the temporal representation writes every attribute as an array
+        return out
 
     def attribute(self, val: Any, ctx: ActiveContext, ptr: str) -> list[Attr]:
         """Read an attribute (one instance or an array of instances); pointers relative to it."""
@@ -293,12 +338,21 @@ class Reader:
                 try:
                     val = [self.instance(val, ctx, "")] if val.__class__ is dict else self.attribute(val, ctx, "")
                     name = ctx._expand.get(key)
-                    a.attrs[ctx.expand(key) if name is None else name] = val
+                    name = ctx.expand(key) if name is None else name
+                    if name in a.attrs:
+                        self._merge(a.attrs, name, key, val, v, ptr, ctx)
+                    else:
+                        a.attrs[name] = val
+                        if ctx.compact(name) != key:
+                            for x in val:
+                                x.meta[NAME_MARK] = key
                 except ParseError as exc:
                     raise exc.at(f"{ptr}/{esc_name(key)}") from None
             elif code == OBSERVED_AT:
                 if val.__class__ is not str:
                     raise not_string(key, ptr)
+                if datetime_problem(val) is not None:
+                    self.invalid(ptr, key)
                 a.observed_at = val
             elif code == UNIT_CODE:
                 if val.__class__ is not str:
@@ -319,12 +373,20 @@ class Reader:
                 if val.__class__ is not str:
                     raise not_string(key, ptr)
                 field = META_MEMBERS[key]
-                if field in URI_META and not URI_RE.match(val):
-                    raise ParseError(f"{key} {val!r} is not a URI", pointer=f"{ptr}/{key}", expected="a URI")
+                if field in URI_META:
+                    if not URI_RE.match(val):
+                        raise ParseError(f"{key} {val!r} is not a URI", pointer=f"{ptr}/{key}", expected="a URI")
+                elif datetime_problem(val) is not None:
+                    self.invalid(ptr, key)
                 setattr(a, field, val)
             elif code == SCOPE:
                 a.scope = _scope(val, f"{ptr}/{key}")
         return a
+
+    def invalid(self, ptr: str, member: str, rule: str = DATETIME_RULE) -> None:
+        """Report a member whose value breaks ``rule`` (kept as given); ``ptr`` is relative to the attribute."""
+        self.report.add(Invalid, lambda: f"{self.where()}{ptr}/{member}", f"{member} is not {rule}",
+                        remedy="fix the value at the source (it is kept as given)")
 
     def _infer(self, v: dict, ptr: str) -> tuple[Kind, str]:
         for member, kind in KEY_KIND:
@@ -339,6 +401,9 @@ class Reader:
         if kind is RELATIONSHIP and val.__class__ is str and URI_RE.match(val):
             return val
         if kind is GEO and val.__class__ is dict:
+            rule = geometry_problem(val)
+            if rule is not None:
+                self.invalid(ptr, member, rule)
             return val
         ptr = f"{ptr}/{member}"
         if kind is Kind.RELATIONSHIP:
@@ -431,7 +496,11 @@ class Writer:
             if val is not None:
                 e[member] = val
         for name, instances in node.attrs.items():
-            e[ctx.compact(name)] = self.attribute(instances, ctx)
+            if instances[0].meta and NAME_MARK in instances[0].meta:
+                for member, group in by_member(instances, ctx.compact(name)).items():
+                    e[member] = self.attribute(group, ctx)
+            else:
+                e[ctx.compact(name)] = self.attribute(instances, ctx)
         if emit and ctx_value is not None:
             e["@context"] = ctx_value
         return e
@@ -459,7 +528,11 @@ class Writer:
         if a.attrs:
             compact = ctx.compact
             for name, instances in a.attrs.items():
-                d[compact(name)] = self.attribute(instances, ctx, top=False)
+                if instances[0].meta and NAME_MARK in instances[0].meta:
+                    for member, group in by_member(instances, compact(name)).items():
+                        d[member] = self.attribute(group, ctx, top=False)
+                else:
+                    d[compact(name)] = self.attribute(instances, ctx, top=False)
         return d
 
     def _meta(self, a: Attr, d: dict[str, Any]) -> bool:
@@ -490,7 +563,11 @@ class Writer:
         if a.meta and self._meta(a, d):
             bare = False
         for name, instances in a.attrs.items():
-            d[ctx.compact(name)] = self.attribute(instances, ctx, top=False)
+            if instances[0].meta and NAME_MARK in instances[0].meta:
+                for member, group in by_member(instances, ctx.compact(name)).items():
+                    d[member] = self.attribute(group, ctx, top=False)
+            else:
+                d[ctx.compact(name)] = self.attribute(instances, ctx, top=False)
         if bare and kind is PROPERTY and not isinstance(value, (dict, list)) and len(d) == 1:
             return value
         return d
@@ -500,7 +577,7 @@ class NormalizedAdapter(Adapter):
     """``ngsi-ld``: NGSI-LD normalized representation, read and write, lossless."""
 
     name = "ngsi-ld"
-    capabilities = Capabilities(media_type="application/ld+json",
+    capabilities = Capabilities(media_type="application/ld+json", extras=NGSI_LD_EXTRAS,
                                 notes="reads normalized and concise; lossless")
     options: ClassVar[dict[str, str]] = {
         "context": "@context to use for payloads without one (like a Link header)",
@@ -528,7 +605,7 @@ class ConciseAdapter(NormalizedAdapter):
     """``ngsi-ld-concise``: NGSI-LD concise representation, read and write, lossless."""
 
     name = "ngsi-ld-concise"
-    capabilities = Capabilities(media_type="application/ld+json", notes="lossless")
+    capabilities = Capabilities(media_type="application/ld+json", extras=NGSI_LD_EXTRAS, notes="lossless")
     concise = True
 
 

@@ -32,6 +32,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -39,8 +40,8 @@ from ...errors import MappingError, ParseError
 from ...model import META_FIELDS, Attr, Graph, Kind
 from ...report import Approximated, ConversionReport, Dropped, Unresolved
 from ..base import ALL_META, Capabilities
-from .normalized import NormalizedAdapter, Reader, Writer, reader_options, writer_options
-from .vocab import TYPES, URI_RE, VALUE_KEY, esc_name, is_geometry
+from .normalized import KV_EXTRAS, NGSI_LD_EXTRAS, NormalizedAdapter, Reader, Writer, reader_options, writer_options
+from .vocab import NAME_MARK, TYPES, URI_RE, VALUE_KEY, esc_name, is_geometry
 
 __all__ = ["GeoJSONAdapter", "KeyValuesAdapter", "TemporalAdapter", "schema_kinds"]
 
@@ -93,7 +94,7 @@ class KeyValuesAdapter(NormalizedAdapter):
 
     name = "ngsi-ld-keyvalues"
     capabilities = Capabilities(typed=False, meta=frozenset(), nested=False, multi_instance=False,
-                                media_type="application/ld+json",
+                                media_type="application/ld+json", entity_meta=frozenset(), extras=KV_EXTRAS,
                                 notes="keeps one instance per attribute and its value only")
     options: ClassVar[dict[str, str]] = {
         **NormalizedAdapter.options,
@@ -144,7 +145,7 @@ class _KVReader(Reader):
 
     def top_attribute(self, key: str, val: Any, ctx: Any, eptr: str) -> list[Attr]:
         try:
-            return [_kv_attr(key, val, self.kinds, self.report, self.where, self.remedy)]
+            a = _kv_attr(key, val, self.kinds, self.report, self.where, self.remedy)
         except ParseError:
             if self.models is None or key in self.given:
                 raise
@@ -152,6 +153,14 @@ class _KVReader(Reader):
             self.report.add(Approximated, self.where(), "the Smart Data Models catalogue gives a Relationship, "
                             "the value is no URI: read as Property", remedy="pass kinds={name: type}")
             return [Attr(Kind.PROPERTY, val)]
+        if a.kind is Kind.VOCAB:  # vocab values are terms, expanded as the normalized reader does
+            if isinstance(a.value, str):
+                a.value = ctx.expand(a.value)
+            elif isinstance(a.value, list) and all(isinstance(x, str) for x in a.value):
+                a.value = [ctx.expand(x) for x in a.value]
+            else:
+                raise ParseError("vocab is not a term or an array of terms", pointer="/vocab", expected="a string")
+        return [a]
 
 
 def _kv_attr(key: str, val: Any, kinds: dict[str, Kind], report: ConversionReport, where: Any,
@@ -183,8 +192,10 @@ def _write_kv(graph: Graph, report: ConversionReport, options: dict[str, Any]) -
         e: dict[str, Any] = {"id": node.id,
                              "type": types if (len(types) > 1 or node.meta.get("ngsi-ld:typeArray")) else types[0]}
         for name, instances in node.attrs.items():
-            a = _default_instance(instances)
-            e[ctx.compact(name)] = _kv_value(a, ctx, lang, report, f"/{i}/{esc_name(name)}")
+            a = _default_instance(instances)  # the one instance keyValues holds, under the name it came with
+            member = a.meta.get(NAME_MARK) if a.meta else None
+            member = member or ctx.compact(name)
+            e[member] = _kv_value(a, ctx, lang, report, f"/{i}/{esc_name(member)}")
         if emit and ctx_value is not None:
             e["@context"] = ctx_value
         out.append(e)
@@ -226,8 +237,17 @@ class TemporalAdapter(NormalizedAdapter):
     """``ngsi-ld-temporal``: temporal evolution of entities (see module docs)."""
 
     name = "ngsi-ld-temporal"
-    capabilities = Capabilities(media_type="application/ld+json",
+    capabilities = Capabilities(media_type="application/ld+json", extras=NGSI_LD_EXTRAS,
                                 notes="normalized instances lossless; temporal_values=True keeps value+time only")
+    carrying: ClassVar[dict[str, tuple[Any, ...]]] = {"temporal_values": (False, True)}
+
+    def capabilities_for(self, options: Mapping[str, Any] | None = None) -> Capabilities:
+        if not (options and options.get("temporal_values")):
+            return self.capabilities
+        field = {m: py for py, m in META_FIELDS}.get(options.get("timeproperty") or "observedAt", "observed_at")
+        return Capabilities(meta=frozenset({"dataset_id", field}), nested=False, media_type="application/ld+json",
+                            entity_meta=frozenset(), extras=KV_EXTRAS,
+                            notes="temporalValues: value and time of each instance, per datasetId")
     options: ClassVar[dict[str, str]] = {
         **NormalizedAdapter.options,
         "temporal_values": "write the temporalValues (simplified temporal) representation",
@@ -248,12 +268,19 @@ class TemporalAdapter(NormalizedAdapter):
         if field is None:
             raise MappingError(f"timeproperty {tprop!r} is not a time member")
         out = []
+        single = bool(graph.meta.get("ngsi-ld:single")) and len(graph.nodes) == 1
         for i, node in enumerate(graph.nodes):
             ctx, ctx_value, emit = w.context_for(node, graph)
             types = [ctx.compact(t) for t in node.types]
             e: dict[str, Any] = {"id": node.id, "type": types if len(types) > 1 else types[0]}
             for name, instances in node.attrs.items():
-                e[ctx.compact(name)] = _temporal_values(instances, ctx, field, report, f"/{i}/{esc_name(name)}")
+                where = f"{'' if single else f'/{i}'}/{esc_name(name)}"
+                tv = _temporal_values(instances, ctx, field, report, where)
+                if tv is not None:
+                    e[ctx.compact(name)] = tv
+                else:
+                    report.add(Dropped, where, f"no instance of the attribute has {tprop}: the attribute has no "
+                               "place in temporalValues", remedy="write ngsi-ld-temporal without temporal_values")
             if emit and ctx_value is not None:
                 e["@context"] = ctx_value
             out.append(e)
@@ -336,24 +363,27 @@ def _temporal_values(instances: list[Attr], ctx: Any, field: str, report: Conver
         kind = group[0].kind
         d: dict[str, Any] = {"type": kind.value}
         pairs = []
-        for j, a in enumerate(group):
+        for a in group:
+            if getattr(a, field) is None or a.kind is not kind:
+                j = instances.index(a)
+                report.add(Dropped, f"{ptr}/{j}" if len(instances) > 1 else ptr,
+                           f"an instance without {field} (or of another type than the first) has no place in "
+                           "temporalValues", remedy="write ngsi-ld-temporal without temporal_values")
+                continue
             v = a.value
             if a.kind is Kind.VOCAB:
                 v = [ctx.compact(x) for x in v] if isinstance(v, list) else ctx.compact(v)
             elif a.kind is Kind.JSON:
                 v = {"json": v}
             pairs.append([v, getattr(a, field)])
-            for py, member in META_FIELDS:
-                if py not in ("dataset_id", field) and getattr(a, py) is not None:
-                    report.add(Dropped, f"{ptr}/{j}/{member}", f"{member} is not carried by temporalValues",
-                               remedy="write ngsi-ld-temporal without temporal_values")
-            if a.attrs:
-                report.add(Dropped, f"{ptr}/{j}", "nested attributes are not carried by temporalValues",
-                           remedy="write ngsi-ld-temporal without temporal_values")
+        if not pairs:
+            continue
         d[TEMPORAL_KEY[kind]] = pairs
         if ds is not None:
             d["datasetId"] = ds
         out.append(d)
+    if not out:
+        return None
     return out[0] if len(out) == 1 else out
 
 
@@ -362,7 +392,16 @@ class GeoJSONAdapter(NormalizedAdapter):
     """``ngsi-ld-geojson``: NGSI-LD entities as GeoJSON Features (clause 4.5.16)."""
 
     name = "ngsi-ld-geojson"
-    capabilities = Capabilities(media_type="application/geo+json", notes="normalized properties: lossless")
+    capabilities = Capabilities(media_type="application/geo+json", extras=NGSI_LD_EXTRAS - {"ngsi-ld:notification"},
+                                notes="normalized properties: lossless")
+    carrying: ClassVar[dict[str, tuple[Any, ...]]] = {"simplified": (False, True)}
+
+    def capabilities_for(self, options: Mapping[str, Any] | None = None) -> Capabilities:
+        if options and options.get("simplified"):
+            return Capabilities(typed=False, meta=frozenset(), nested=False, multi_instance=False,
+                                media_type="application/geo+json", entity_meta=frozenset(), extras=KV_EXTRAS,
+                                notes="simplified properties: one instance per attribute, its value only")
+        return self.capabilities
     options: ClassVar[dict[str, str]] = {
         **NormalizedAdapter.options,
         "geometry_property": "attribute used as the Feature geometry (default: location)",
@@ -400,7 +439,8 @@ class GeoJSONAdapter(NormalizedAdapter):
             else:
                 entities.append(f)
         # a temporal entity written as GeoJSON: several instances of one attribute without datasetId
-        reader = Reader(report, temporal=_looks_temporal(entities), **reader_options(options))
+        reader = (_KVReader(report, {}, **reader_options(options)) if options.get("simplified")
+                  else Reader(report, temporal=_looks_temporal(entities), **reader_options(options)))
         doc: Any = entities[0] if single and entities else entities
         if note is not None:
             doc = {**note, "data": entities}
@@ -419,9 +459,6 @@ class GeoJSONAdapter(NormalizedAdapter):
         if placement not in ("feature", "properties"):
             raise MappingError(f"context_in {placement!r} is not 'feature' or 'properties'")
         if simplified:
-            from ..base import check_capabilities
-            namer = self.namer(graph, **options)
-            check_capabilities(graph, KeyValuesAdapter.capabilities, report, "simplified GeoJSON", namer)
             rows = _write_kv(Graph(graph.nodes, graph.context), report, options)
         else:
             rows = Writer(report, **writer_options(options)).document(Graph(graph.nodes, graph.context))

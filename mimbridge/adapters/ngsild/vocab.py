@@ -12,11 +12,13 @@ from operator import attrgetter
 from typing import Any
 
 from ...errors import ParseError
+from ...meta import MEMBER_NAME
 from ...model import Kind
 
 __all__ = [
-    "ARRAY_MARK", "ENTITY_MEMBERS", "GEO_TYPES", "INTERNAL_MEMBERS", "KIND_NAME", "META_MEMBERS", "OLD_TYPES",
-    "RAW_MEMBERS", "TYPES", "URI_RE", "VALUE_KEY", "VALUE_KEYS", "esc_name", "is_geometry", "is_language_tag",
+    "ARRAY_MARK", "ENTITY_MEMBERS", "KV_EXTRAS", "NGSI_LD_EXTRAS", "GEO_TYPES", "INTERNAL_MEMBERS", "KIND_NAME",
+    "META_MEMBERS", "NAME_MARK", "OLD_TYPES", "RAW_MEMBERS", "TYPES", "URI_RE", "VALUE_KEY", "VALUE_KEYS",
+    "by_member", "esc_name", "is_geometry", "is_language_tag",
 ]
 
 URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
@@ -52,11 +54,24 @@ RAW_MEMBERS = frozenset({
     "previousValue", "previousObject", "previousLanguageMap", "previousVocab", "previousJson",
     "previousValueList", "previousObjectList", "objectType", "lang", "entity", "entityList",
 })
+#: the model's meta data keys NGSI-LD writes (:mod:`mimbridge.meta`), and what keyValues writes of them
+NGSI_LD_EXTRAS = frozenset({"@context", "ngsi-ld:notification", MEMBER_NAME, *RAW_MEMBERS})
+KV_EXTRAS = frozenset({"@context"})
 #: members mimbridge itself adds while reading (kept in ``Attr.meta``, never written as such)
 INTERNAL_MEMBERS = frozenset({"ngsi-ld:aggregation"})
 ENTITY_MEMBERS = frozenset({"id", "type", "@context", "scope", "createdAt", "modifiedAt", "deletedAt"})
 ENTITY_KEYS = ENTITY_MEMBERS | {"@id", "@type"}
 ARRAY_MARK = "ngsi-ld:array"  # meta flag: a single instance was given as a one-element array
+#: meta field: the member name an instance came with, when several members expand to its attribute IRI
+NAME_MARK = MEMBER_NAME
+
+
+def by_member(instances: list[Any], default: str) -> dict[str, list[Any]]:
+    """Instances grouped by the member name they came with (``meta[NAME_MARK]``, else ``default``)."""
+    out: dict[str, list[Any]] = {}
+    for a in instances:
+        out.setdefault(a.meta.get(NAME_MARK, default), []).append(a)
+    return out
 URI_META = frozenset({"dataset_id", "instance_id"})
 
 

@@ -24,10 +24,13 @@ _:b0 <https://uri.etsi.org/ngsi-ld/hasValue> "21"^^<http://www.w3.org/2001/XMLSc
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any, ClassVar
 
-from ...model import Graph
-from ...report import ConversionReport
+from ...model import Attr, Graph
+from ...report import Coerced, ConversionReport
 from ..base import Adapter, Capabilities
 from .profiles import profile_writer
 from .syntax import reserialise
@@ -65,7 +68,61 @@ def to_rdflib(graph: Graph, **options: Any) -> Any:
 def write_ntriples(graph: Graph, report: ConversionReport, **options: Any) -> str:
     """The graph as N-Triples text in the chosen ``profile`` (see :data:`.profiles.PROFILES`)."""
     profile = options.pop("profile", None) or "ngsi-ld"
-    return profile_writer(profile)(report, **options).document(graph)
+    nt = profile_writer(profile)(report, **options).document(graph)
+    if not nt.isascii() and _SURROGATE.search(nt):
+        nt = _no_surrogates(nt, graph, report)
+    return nt
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(nt: str, graph: Graph, report: ConversionReport) -> str:
+    """RDF literals and IRIs are Unicode scalar values: lone surrogates become U+FFFD, each one reported."""
+    single = bool(graph.meta.get("ngsi-ld:single")) and len(graph.nodes) == 1
+
+    def strings(v: Any, ptr: str) -> Iterator[str]:
+        if isinstance(v, str):
+            if _SURROGATE.search(v):
+                yield ptr
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                key = f"{ptr}/{_esc(str(k))}"
+                yield from ([key] if isinstance(k, str) and _SURROGATE.search(k) else strings(x, key))
+        elif isinstance(v, list):
+            for i, x in enumerate(v):
+                yield from strings(x, f"{ptr}/{i}")
+
+    for i, node in enumerate(graph.nodes):
+        base = "" if single else f"/{i}"
+        for ptr in strings(node.id, base + "/id"):
+            report.add(Coerced, ptr, _SURROGATE_MSG, remedy=_SURROGATE_FIX)
+        for ptr, a in _instances(node.attrs, base):
+            for p in strings(a.value, ptr):
+                report.add(Coerced, p, _SURROGATE_MSG, remedy=_SURROGATE_FIX)
+    return _SURROGATE.sub("\ufffd", nt)
+
+
+_SURROGATE_MSG = "a lone surrogate (not a Unicode character) written as U+FFFD: RDF text is Unicode"
+_SURROGATE_FIX = "fix the string in the source data"
+
+
+def _instances(attrs: dict[str, list[Attr]], path: str) -> Iterator[tuple[str, Attr]]:
+    for name, instances in attrs.items():
+        many = len(instances) > 1
+        for i, a in enumerate(instances):
+            p = f"{path}/{_esc(name)}" + (f"/{i}" if many else "")
+            yield p, a
+            if a.attrs:
+                yield from _instances(a.attrs, p)
+
+
+def _esc(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+#: the instance meta-data the sosa profile writes (observation time, unit, collection, observation IRI)
+SOSA_META = frozenset({"observed_at", "unit_code", "dataset_id", "instance_id"})
 
 
 # -- adapters ----------------------------------------------------------------
@@ -85,6 +142,20 @@ class RdfAdapter(Adapter):
         "allow_remote": "URL prefixes that may be fetched (default: none)",
         "core_version": "NGSI-LD core context version used where an entity has none (default 1.8)",
     }
+
+    carrying: ClassVar[dict[str, tuple[Any, ...]]] = {
+        "profile": ("ngsi-ld", "sosa"), "roundtrip": (True, False), "blank_nodes": (False, True)}
+
+    def capabilities_for(self, options: Mapping[str, Any] | None = None) -> Capabilities:
+        opts = options or {}
+        if (opts.get("profile") or "ngsi-ld") == "sosa":
+            return replace(self.capabilities, typed=False, meta=SOSA_META, nested=False, entity_meta=frozenset(),
+                           extras=frozenset(), notes="SOSA/SSN observations, GeoSPARQL, OWL-Time; the rest as plain "
+                                                     "triples")
+        if opts.get("roundtrip", True) is False:
+            return replace(self.capabilities, extras=frozenset(),
+                           notes="no round-trip annotations: what JSON-LD triples give back (reported)")
+        return self.capabilities
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
         from .read import read_rdf

@@ -40,7 +40,7 @@ from ...contexts.core import DEFAULT_VOCAB, NGSI_LD
 from ...contexts.loader import ContextLoader
 from ...mapping.units import to_qudt
 from ...model import Attr, Graph, Kind, Node
-from ...report import Coerced, ConversionReport, Dropped, Unresolved
+from ...report import Approximated, Coerced, ConversionReport, Dropped, Unresolved
 from .emit import Emitter
 from .terms import (
     NT_TYPE,
@@ -173,6 +173,10 @@ class SosaWriter:
         helper = Writer(ConversionReport(), loader=self.em.loader)
         for i, node in enumerate(graph.nodes):
             self._ptr = "" if single else f"/{i}"
+            self.report.add(Approximated, self._ptr, "the sosa profile maps the entity onto SOSA/SSN, GeoSPARQL "
+                            "and OWL-Time: its types, attribute names, kinds and instances read back from it are a "
+                            "reconstruction", remedy="use the ngsi-ld profile (the default) for a lossless "
+                            "round trip")
             self.entity(node, helper.em.ctx(helper.actx(node, graph)))
         self.report.records_out += len(graph.nodes)
         return "".join(self.lines)

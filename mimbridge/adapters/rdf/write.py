@@ -34,6 +34,7 @@ from ...report import Coerced, ConversionReport, Dropped
 from ..ngsild.vocab import ARRAY_MARK, RAW_MEMBERS, VALUE_KEY
 from .emit import Emitter, TermContext
 from .terms import (
+    IRI_BAD,
     LIT_ESC,
     MB_DOCUMENT,
     META_TERMS,
@@ -187,6 +188,10 @@ class Writer:
         if info is None:
             info = c.names[name] = (self.iri(name), f"-{self.short(name)}-", c.special_term(name))
         p, short, special = info
+        if "%" in p and IRI_BAD.search(name) is not None:
+            self.report.add(Coerced, lambda: self._path(where), "attribute IRI has characters an IRI cannot hold "
+                            "(spaces, quotes...): written percent-encoded, and read back so",
+                            remedy="map the name to an IRI in the @context")
         if special:
             self.report.add(Coerced, lambda: self._path(where), "the context defines this attribute's term "
                             "with @type @json or a @container: written as an attribute node, not as JSON-LD "
@@ -285,6 +290,8 @@ class Writer:
         """JSON pointer of an instance from its nested ``(parent, i)`` / ``(ptr, name, many)`` tuples."""
         if len(where) == 3:
             ptr, name, _many = where
+            if ptr.__class__ is tuple:  # a nested attribute: its parent instance's path first
+                ptr = self._path(ptr)
             return ptr if not name else f"{ptr}/{name.replace('~', '~0').replace('/', '~1')}"
         (parent, i) = where
         head = self._path(parent)
@@ -298,7 +305,8 @@ class Writer:
         for key in sorted(extra):
             what = {"value": "value not given back exactly by its JSON-LD triples", "index": "instance order",
                     "types": "order of entity types", "fields": "a datasetId or scope not given back exactly",
-                    "meta": "NGSI-LD members kept for the round trip (@context, previousValue...)"}[key]
+                    "scope": "an entity scope that is not one string",
+                    "meta": "NGSI-LD members kept for the round trip (@context, previousValue...)"}.get(key, key)
             self.report.add(Coerced, lambda: self._path(where), f"{what} is not carried without roundtrip "
                             "annotations", remedy="keep roundtrip=True (the default)")
 

@@ -28,16 +28,17 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ...errors import MappingError
 from ...model import Graph
 from ...report import Coerced, ConversionReport, Dropped
-from ..base import ALL_KINDS, ALL_META, Adapter, Capabilities
+from ..base import ALL_KINDS, ALL_META, Adapter, Capabilities, check_capabilities
 from .dataarray import to_data_array
 from .read import StaReader
 from .vocab import COLLECTION, DATA_ARRAY
-from .write import StaWriter
+from .write import StaWriter, is_sta_node
 
 __all__ = ["Sta2Adapter", "StaAdapter", "StaDataArrayAdapter"]
 
@@ -57,6 +58,16 @@ def _mapping(options: dict[str, Any]) -> str:
     if b not in OBSERVED_BY:
         raise MappingError(f"unknown observed_by {b!r}; known: {', '.join(OBSERVED_BY)}")
     return m
+
+
+#: what the observations mapping carries: each instance with a time or datasetId becomes an Observation
+#: (value, observedAt, unitCode, datasetId as Datastream, instanceId as Observation id, observedBy and the
+#: Observation members as sub-attributes; the mapping reports other sub-attributes); other attributes go into
+#: the Thing's properties as plain values
+OBSERVATIONS_CAPS = Capabilities(meta=frozenset({"dataset_id", "observed_at", "unit_code", "instance_id"}),
+                                 entity_meta=frozenset(), extras=frozenset(),
+                                 notes="observations mapping: temporal instances as Observations, other attributes "
+                                       "as Thing properties")
 
 
 class StaAdapter(Adapter):
@@ -80,6 +91,17 @@ class StaAdapter(Adapter):
         "repair_geometry": "repair Polygon rings that lack one level of nesting (reported) instead of "
                            "keeping them as JSON",
     }
+    carrying: ClassVar[dict[str, tuple[Any, ...]]] = {"mapping": ("structural", "observations")}
+
+    def capabilities_for(self, options: Mapping[str, Any] | None = None) -> Capabilities:
+        if options and options.get("mapping") == "observations":
+            return OBSERVATIONS_CAPS
+        return self.capabilities
+
+    def check(self, graph: Graph, report: ConversionReport, options: Mapping[str, Any]) -> None:
+        # the observations mapping writes SensorThings entities whole; only the others are mapped
+        check_capabilities(graph, self.capabilities_for(options), report, self.name, skip=is_sta_node)
+
     read_dialect: ClassVar[str | None] = None
     write_dialect: ClassVar[str] = "1.1"
 

@@ -166,7 +166,7 @@ class _Forward:
         if code is False or code is True:
             if where not in self.unit_reported:
                 self.unit_reported.add(where)
-                self.report.add(Unresolved, where, f"unit {uom!r} has no UN/CEFACT code in the unit table; "
+                self.report.add(Unresolved, "", f"unit {uom!r} of {where} has no UN/CEFACT code in the unit table; "
                                 "no unitCode written (the unitOfMeasurement stays on the Datastream)",
                                 remedy="add the unit to mimbridge/mapping/units.tsv")
             return None
@@ -181,6 +181,12 @@ class _Forward:
             uoms = _value(ds, STA + "unitOfMeasurements")
             uoms = uoms if isinstance(uoms, list) else []
             n = max(len(ops), len(uoms))
+            if n == 0:  # the document has the MultiDatastream's id only: nothing says what its components are
+                self.report.add(Unresolved, "", f"MultiDatastream {ds.id} has no observedProperties or "
+                                "unitOfMeasurements: each result is kept whole, not split into components",
+                                remedy="include the MultiDatastream ($expand=MultiDatastream) in the document")
+                return _Stream(ds.id, [(self._name(None, _value(ds, STA + "name"), "result"), None)], False,
+                               self._sensor(ds))
             comps = []
             for i in range(n):
                 op = ops[i] if i < len(ops) else None
@@ -203,6 +209,8 @@ class _Forward:
         if st.iri is None:
             return  # no Datastream entity to state the defaults: every instance keeps its own resultTime and links
         objs = group[0][0] if len(group) == 1 else [o for c in group for o in c[0]]
+        if not objs:  # "Observations": [] (a Datastream without any yet)
+            return
 
         def everywhere(key: str) -> bool:
             return all(map(operator.contains, objs, repeat(key, len(objs))))
@@ -255,6 +263,10 @@ class _Forward:
             st = self.stream(self.nodes.get(ds) if ds else None)
             self._defaults(st, group)
             self._instances(st, group, owner)
+            if not any(c[0] for c in group):  # no Observation at all: no attribute without instances
+                for n in g.nodes:
+                    for name in [k for k, v in n.attrs.items() if not v]:
+                        del n.attrs[name]
         for n in self.subjects.values():
             self._location(n)
         return g
@@ -306,7 +318,7 @@ class _Forward:
                     node.attrs[rel] = [Attr(_LREL, [ds])]
                 self.graph.nodes.append(node)
                 self.nodes[pid] = node
-                self.report.add(Approximated, pid, f"Observations whose {tname} is not in the document are "
+                self.report.add(Approximated, "", f"Observations whose {tname} is not in the document are "
                                 f"carried by a {tname} entity made for them", remedy="expand the "
                                 f"{'Thing of the Datastream' if thing else 'FeatureOfInterest'} ($expand)")
         self.subjects[node.id] = node

@@ -25,7 +25,9 @@ from urllib.parse import quote
 from ...contexts.core import DEFAULT_CORE_VERSION, core_context_url
 from ...errors import ParseError
 from ...model import Attr, Graph, Kind, Node
-from ...report import Approximated, Coerced, ConversionReport, Rejected
+from ...report import Approximated, Coerced, ConversionReport, Invalid, Rejected
+from ..validity import time_problem
+from .checks import JSON_TYPES, collision, not_sensorthings, wrong_type
 from .vocab import (
     COLLECTION,
     CONTEXT_URL,
@@ -236,6 +238,8 @@ class StaReader:
             if doc and all(isinstance(x, str) for x in doc):
                 raise ParseError("an array of links (a CreateObservations response), not SensorThings entities",
                                  pointer="/0", expected="entities (JSON objects)")
+            if doc:
+                not_sensorthings(doc[0], "/0")
             if doc and not any(isinstance(x, dict) for x in doc):
                 raise ParseError("an array without any entity", pointer="/0", expected="entities (JSON objects)")
             self._collection(doc, {}, "", pointers, array=True)
@@ -260,6 +264,7 @@ class StaReader:
             else:
                 self._collection(items, rest, f"/{key}", pointers, array=False)
             return g
+        not_sensorthings(doc, "")
         tname = self.entity_type or self._infer(doc, "")
         self.entity(doc, "", tname, None)
         if len(g.nodes) == 1:
@@ -281,6 +286,7 @@ class StaReader:
                 if not isinstance(item, dict):
                     raise ParseError(f"collection member is a {type(item).__name__}, not an entity", pointer=ptr,
                                      expected="a JSON object")
+                not_sensorthings(item, ptr)
                 tname = self.entity_type or self._infer(item, ptr)
                 members.append(self.entity(item, ptr, tname, None))
             except ParseError as exc:
@@ -295,10 +301,10 @@ class StaReader:
             env.attrs[DATA_ARRAY] = [Attr(_JSON, self._layout)]
         for k, v in rest.items():
             name = k[5:] if k.startswith("@iot.") else (k[1:] if k.startswith("@") else None)
-            if name in ("count", "nextLink"):
-                env.attrs[COUNT if name == "count" else NEXT_LINK] = [Attr(_PROPERTY, v)]
-            else:
-                env.attrs[local_iri(k)] = [self._plain(v)]
+            iri = (COUNT if name == "count" else NEXT_LINK) if name in ("count", "nextLink") else local_iri(k)
+            if iri in env.attrs:
+                raise collision(k, iri, "")
+            env.attrs[iri] = [Attr(_PROPERTY, v)] if name in ("count", "nextLink") else [self._plain(v)]
 
     # -- entities --------------------------------------------------------------------
     def _node(self, iri: str, type_iri: str) -> Node:
@@ -388,11 +394,19 @@ class StaReader:
             if key[:1].isupper() and isinstance(val, (dict, list)):
                 navs[key] = val
                 continue
+            if val is not None and (key in JSON_TYPES or key in TIME_FIELDS):
+                wrong_type(key, val, ptr, v2)
             iri_ = _LOCAL.get(key)
             if iri_ is not None and val.__class__ in _SCALAR_SET and key != "encodingType":
+                if key in TIME_FIELDS and val.__class__ is str and time_problem(val) is not None:
+                    self.report.add(Invalid, f"{ptr}/{_esc(key)}", f"{key} is not {time_problem(val)}",
+                                    remedy="fix the value at the source (it is kept as given)")
                 node.attrs[iri_] = [Attr(_PROPERTY, val)]
                 continue
-            node.attrs[iri_ or local_iri(key)] = [self.field(key, val, f"{ptr}/{_esc(key)}", v2)]
+            iri_ = iri_ or local_iri(key)
+            if iri_ in node.attrs:
+                raise collision(key, iri_, ptr)
+            node.attrs[iri_] = [self.field(key, val, f"{ptr}/{_esc(key)}", v2)]
         for key, val in navs.items():
             self._navigation(node, key, val, pending.pop(key, None), ptr)
         for key, anns in pending.items():
@@ -411,7 +425,10 @@ class StaReader:
         if anns:
             for ann, v in anns.items():
                 a.attrs[_ANNOTATIONS.get(ann) or local_iri(ann)] = [self._plain(v)]
-        node.attrs[_NAV_IRI.get(key) or STA + lower_first(key)] = [a]
+        iri = _NAV_IRI.get(key) or STA + lower_first(key)
+        if iri in node.attrs:
+            raise collision(key, iri, ptr)
+        node.attrs[iri] = [a]
 
     def _collect(self, items: list, ptr: str, parent: Node) -> list[str]:
         """The fast path of :meth:`entity` for a list of Observations being collected."""

@@ -69,6 +69,10 @@ def _local(iri: str) -> str:
     return re.split(r"[/#:]", iri.rstrip("/#"))[-1] or iri
 
 
+def _esc(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
 def _temporal(name: str, instances: list[Attr]) -> bool:
     if name.startswith(STA) or name in FIELD_BY_IRI:
         return False
@@ -98,6 +102,10 @@ class Reverse:
         self.obs: dict[str, _Obs] = {}
         self.defaults: dict[str, dict[str, Any]] = {}
         self.reader = StaReader(report, dialect="1.1")
+        single = bool(graph.meta.get("ngsi-ld:single")) and len(graph.nodes) == 1
+        #: JSON pointer of each input entity (report paths) and of each instance (by identity)
+        self.ptr: dict[str, str] = {n.id: "" if single else f"/{i}" for i, n in enumerate(graph.nodes)}
+        self.iptr: dict[int, str] = {}
 
     def add(self, node: Node) -> Node:
         self.out.nodes.append(node)
@@ -134,8 +142,10 @@ class Reverse:
                 del node.attrs[name]
             elif _temporal(name, instances):
                 del node.attrs[name]
-                for a in instances:
+                base = f"{self.ptr.get(node.id, '')}/{_esc(name)}"
+                for j, a in enumerate(instances):
                     temporal.setdefault((name, a.dataset_id), []).append(a)
+                    self.iptr[id(a)] = f"{base}/{j}" if len(instances) > 1 else base
             elif not sta:
                 del node.attrs[name]
                 a = instances[0]
@@ -171,7 +181,8 @@ class Reverse:
 
     def _foreign(self, node: Node, props: dict[str, Any]) -> None:
         types = [_local(t) for t in node.types]
-        self.report.add(Approximated, node.id, "entity of a non-SensorThings type written as a Thing (its type "
+        self.report.add(Approximated, self.ptr.get(node.id, ""), "entity of a non-SensorThings type written as a "
+                        "Thing (its type "
                         "and non-temporal attributes in properties)", remedy="none needed; the Thing's "
                         "properties keep them")
         name = props.pop("name", None)
@@ -199,7 +210,8 @@ class Reverse:
         loc.attrs[STA + "encodingType"] = [Attr(_PROPERTY, "application/geo+json")]
         loc.attrs[NGSI_LOCATION] = [Attr(a.kind, a.value)]
         node.attrs[STA + "locations"] = [Attr(_LREL, [loc.id])]
-        self.report.add(Approximated, f"{node.id}/location", "a Location entity made from the location attribute",
+        self.report.add(Approximated, f"{self.ptr.get(node.id, '')}/location", "a Location entity made from the "
+                        "location attribute",
                         remedy="none needed")
 
     def _ensure_link(self, node: Node, rel: str, target: str) -> None:
@@ -244,7 +256,8 @@ class Reverse:
         ds.attrs[STA + "observationType"] = [Attr(_PROPERTY, _observation_type([a.value for a in instances]))]
         ds.attrs[STA + "observedProperty"] = [Attr(_REL, op_id)]
         ds.attrs[STA + "sensor"] = [Attr(_REL, sensor)]
-        self.report.add(Approximated, f"{subject.id}/{local}", "Datastream, ObservedProperty (and Sensor) made "
+        self.report.add(Approximated, f"{self.ptr.get(subject.id, '')}/{_esc(name)}", "Datastream, ObservedProperty "
+                        "(and Sensor) made "
                         "from the attribute: name, unitCode and observedBy are all it tells",
                         remedy="keep the Datastream entities next to the temporal entities")
         return ds
@@ -272,7 +285,8 @@ class Reverse:
             if rec.ds.types[0] == _T["MultiDatastream"] and "#" in (a.instance_id or ""):
                 n = max(rec.results) + 1
                 if len(rec.results) != n:
-                    self.report.add(Dropped, iri, "MultiDatastream Observation misses components; null written",
+                    self.report.add(Dropped, self.iptr.get(id(a), ""), "MultiDatastream Observation misses "
+                                    "components; null written",
                                     remedy="keep every component instance")
                 o["result"] = [rec.results[i].value if i in rec.results else None for i in range(n)]
             else:
@@ -288,15 +302,20 @@ class Reverse:
                 o.setdefault("@iot.selfLink" if k == "@id" else k, tpl.replace("{id}", lit))
         for k in subs:
             if k not in _HANDLED and not k.endswith("observedBy"):
-                self.report.add(Dropped, f"{iri}/{_local(k)}", "attribute of an instance has no SensorThings "
+                self.report.add(Dropped, f"{self.iptr.get(id(a), '')}/{_esc(k)}", "attribute of an instance has no "
+                                "SensorThings "
                                 "Observation member", remedy="move it into the Observation's parameters")
         for (py, member) in META_FIELDS:
             if py not in _CARRIED_META and getattr(a, py) is not None:
-                self.report.add(Dropped, f"{iri}/{member}", f"{member} of an instance has no SensorThings member")
+                self.report.add(Dropped, f"{self.iptr.get(id(a), '')}/{member}",
+                                f"{member} of an instance has no SensorThings member")
         g = self.reader.graph
         start = len(g.nodes)
-        # the instance id as pointer: identical anonymous Observations (two Datastreams) stay two nodes
-        self.reader.entity(o, iri, "Observation", None)
+        self.reader.entity(o, "", "Observation", None)
+        if len(g.nodes) == start:  # an equal anonymous Observation was read before (two equal instances)
+            self.reader = StaReader(self.report, dialect="1.1")
+            g, start = self.reader.graph, 0
+            self.reader.entity(o, "", "Observation", None)
         node = g.nodes[start]
         del g.nodes[start:]
         node.id = iri

@@ -93,6 +93,10 @@ def references(a: Attr) -> list[str]:
     return []
 
 
+def _esc(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
 class StaWriter:
     """Writes a structural graph as SensorThings JSON; ``dialect`` is ``"1.1"`` or ``"2.0"``."""
 
@@ -103,17 +107,22 @@ class StaWriter:
         self.id_key = "id" if self.v2 else "@iot.id"
         self.nodes: dict[str, Node] = {}
         self.from_v2 = False
+        #: JSON pointer of each node of the graph (report paths)
+        self.ptr: dict[str, str] = {}
 
     # -- documents -------------------------------------------------------------------
     def document(self, graph: Graph) -> Any:
         """The SensorThings document for ``graph``."""
         self.from_v2 = graph.meta.get("sta:version") == "2.0" and not self.v2
         nodes = self.nodes
+        single = bool(graph.meta.get("ngsi-ld:single")) and len(graph.nodes) == 1
+        for i, n in enumerate(graph.nodes):
+            self.ptr.setdefault(n.id, "" if single else f"/{i}")
         for i, n in enumerate(graph.nodes):
             if not is_sta_node(n):
-                self.report.add(Dropped, f"/{i}", f"entity of type {', '.join(n.types)} is not a SensorThings "
-                                "entity", remedy="convert with mapping='observations' to turn entities with "
-                                "temporal attributes into Things, Datastreams and Observations")
+                self.report.add(Dropped, "" if single else f"/{i}", f"entity of type {', '.join(n.types)} is not a "
+                                "SensorThings entity", remedy="convert with mapping='observations' to turn entities "
+                                "with temporal attributes into Things, Datastreams and Observations")
             elif n.id in nodes:
                 self.report.add(Dropped, f"/{i}", f"a second entity with id {n.id} (the first one is written)",
                                 remedy="merge the entities before converting")
@@ -162,6 +171,9 @@ class StaWriter:
         return FIELD_BY_IRI.get(iri) or (iri[len(DEFAULT_CONTEXT):] if iri.startswith(DEFAULT_CONTEXT) else iri)
 
     # -- entities --------------------------------------------------------------------
+    def _p(self, iri: str) -> str:
+        return self.ptr.get(iri, "")
+
     def reference(self, iri: str) -> dict[str, Any]:
         """``{"@iot.id": ...}`` for an entity that is not in the graph."""
         parsed = parse_minted(iri)
@@ -175,7 +187,7 @@ class StaWriter:
         if node is None:
             return self.reference(iri)
         if iri in stack:
-            self.report.add(Coerced, iri, "navigation cycle: the entity is written as a reference",
+            self.report.add(Coerced, self._p(iri), "navigation cycle: the entity is written as a reference",
                             remedy="break the cycle of Relationships")
             return self.reference(iri)
         d = self.reference(iri)
@@ -184,23 +196,23 @@ class StaWriter:
         for name, instances in node.attrs.items():
             a = instances[0]
             if len(instances) > 1:
-                self.report.add(Dropped, f"{iri}/{name}/1", "only one instance per SensorThings member is "
-                                "carried; other instances dropped", remedy="use mapping='observations' for "
+                self.report.add(Dropped, f"{self._p(iri)}/{_esc(name)}/1", "only one instance per SensorThings "
+                                "member is carried; other instances dropped", remedy="use mapping='observations' for "
                                 "temporal attributes")
             if _META(a) != _NO_META:
                 self._meta_dropped(a, iri, name)
             if name == SELF_LINK:
                 d["@id" if v2 else "@iot.selfLink"] = a.value
                 if self.from_v2:
-                    self.report.add(Coerced, f"{iri}/@id", "STA 2.0 @id written as @iot.selfLink",
+                    self.report.add(Coerced, f"{self._p(iri)}/@id", "STA 2.0 @id written as @iot.selfLink",
                                     remedy="write format sta2 to keep STA 2.0 spellings")
                 continue
             if name == ODATA_CONTEXT:
                 if v2:
                     d["@context"] = a.value
                 else:
-                    self.report.add(Dropped, f"{iri}/@context", "the STA 2.0 @context (OData metadata URL) has "
-                                    "no STA 1.1 member", remedy="write format sta2")
+                    self.report.add(Dropped, f"{self._p(iri)}/@context", "the STA 2.0 @context (OData metadata URL) "
+                                    "has no STA 1.1 member", remedy="write format sta2")
                 continue
             key = self._member(name)
             kind = a.kind
@@ -209,7 +221,7 @@ class StaWriter:
             elif (key in KNOWN_NAV and name.startswith(STA)) or NAVIGATION_LINK in a.attrs:
                 self._link_only(d, upper_first(key), a)
             else:
-                self._field(d, key, a, iri)
+                self._field(d, key, a, iri, name)
         if not v2 and self.from_v2:
             self._v11_fixes(d, iri)
         return d
@@ -217,12 +229,13 @@ class StaWriter:
     def _meta_dropped(self, a: Attr, iri: str, name: str) -> None:
         for (_, member), v in zip(META_FIELDS, _META(a), strict=True):
             if v is not None:
-                self.report.add(Dropped, f"{iri}/{name}/{member}", f"{member} has no SensorThings member",
+                self.report.add(Dropped, f"{self._p(iri)}/{_esc(name)}/{member}",
+                                f"{member} has no SensorThings member",
                                 remedy="use mapping='observations' to map observedAt, unitCode and datasetId")
 
     def _nav_name(self, key: str) -> str:
         if self.from_v2 and key in _V11_NAMES:
-            self.report.add(Coerced, key, f"STA 2.0 {key} written as STA 1.1 {_V11_NAMES[key]}")
+            self.report.add(Coerced, "", f"STA 2.0 {key} written as STA 1.1 {_V11_NAMES[key]}")
             return _V11_NAMES[key]
         return key
 
@@ -253,8 +266,9 @@ class StaWriter:
             d[key + self.ann[NAVIGATION_LINK]] = link
         self._annotations(d, key, a, skip=NAVIGATION_LINK)
 
-    def _field(self, d: dict[str, Any], key: str, a: Attr, iri: str) -> None:
+    def _field(self, d: dict[str, Any], key: str, a: Attr, iri: str, name: str = "") -> None:
         value = a.value
+        at = f"{self._p(iri)}/{_esc(name or key)}"
         if a.attrs:
             for sub, instances in a.attrs.items():
                 if sub == FEATURE_WRAPPER and a.kind is _GEO:
@@ -262,35 +276,36 @@ class StaWriter:
                 elif sub == ORIGINAL:
                     value = instances[0].value
                 else:
-                    self.report.add(Dropped, f"{iri}/{key}/{self._member(sub)}", "attribute of an attribute has "
+                    self.report.add(Dropped, f"{at}/{_esc(sub)}", "attribute of an attribute has "
                                     "no SensorThings member", remedy="move it into the entity's properties")
         elif a.kind in (Kind.LANGUAGE, Kind.VOCAB, Kind.LIST, Kind.LIST_RELATIONSHIP):
-            self.report.add(Coerced, f"{iri}/{key}", f"{a.kind.value} written as a plain JSON value")
+            self.report.add(Coerced, at, f"{a.kind.value} written as a plain JSON value")
         if key in TIME_FIELDS and isinstance(value, str) and "/" in value:
             start, _, end = value.partition("/")
             if self.v2:
                 value = {k: v for k, v in (("start", start), ("end", end)) if v and v != ".."}
             elif ".." in (start, end) or not start or not end:
-                self.report.add(Approximated, f"{iri}/{key}", "open time interval has no STA 1.1 form; written "
+                self.report.add(Approximated, at, "open time interval has no STA 1.1 form; written "
                                 "with '..' for the open end", remedy="write format sta2")
         d[key] = value
 
     def _v11_fixes(self, d: dict[str, Any], iri: str) -> None:
         rt = d.pop("resultType", None)
         if rt is not None:
-            self.report.add(Dropped, f"{iri}/resultType", "STA 2.0 resultType (SWE Common) has no STA 1.1 member",
+            self.report.add(Dropped, f"{self._p(iri)}/resultType",
+                            "STA 2.0 resultType (SWE Common) has no STA 1.1 member",
                             remedy="write format sta2")
             if isinstance(rt, dict):
                 if "observationType" not in d and rt.get("type") in _OBSERVATION_TYPES:
                     d["observationType"] = _OBSERVATION_TYPES[rt["type"]]
-                    self.report.add(Approximated, f"{iri}/observationType", "observationType derived from the "
+                    self.report.add(Approximated, f"{self._p(iri)}/observationType", "observationType derived from the "
                                     "STA 2.0 resultType")
                 uom = rt.get("uom")
                 if "unitOfMeasurement" not in d and isinstance(uom, dict):
                     d["unitOfMeasurement"] = {"name": uom.get("label"), "symbol": uom.get("symbol"),
                                               "definition": f"ucum:{uom['code']}" if uom.get("code") else None}
-                    self.report.add(Approximated, f"{iri}/unitOfMeasurement", "unitOfMeasurement derived from "
+                    self.report.add(Approximated, f"{self._p(iri)}/unitOfMeasurement", "unitOfMeasurement derived from "
                                     "the STA 2.0 resultType uom")
         if d.pop("resultEncoding", None) is not None:
-            self.report.add(Dropped, f"{iri}/resultEncoding", "STA 2.0 resultEncoding has no STA 1.1 member",
+            self.report.add(Dropped, f"{self._p(iri)}/resultEncoding", "STA 2.0 resultEncoding has no STA 1.1 member",
                             remedy="write format sta2")
