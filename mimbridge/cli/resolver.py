@@ -244,7 +244,7 @@ def _publish(store: Any, args: argparse.Namespace) -> None:
     if not isinstance(store, OxigraphStore):
         return
     if args.cache_control:
-        write_config(store.path, cache_control=args.cache_control)
+        write_config(store.path, cache_control=args.cache_control)  # type: ignore[arg-type]
     if args.optimize:
         store.optimize()
     publish(store)

@@ -75,7 +75,7 @@ class WriteResult:
 class Source(Protocol):
     """Iterates pages of records from a live endpoint."""
 
-    format: ClassVar[str] | str
+    format: ClassVar[str] | str  # type: ignore[valid-type]
 
     def pages(self, *, start: str | None = None) -> Iterator[Page]:
         """Yield pages, beginning at ``start`` (a next link from a checkpoint) when given."""
@@ -90,7 +90,7 @@ class Sink(Protocol):
     and ``rewind(cursor) -> None``; see the module docstring.
     """
 
-    format: ClassVar[str] | str
+    format: ClassVar[str] | str  # type: ignore[valid-type]
 
     def write(self, payload: Any, *, skip: frozenset[str] = frozenset()) -> WriteResult:
         """Write ``payload``; records whose id is in ``skip`` were written by an earlier run."""

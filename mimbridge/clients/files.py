@@ -117,7 +117,7 @@ def scope_blank_nodes(text: str, format: str, scope: str) -> str:
     kw: dict[str, Any] = {}
     if format == "turtle":
         kw["prefixes"] = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
-    return ox.serialize(quads, format=fmt, **kw).decode("utf-8")
+    return ox.serialize(quads, format=fmt, **kw).decode("utf-8")  # type: ignore[union-attr]
 
 
 def _record_id(record: Any, n: int) -> str:

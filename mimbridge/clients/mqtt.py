@@ -459,7 +459,7 @@ class MqttSink:
             client.username_pw_set(*self.auth)
         client.reconnect_delay_set(1, 10)
         client.on_connect = lambda c, u, f, rc, p: None if rc.is_failure else self._connected.set()
-        client.on_disconnect = lambda c, u, f, rc, p: (self._connected.clear(), self._gone.set())
+        client.on_disconnect = lambda c, u, f, rc, p: (self._connected.clear(), self._gone.set())  # type: ignore[func-returns-value]
         _connect(client, mqtt, host=self.host, port=self.port, keepalive=self.keepalive, clean_start=True,
                  protocol=self.protocol, url=self.url)
         client.loop_start()

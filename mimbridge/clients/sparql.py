@@ -191,8 +191,8 @@ def select(url: str, query: str, *, http: HttpClient | None = None,
         results = ox.parse_query_results(text.encode("utf-8"), format=ox.QueryResultsFormat.JSON)
     except (SyntaxError, ValueError) as exc:
         raise ConnectorError(f"not SPARQL JSON results: {exc}", url=url, body=text[:200]) from exc
-    names = [v.value for v in results.variables]
-    return [{n: row[n] for n in names if row[n] is not None} for row in results]
+    names = [v.value for v in results.variables]  # type: ignore[union-attr]
+    return [{n: row[n] for n in names if row[n] is not None} for row in results]  # type: ignore[union-attr]
 
 
 def construct(url: str, query: str, *, http: HttpClient | None = None,
@@ -335,7 +335,7 @@ class SparqlSource:
         text = self.http.get(url, headers={"Accept": "application/sparql-results+json"}).text
         try:
             rows = ox.parse_query_results(text.encode("utf-8"), format=ox.QueryResultsFormat.JSON)
-            return [row["e"].value for row in rows if row["e"] is not None]
+            return [row["e"].value for row in rows if row["e"] is not None]  # type: ignore[union-attr]
         except (SyntaxError, ValueError) as exc:
             raise ConnectorError(f"not SPARQL JSON results: {exc}", url=url, body=text[:200]) from exc
 

@@ -141,7 +141,7 @@ class StaSink:
         else:
             raise ParseError("an STA payload is an entity, a collection page or an array of entities",
                              expected="a JSON object or array")
-        entities, groups = [], []
+        entities, groups = [], []  # type: ignore[var-annotated]
         for i, item in enumerate(items):
             if not isinstance(item, dict):
                 raise ParseError("collection member is not a JSON object", pointer=f"/value/{i}",
@@ -286,7 +286,7 @@ class StaSink:
             foi = obs.get("FeatureOfInterest")
             row = [obs.get(c) for c in components if c != "FeatureOfInterest/id"]
             if "FeatureOfInterest/id" in components:
-                row.append(foi.get("@iot.id") if _is_link(foi) else None)
+                row.append(foi.get("@iot.id") if _is_link(foi) else None)  # type: ignore[union-attr]
             rows.append(row)
         body = [{"Datastream": {"@iot.id": ds_id}, "components": components, "dataArray": rows}]
         url = f"{self.root}/CreateObservations"

@@ -84,7 +84,7 @@ def deskolemise(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
     'BlankNode'
     """
     triples = list(triples)
-    if not any(GENID in t.subject.value or GENID in t.object.value for t in triples
+    if not any(GENID in t.subject.value or GENID in t.object.value for t in triples  # type: ignore[union-attr]
                if isinstance(t.object, ox.NamedNode) or isinstance(t.subject, ox.NamedNode)):
         return triples
     names: dict[str, ox.BlankNode] = {}
@@ -327,7 +327,7 @@ class SparqlStore(TripleStore):
         g = checked_iri(graph)
         names: dict[Any, ox.NamedNode] = {}
         sk = [ox.Triple(self._skolem(t.subject, names), t.predicate, self._skolem(t.object, names)) for t in triples]
-        body = ox.serialize(sk, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        body = ox.serialize(sk, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")  # type: ignore[union-attr]
         self._update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}")
         return len(sk)
 
@@ -486,7 +486,7 @@ def load(store: TripleStore, data: Any, *, source: str, graph: str | None = None
     if graph is None:
         if not isinstance(data, os.PathLike):
             raise ResolutionError("load needs graph= (a named-graph IRI) unless data is a file path")
-        graph = source_graph(data)
+        graph = source_graph(data)  # type: ignore[arg-type]
     if source in _RDF_TEXT and source not in registry.available():
         text = Path(data).read_text(encoding="utf-8") if isinstance(data, os.PathLike) else str(data)
         fmt = _RDF_TEXT[source]

@@ -70,7 +70,7 @@ def _invalid_dois(external_ids: Any) -> list[tuple[int, str]]:
         return []
     return [(i, str(ext.get("value"))) for i, ext in enumerate(external_ids)
             if isinstance(ext, dict) and str(ext.get("scheme", "")).lower() == "doi"
-            and doi_uri(ext.get("value")) is None]
+            and doi_uri(ext.get("value")) is None]  # type: ignore[arg-type]
 
 
 class RecordReader(FeatureReader):
