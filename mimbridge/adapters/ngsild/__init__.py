@@ -6,7 +6,7 @@
 'ngsi-ld'
 """
 
-from .normalized import ConciseAdapter, NormalizedAdapter
+from .adapters import ConciseAdapter, NormalizedAdapter
 from .representations import GeoJSONAdapter, KeyValuesAdapter, TemporalAdapter
 
 __all__ = ["ConciseAdapter", "GeoJSONAdapter", "KeyValuesAdapter", "NormalizedAdapter", "TemporalAdapter"]

@@ -20,7 +20,7 @@ JSON-equal to the input.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from ...contexts.active import ActiveContext
 from ...contexts.core import DEFAULT_CORE_VERSION, core_context_url
@@ -28,7 +28,6 @@ from ...contexts.loader import ContextLoader, context_option
 from ...errors import ParseError, ResolutionError
 from ...model import Attr, Graph, Kind, Node
 from ...report import Coerced, ConversionReport, Dropped, Invalid, Rejected, Unresolved
-from ..base import Adapter, Capabilities
 from ..validity import DATETIME_RULE, datetime_problem, geometry_problem
 from .vocab import (
     ARRAY_MARK,
@@ -69,7 +68,7 @@ from .vocab import (
     not_string,
 )
 
-__all__ = ["KV_EXTRAS", "NGSI_LD_EXTRAS", "ConciseAdapter", "NormalizedAdapter", "Reader", "Writer", "reader_options",
+__all__ = ["KV_EXTRAS", "NGSI_LD_EXTRAS", "Reader", "Writer", "reader_options",
            "writer_options"]
 
 
@@ -571,42 +570,6 @@ class Writer:
         if bare and kind is PROPERTY and not isinstance(value, (dict, list)) and len(d) == 1:
             return value
         return d
-
-
-class NormalizedAdapter(Adapter):
-    """``ngsi-ld``: NGSI-LD normalized representation, read and write, lossless."""
-
-    name = "ngsi-ld"
-    capabilities = Capabilities(media_type="application/ld+json", extras=NGSI_LD_EXTRAS,
-                                notes="reads normalized and concise; lossless")
-    options: ClassVar[dict[str, str]] = {
-        "context": "@context to use for payloads without one (like a Link header)",
-        "contexts": "offline copies of contexts: {url: dict or path}",
-        "allow_remote": "URL prefixes that may be fetched (default: none)",
-        "timeout": "seconds per remote context fetch (default 10)",
-        "core_version": "NGSI-LD core context version: 1.3, 1.6, 1.7, 1.8 (default), 1.9",
-        "out_context": "@context to compact with and emit on output ([] = core only)",
-        "emit_context": "emit @context in output (default: where the input had one)",
-    }
-    concise = False
-
-    def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
-        return Reader(report, **reader_options(options)).read_document(data)
-
-    def namer(self, graph: Graph, **options: Any) -> Any:
-        writer = Writer(ConversionReport(), **writer_options(options))
-        return lambda node: writer.context_for(node, graph)[0].compact
-
-    def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
-        return Writer(report, concise=self.concise, **writer_options(options)).document(graph)
-
-
-class ConciseAdapter(NormalizedAdapter):
-    """``ngsi-ld-concise``: NGSI-LD concise representation, read and write, lossless."""
-
-    name = "ngsi-ld-concise"
-    capabilities = Capabilities(media_type="application/ld+json", extras=NGSI_LD_EXTRAS, notes="lossless")
-    concise = True
 
 
 READER_KEYS = ("context", "contexts", "allow_remote", "timeout", "fetch", "core_version", "loader")

@@ -40,7 +40,8 @@ from ...errors import MappingError, ParseError
 from ...model import META_FIELDS, Attr, Graph, Kind
 from ...report import Approximated, ConversionReport, Dropped, Unresolved
 from ..base import ALL_META, Capabilities
-from .normalized import KV_EXTRAS, NGSI_LD_EXTRAS, NormalizedAdapter, Reader, Writer, reader_options, writer_options
+from .adapters import NormalizedAdapter
+from .normalized import KV_EXTRAS, NGSI_LD_EXTRAS, Reader, Writer, reader_options, writer_options
 from .vocab import NAME_MARK, TYPES, URI_RE, VALUE_KEY, esc_name, is_geometry
 
 __all__ = ["GeoJSONAdapter", "KeyValuesAdapter", "TemporalAdapter", "schema_kinds"]
