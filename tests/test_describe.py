@@ -162,7 +162,8 @@ def test_resolver_serves_its_catalog(tmp_path):
     store = tmp_path / "store"
     assert main(["load", str(data), "--store", str(store)]) == 0
     port = free_port()
-    cmd = [sys.executable, "-m", "mimbridge", "serve", "--store", str(store), "--port", str(port)]
+    cmd = [sys.executable, "-m", "mimbridge", "serve", "--store", str(store), "--port", str(port),
+           "--base", "https://id.example.org/"]
     url = f"http://127.0.0.1:{port}"
     with run_server(cmd, port=port, url=url, ready=http_ready(f"{url}/catalog"), log=tmp_path / "serve.log",
                     cwd=ROOT, timeout=60):

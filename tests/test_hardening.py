@@ -233,9 +233,9 @@ def test_unresolvable_jsonld_context_is_not_empty_output():
 
 # -- 7. one bad record costs one record --------------------------------------------------------------
 def test_every_bad_ntriples_line_is_counted():
-    good = '<urn:x:1> <urn:p> "v" .'
-    text = "\n".join([good, "bad 1", good, "bad 2", "bad 3", good])
+    good = [f'<urn:x:1> <urn:p> "v{i}" .' for i in range(3)]
+    text = "\n".join([good[0], "bad 1", good[1], "bad 2", "bad 3", good[2]])
     r = mimbridge.convert(text, source="ntriples", target="ntriples")
-    assert r.output.splitlines() == [good] * 3  # every good line is read
+    assert sorted(r.output.splitlines()) == good  # every good line is read
     assert sum(e.count for e in r.report.rejected) == 3
     assert sorted(p for e in r.report.rejected for p in e.paths) == ["line 2", "line 4", "line 5"]
