@@ -85,14 +85,14 @@ def test_convert_unknown_option_exits_2(files, capsys):
 
 
 def test_a_type_error_inside_the_library_is_not_an_unknown_option(files):
-    # contexts= is a known option; 5 makes the library itself fail with a TypeError
+    # contexts= is a known option; 5 makes the library itself fail: a typed error, not "unknown option"
     _, doc, _ = files
-    with pytest.raises(TypeError) as err:
+    with pytest.raises(mimbridge.MimbridgeError) as err:
         mimbridge.convert([ENTITY], source="ngsi-ld", target="ntriples", contexts=5)
-    assert not isinstance(err.value, OptionError)
+    assert not isinstance(err.value, OptionError) and "TypeError" in str(err.value)
     p = subprocess.run([sys.executable, "-m", "mimbridge", "convert", str(doc), "-f", "ngsi-ld", "-t", "ntriples",
                         "-O", "contexts=5"], capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert p.returncode != 2 and "unknown" not in p.stderr and "TypeError" in p.stderr, p.stderr
+    assert p.returncode == 1 and "unknown" not in p.stderr and "TypeError" in p.stderr, p.stderr
 
 
 def test_option_error_is_a_type_error_and_a_value_error():
