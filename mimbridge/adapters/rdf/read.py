@@ -33,7 +33,7 @@ from typing import Any
 from ...contexts.loader import ContextLoader
 from ...gcpause import no_gc
 from ...model import Attr, Graph, Kind, Node
-from ...report import ConversionReport
+from ...report import ConversionReport, Dropped
 from ..ngsild.vocab import RAW_MEMBERS
 from .parse import (
     CAND,
@@ -314,6 +314,12 @@ class Builder:
         """One object as JSON (literals native or value objects, nodes as JSON-LD node objects)."""
         if o.__class__ is tuple:
             return lit_value(o)
+        if o.__class__ is str and o.startswith("_:") and o not in self.by_s:
+            self.report.add(Dropped, self.where, "a blank node without triples stands for a structure (an RDF list, "
+                            "a value node) that is not in the data: kept as a blank-node reference",
+                            remedy="include the blank nodes reachable from the subject (a CONSTRUCT that follows "
+                                   "every predicate of the attribute nodes, rdf:first and rdf:rest)")
+            return {"@id": o}
         return self.vb.value(o)
 
     def rdf_list(self, head: str) -> list[Any] | None:
