@@ -221,8 +221,19 @@ class RdfJsonLdAdapter(RdfAdapter):
                                 notes="RDF graph as JSON-LD; lossless in the ngsi-ld profile")
 
 
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 class RdfXmlAdapter(RdfAdapter):
     """``rdfxml``: RDF/XML."""
+
+    def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
+        out = super().write(graph, report=report, **options)
+        if _XML_FORBIDDEN.search(out):  # XML 1.0 cannot hold control characters: said, not written broken
+            report.add(Coerced, "", "control characters XML 1.0 cannot hold are written as U+FFFD",
+                       remedy="use turtle, ntriples or rdf-jsonld to keep them")
+            out = _XML_FORBIDDEN.sub("\ufffd", out)
+        return out
 
     name = "rdfxml"
     syntax = "rdfxml"
