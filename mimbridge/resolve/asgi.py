@@ -41,7 +41,7 @@ from .service import Representation, Resolver, format_of
 from .sharedcache import SharedCache
 from .snapshots import ServingStore
 
-__all__ = ["ACCESS_LOG", "AccessLog", "Limits", "ResolverApp", "clf_line", "etag_matches"]
+__all__ = ["ACCESS_LOG", "AccessLog", "Limits", "ResolverApp", "clf_line", "create_app", "etag_matches"]
 
 ACCESS_LOG = logging.getLogger("mimbridge.resolve.access")
 DEFAULT_CACHE_CONTROL = "public, max-age=300"
@@ -346,3 +346,16 @@ class ResolverApp:
                 await send({"type": "http.response.body", "body": bytes(view[i:i + step]),
                             "more_body": i + step < len(body)})
         return status, len(body)
+
+
+def create_app(store: Any, rules: Any, **options: Any) -> ResolverApp:
+    """The ASGI application serving ``store`` under ``rules.base`` (``options``: see
+    :class:`~mimbridge.resolve.asgi.ResolverApp`).
+
+    >>> from mimbridge.resolve.minting import Rules
+    >>> from mimbridge.resolve.store import OxigraphStore
+    >>> app = create_app(OxigraphStore(), Rules.default(base="https://id.example.org/"))
+    >>> app.resolver.rules.base
+    'https://id.example.org/'
+    """
+    return ResolverApp(Resolver(store, rules), **options)

@@ -21,9 +21,8 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from .asgi import ACCESS_LOG, Limits, ResolverApp
+from .asgi import ACCESS_LOG, Limits, ResolverApp, create_app
 from .minting import Rules
-from .service import create_app
 from .snapshots import ServingStore
 
 __all__ = ["BoundedProtocol", "app_from_env", "default_workers", "log_config", "serve"]

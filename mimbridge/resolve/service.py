@@ -21,12 +21,11 @@ headers, body, ETag); :mod:`mimbridge.resolve.asgi` caches those and speaks HTTP
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
@@ -37,10 +36,7 @@ from .minting import Rules
 from .page import Compactor, render
 from .store import TripleStore
 
-if TYPE_CHECKING:
-    from .asgi import ResolverApp
-
-__all__ = ["FORMATS", "Representation", "Resolver", "app_from_env", "create_app", "negotiate", "serve"]
+__all__ = ["FORMATS", "Representation", "Resolver", "negotiate"]
 
 FOAF_PRIMARY_TOPIC = "http://xmlns.com/foaf/0.1/primaryTopic"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
@@ -277,31 +273,3 @@ def format_of(query: str, accept: str | None) -> str | None:
         if values:
             return FORMAT_PARAM.get(values[0].lower())
     return negotiate(accept)
-
-
-def create_app(store: TripleStore, rules: Rules, **options: Any) -> ResolverApp:
-    """The ASGI application serving ``store`` under ``rules.base`` (``options``: see
-    :class:`~mimbridge.resolve.asgi.ResolverApp`).
-
-    >>> from mimbridge.resolve.store import OxigraphStore
-    >>> app = create_app(OxigraphStore(), Rules.default(base="https://id.example.org/"))
-    >>> app.resolver.rules.base
-    'https://id.example.org/'
-    """
-    from .asgi import ResolverApp
-
-    return ResolverApp(Resolver(store, rules), **options)
-
-
-def app_from_env() -> ResolverApp:
-    """App factory for ``uvicorn --factory`` and multi-worker serving (``MIMBRIDGE_RESOLVER_*`` variables)."""
-    from .server import app_from_env as make
-
-    return make()
-
-
-def serve(store: str | os.PathLike[str], **options: Any) -> None:
-    """Run the resolver until interrupted: :func:`mimbridge.resolve.server.serve`."""
-    from .server import serve as run
-
-    run(store, **options)
