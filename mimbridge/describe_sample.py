@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .clients.http import HttpClient
-from .describe import Summary, summarize
+from .describe_summary import Summary, summarize
 from .errors import ConnectorError
 from .probe.base import HostGuard
 from .probe.geo import geometry_of

@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("mimbridge.convert", "mimbridge.stream", "mimbridge.records", "mimbridge.testing", "mimbridge.invariant",
      "mimbridge.losses"),
     ("mimbridge.validate", "mimbridge.resolve", "mimbridge.clients", "mimbridge.dask", "mimbridge.probe",
-     "mimbridge.describe", "mimbridge.describe_sample"),
+     "mimbridge.describe", "mimbridge.describe_sample", "mimbridge.describe_summary"),
     ("mimbridge",),
     ("mimbridge.cli", "mimbridge.__main__", "mimbridge.resolve.__main__"),
 )
