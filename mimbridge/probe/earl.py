@@ -30,10 +30,11 @@ OUTCOMES = {Verdict.PASS: "passed", Verdict.FAIL: "failed", Verdict.NOT_OFFERED:
 
 def earl_graph(report: ProbeReport) -> Any:
     """The report as an ``rdflib.Graph``."""
+    from importlib.metadata import PackageNotFoundError, version
+
     from rdflib import BNode, Graph, Literal, Namespace, URIRef
     from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
-    from .. import __version__
     from .verdict import REQUIREMENTS
 
     earl = Namespace(EARL)
@@ -45,7 +46,11 @@ def earl_graph(report: ProbeReport) -> Any:
     g.add((tool, RDF.type, earl.Software))
     g.add((tool, RDF.type, earl.Assertor))
     g.add((tool, DCTERMS.title, Literal("mimbridge probe")))
-    g.add((tool, DCTERMS.hasVersion, Literal(__version__)))
+    try:
+        tool_version = version("mimbridge")  # the installed distribution
+    except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+        tool_version = "unknown"
+    g.add((tool, DCTERMS.hasVersion, Literal(tool_version)))
     subject = URIRef(report.url)
     g.add((subject, RDF.type, earl.TestSubject))
     g.add((subject, DCTERMS.description, Literal("data file" if report.api == "data" else f"{report.api} endpoint")))
