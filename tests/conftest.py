@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,20 @@ def need(condition: bool, reason: str) -> None:
     if REQUIRE_ALL:
         pytest.fail(f"required resource missing: {reason}")
     pytest.skip(reason)
+
+
+def system_exe(name: str, *fallbacks: str) -> str | None:
+    """Path of an executable the tests drive (the PATH, the Python's own bin folder, then ``fallbacks``).
+
+    Names listed in ``MIMBRIDGE_TEST_WITHOUT`` (comma-separated) count as not
+    installed: the fresh-clone test runs the suite so, to check that those tests skip.
+    """
+    if name in os.environ.get("MIMBRIDGE_TEST_WITHOUT", "").split(","):
+        return None
+    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    if found:
+        return found
+    return next((f for f in fallbacks if os.access(f, os.X_OK)), None)
 
 
 @pytest.fixture(scope="session")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from .. import registry
-from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError
-from ._common import parse_options
+from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError, ParseError
+from ..sniff import HEAD_BYTES, FormatGuessError, infer
+from ._common import Rejoined, parse_options, print_hint
 
 __all__ = ["add_commands", "run_convert", "run_formats"]
 
@@ -78,19 +80,29 @@ def run_convert(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
     from ..stream import stream
 
     options = parse_options(args.option, parser)
-    source = args.source
-    if source is None:
-        if args.input == "-":
-            parser.error("-f/--from is required when reading standard input")
-        source = Path(args.input).suffix
-        if source.lower() in (".jsonl", ".ndjson"):
-            source = Path(Path(args.input).stem).suffix or ".json"
-        if not source:
-            parser.error("cannot guess the source format: pass -f/--from")
     if args.input != "-" and not Path(args.input).is_file():
         print(f"mimbridge: error: {args.input}: no such file", file=sys.stderr)
         return 1
-    data: Any = sys.stdin.buffer if args.input == "-" else Path(args.input)
+    data: Any
+    if args.input == "-":
+        head = sys.stdin.buffer.read(HEAD_BYTES)
+        data = io.BufferedReader(Rejoined(head, sys.stdin.buffer))
+    else:
+        with open(args.input, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+        data = Path(args.input)
+    source = args.source
+    if source is None:
+        try:
+            guess = infer(head, name=None if args.input == "-" else args.input)
+        except FormatGuessError as exc:
+            print(f"mimbridge: error: {exc}", file=sys.stderr)
+            for c in exc.candidates:
+                print(f"  candidate: {c}", file=sys.stderr)
+            return 2
+        source = guess.format
+        if not args.quiet:
+            print(f"mimbridge: reading {args.input} as {source}: {guess.reason} (-f to choose)", file=sys.stderr)
     lines = True if args.lines else None
     if lines is None and args.input != "-":
         lines = Path(args.input).suffix.lower() in (".jsonl", ".ndjson")
@@ -120,6 +132,8 @@ def run_convert(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
         return 2
     except MimbridgeError as exc:
         print(f"mimbridge: error: {exc}", file=sys.stderr)
+        if isinstance(exc, ParseError) and args.source is not None:
+            print_hint(head, args.source, lines=bool(lines))
         return 1
     finally:
         if out is not None and out is not sys.stdout:
