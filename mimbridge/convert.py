@@ -26,6 +26,7 @@ from .errors import LossyConversionError, MimbridgeError, ParseError
 from .gcpause import no_gc
 from .model import Graph
 from .report import ConversionReport
+from .suggest import did_you_mean
 
 __all__ = ["ConversionResult", "check_options", "convert", "dumps", "load_input", "read", "scoped_options",
            "table_option", "write"]
@@ -139,7 +140,8 @@ def check_options(options: dict[str, Any], *adapters: Any, side: str = "") -> No
     unknown = sorted(set(options) - known)
     if unknown:
         where = f" for {side} {' / '.join(a.name for a in adapters)}" if side else ""
-        raise TypeError(f"unknown option(s){where}: {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        hint = "".join(did_you_mean(u, known - set(options)) for u in unknown)
+        raise TypeError(f"unknown option(s){where}: {', '.join(unknown)}{hint}; known: {', '.join(sorted(known))}")
 
 
 def read(data: Any, *, source: str, report: ConversionReport | None = None, **options: Any) -> Graph:

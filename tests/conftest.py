@@ -1,8 +1,10 @@
 """Shared fixtures: the third-party corpus path and the require-all switch.
 
 Tests that need the corpus (``../shared/corpus`` beside the checkout, or the
-folder named by ``MIMBRIDGE_CORPUS``) skip with a reason when it is absent,
-unless ``MIMBRIDGE_REQUIRE_ALL=1`` (set by CI), in which case they fail.
+folder named by ``MIMBRIDGE_CORPUS``), a server or a system package skip with a
+one-line reason when it is absent, unless ``MIMBRIDGE_REQUIRE_ALL=1`` (set by
+CI), in which case they fail, and so does any other skip, except tests marked
+``opt_in`` (they need something CI does not have, such as a real broker).
 """
 
 from __future__ import annotations
@@ -60,6 +62,17 @@ def corpus() -> Path:
     path = _corpus_path()
     need(path.is_dir(), f"corpus not found at {path} (set MIMBRIDGE_CORPUS)")
     return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under MIMBRIDGE_REQUIRE_ALL=1 a skip fails (whatever raised it), unless the test is marked ``opt_in``."""
+    outcome = yield
+    rep = outcome.get_result()
+    if REQUIRE_ALL and rep.skipped and not hasattr(rep, "wasxfail") and item.get_closest_marker("opt_in") is None:
+        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        rep.outcome = "failed"
+        rep.longrepr = f"skipped under MIMBRIDGE_REQUIRE_ALL=1 (every test must run): {reason}"
 
 
 def load_json(path: Path):

@@ -14,10 +14,13 @@ location on stderr; ``--strict`` turns loss into 1), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from ..options import option_pairs
+from ..suggest import did_you_mean
 from . import connectors, resolver
 from . import convert as convert_commands
 from . import validate as validate_commands
@@ -25,9 +28,37 @@ from . import validate as validate_commands
 __all__ = ["main", "option_pairs"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with "did you mean ...?" for a misspelt subcommand or option."""
+
+    def error(self, message: str) -> NoReturn:
+        m = re.search(r"invalid choice: '([^']*)'", message)
+        if m is not None and self._subparsers is not None:
+            choices = [c for a in self._subparsers._group_actions for c in (getattr(a, "choices", None) or ())]
+            message += did_you_mean(m.group(1), choices)
+        m = re.search(r"unrecognized arguments: (\S+)", message)
+        if m is not None:
+            options = [o for o in self._option_string_actions if o.startswith("--")]
+            chosen = self._chosen_subparser()
+            if chosen is not None:
+                options += [o for o in chosen._option_string_actions if o.startswith("--")]
+            message += did_you_mean(m.group(1).split("=")[0], options)
+        super().error(message)
+
+    def _chosen_subparser(self) -> argparse.ArgumentParser | None:
+        argv = getattr(self, "_argv", None) or []
+        for a in self._subparsers._group_actions if self._subparsers is not None else ():
+            for word in argv:
+                if word in (getattr(a, "choices", None) or {}):
+                    return a.choices[word]
+        return None
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="mimbridge", description="Convert between NGSI-LD, OGC and RDF formats.")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="mimbridge", description="Convert between NGSI-LD, OGC and RDF formats.",
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_SubParser)
     convert_commands.add_commands(sub)
     validate_commands.add_commands(sub)
     resolver.add_commands(sub)
@@ -35,9 +66,31 @@ def _build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _SubParser(argparse.ArgumentParser):
+    """A subcommand's parser: its ``--help`` keeps the examples' line breaks."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        kw.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kw)
+
+
+def version() -> str:
+    """The installed distribution's version (the package's own when not installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("mimbridge")
+    except PackageNotFoundError:
+        from .. import __version__
+
+        return __version__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mimbridge`` console script; returns the exit code."""
     parser = _build_parser()
+    parser._argv = list(sys.argv[1:] if argv is None else argv)  # type: ignore[attr-defined]
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
