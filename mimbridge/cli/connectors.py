@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -307,6 +308,19 @@ def _subscription(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any], A
     return receiver, sink, options, close
 
 
+def _announce(source: Any, url: str) -> None:
+    """Say on stderr when a streaming source has subscribed (from then on no message is missed)."""
+    subscribed = getattr(source, "subscribed", None)
+    if subscribed is None:
+        return
+
+    def wait() -> None:
+        if subscribed.wait(getattr(source, "connect_timeout", 10.0) + 5.0):
+            print(f"bridge: subscribed to {url}; waiting for messages (Ctrl-C stops)", file=sys.stderr, flush=True)
+
+    threading.Thread(target=wait, name="mimbridge-bridge-announce", daemon=True).start()
+
+
 def _bridge(args: argparse.Namespace, out: TextIO) -> int:
     from ..clients import split_endpoint
     from ..clients.bridge import bridge
@@ -322,6 +336,7 @@ def _bridge(args: argparse.Namespace, out: TextIO) -> int:
         if kind != "mqtt" and (args.max_messages or args.idle_timeout or args.client_id):
             print("mimbridge: warning: --max-messages/--idle-timeout/--client-id apply to mqtt:// and "
                   "ngsi-ld+http:// sources only", file=sys.stderr)
+    _announce(source, args.source)
     try:
         summary = bridge(source, sink, strict=args.strict, batch=args.batch, flush_interval=args.flush_interval,
                          **options)
