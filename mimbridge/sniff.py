@@ -73,8 +73,10 @@ class FormatGuessError(ParseError):
 
     def __init__(self, message: str, *, candidates: Sequence[Guess] = (), pointer: str = "") -> None:
         self.candidates = list(candidates)
-        super().__init__(message, pointer=pointer,
-                         expected="a format given with -f/--from (source=...)" if not candidates else None)
+        super().__init__(message, pointer=pointer)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 _ATTR_TYPES = frozenset({"Property", "Relationship", "GeoProperty", "LanguageProperty", "VocabProperty",

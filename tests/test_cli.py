@@ -39,7 +39,8 @@ def test_readme_quick_start_command(exe):
 def test_formats_matrix(exe):
     p = run(exe, "formats")
     assert p.returncode == 0
-    lines = p.stdout.splitlines()
+    matrix, _, options = p.stdout.partition("\n\n")
+    lines = matrix.splitlines()
     assert lines[0].split()[:3] == ["format", "read", "write"]
     names = [line.split()[0] for line in lines[2:]]
     assert {"ngsi-ld", "ngsi-ld-concise", "ngsi-ld-keyvalues", "ngsi-ld-temporal", "ngsi-ld-geojson",

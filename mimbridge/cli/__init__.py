@@ -24,6 +24,7 @@ from ..suggest import did_you_mean
 from . import connectors, resolver
 from . import convert as convert_commands
 from . import validate as validate_commands
+from .examples import add_examples
 
 __all__ = ["main", "option_pairs"]
 
@@ -63,6 +64,7 @@ def _build_parser() -> argparse.ArgumentParser:
     validate_commands.add_commands(sub)
     resolver.add_commands(sub)
     connectors.add_commands(sub)
+    add_examples(p)
     return p
 
 

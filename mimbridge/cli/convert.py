@@ -34,14 +34,22 @@ def add_commands(sub: Any) -> None:
     c.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show records/s and progress on standard error (default: when it is a terminal)")
     c.set_defaults(handler=run_convert)
-    f = sub.add_parser("formats", help="list formats and their capabilities")
+    f = sub.add_parser("formats", help="list formats, their capabilities and options",
+                       )
+    f.add_argument("names", nargs="*", metavar="FORMAT", help="only these formats (default: all)")
     f.add_argument("--json", action="store_true", help="machine-readable output")
-    f.set_defaults(handler=lambda args, parser: run_formats(args.json, sys.stdout))
+    f.set_defaults(handler=lambda args, parser: run_formats(args.json, sys.stdout, names=args.names))
 
 
-def run_formats(as_json: bool, out: TextIO) -> int:
+def _json_default(value: Any) -> Any:
+    return value if isinstance(value, (str, int, float, bool, type(None), list, dict)) else str(value)
+
+
+def run_formats(as_json: bool, out: TextIO, *, names: list[str] | None = None) -> int:
+    """The capability matrix, then each format's ``-O`` options (name, default, read/write, meaning)."""
     rows = []
-    for name in registry.available():
+    wanted = [registry.resolve_name(n) for n in names] if names else registry.available()
+    for name in wanted:
         row = registry.FORMATS.get(name)
         try:
             caps = registry.get(name).capabilities
@@ -54,6 +62,8 @@ def run_formats(as_json: bool, out: TextIO) -> int:
             "kinds": sorted(k.value for k in caps.kinds), "meta": sorted(caps.meta), "nested": caps.nested,
             "multi_instance": caps.multi_instance, "output": caps.output, "media_type": caps.media_type,
             "aliases": aliases, "summary": row.summary if row else "", "notes": caps.notes,
+            "options": [{"name": o.name, "default": _json_default(o.default), "applies_to": o.applies_to,
+                         "help": o.help} for o in registry.get(name).option_specs()],
         })
     if as_json:
         out.write(json.dumps(rows, indent=2) + "\n")
@@ -71,6 +81,15 @@ def run_formats(as_json: bool, out: TextIO) -> int:
         meta = "all" if len(r["meta"]) >= 9 else (str(len(r["meta"])) if r["meta"] else "-")
         out.write(f"{r['name']:<20} {yn(r['read']):<5} {yn(r['write']):<5} {yn(r['typed']):<6} {meta:<5} "
                   f"{yn(r['nested']):<7} {yn(r['multi_instance']):<6} {r['summary']}\n")
+    out.write("\nOptions (-O NAME=VALUE; side: read, write or both):\n")
+    for r in rows:
+        if "error" in r or not r["options"]:
+            continue
+        out.write(f"\n{r['name']}\n  {'option':<18} {'default':<14} {'side':<5}  meaning\n")
+        for o in r["options"]:
+            d = o["default"]
+            default = "(none)" if d is None else d if isinstance(d, str) else json.dumps(d, ensure_ascii=False)
+            out.write(f"  {o['name']:<18} {default:<14} {o['applies_to']:<5}  {o['help']}\n")
     return 0
 
 

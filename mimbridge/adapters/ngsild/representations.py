@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 from ...errors import MappingError, ParseError
 from ...model import META_FIELDS, Attr, Graph, Kind
 from ...report import Approximated, ConversionReport, Dropped
-from ..base import ALL_META, Capabilities
+from ..base import ALL_META, Capabilities, OptionSpec, option_table
 from .normalized import NormalizedAdapter, Reader, Writer, reader_options, writer_options
 from .vocab import TYPES, URI_RE, VALUE_KEY, esc_name, is_geometry
 
@@ -89,11 +89,12 @@ class KeyValuesAdapter(NormalizedAdapter):
     capabilities = Capabilities(typed=False, meta=frozenset(), nested=False, multi_instance=False,
                                 media_type="application/ld+json",
                                 notes="keeps one instance per attribute and its value only")
-    options: ClassVar[dict[str, str]] = {
+    options: ClassVar[dict[str, OptionSpec]] = {
         **NormalizedAdapter.options,
-        "schema": "Smart Data Models schema.json (dict or path) giving attribute kinds for reading",
-        "kinds": "{attribute: kind name} giving attribute kinds for reading",
-        "lang": "language to pick from LanguageProperty values when writing",
+        **option_table(
+            OptionSpec("schema", None, "Smart Data Models schema.json (dict or path) giving attribute kinds", "read"),
+            OptionSpec("kinds", None, "{attribute: kind name} giving attribute kinds", "read"),
+            OptionSpec("lang", None, "language to pick from LanguageProperty values", "write")),
     }
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
@@ -190,10 +191,13 @@ class TemporalAdapter(NormalizedAdapter):
     name = "ngsi-ld-temporal"
     capabilities = Capabilities(media_type="application/ld+json",
                                 notes="normalized instances lossless; temporal_values=True keeps value+time only")
-    options: ClassVar[dict[str, str]] = {
+    options: ClassVar[dict[str, OptionSpec]] = {
         **NormalizedAdapter.options,
-        "temporal_values": "write the temporalValues (simplified temporal) representation",
-        "timeproperty": "time member used for temporalValues pairs: observedAt (default), createdAt, modifiedAt",
+        **option_table(
+            OptionSpec("temporal_values", False, "write the temporalValues (simplified temporal) representation",
+                       "write"),
+            OptionSpec("timeproperty", "observedAt", "time member of temporalValues pairs: observedAt, createdAt, "
+                       "modifiedAt", "write")),
     }
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
@@ -324,10 +328,11 @@ class GeoJSONAdapter(NormalizedAdapter):
 
     name = "ngsi-ld-geojson"
     capabilities = Capabilities(media_type="application/geo+json", notes="normalized properties: lossless")
-    options: ClassVar[dict[str, str]] = {
+    options: ClassVar[dict[str, OptionSpec]] = {
         **NormalizedAdapter.options,
-        "geometry_property": "attribute used as the Feature geometry (default: location)",
-        "simplified": "write properties in the simplified (keyValues) form",
+        **option_table(
+            OptionSpec("geometry_property", "location", "attribute used as the Feature geometry", "write"),
+            OptionSpec("simplified", False, "write properties in the simplified (keyValues) form", "write")),
     }
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
