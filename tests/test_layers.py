@@ -2,7 +2,8 @@
 
 Layers from the bottom up (a module imports only from its own layer or below):
 
-0. ``errors``, ``model``, ``report``, ``gcpause``, ``options``, ``safexml``, ``progress``, ``sniff``, ``suggest``:
+0. ``errors``, ``model``, ``report``, ``gcpause``, ``options``, ``safexml``, ``progress``, ``sniff``, ``suggest``,
+   ``extras``:
    the ground floor;
 1. ``contexts``, ``geometry``, ``geometry_gml``, ``mapping``: vocabularies, geometry, units, tables;
 2. ``adapters``, ``registry``: the formats (each family a package) and their table;
@@ -27,7 +28,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mimbridge"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("mimbridge.errors", "mimbridge.model", "mimbridge.report", "mimbridge.gcpause", "mimbridge.options",
-     "mimbridge.safexml", "mimbridge.progress", "mimbridge.sniff", "mimbridge.suggest"),
+     "mimbridge.safexml", "mimbridge.progress", "mimbridge.sniff", "mimbridge.suggest", "mimbridge.extras"),
     ("mimbridge.contexts", "mimbridge.geometry", "mimbridge.geometry_gml", "mimbridge.mapping"),
     ("mimbridge.adapters", "mimbridge.registry"),
     ("mimbridge.convert", "mimbridge.stream", "mimbridge.records", "mimbridge.testing"),

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from ..extras import install_hint
 from ..options import option_pairs
 from ..suggest import did_you_mean
 from . import connectors, resolver
@@ -68,6 +69,11 @@ def _build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: the extra a subcommand's optional dependencies come from, when several extras have a module
+_EXTRA_OF = {"serve": ("resolver",), "load": ("resolver",), "resolve": ("resolver",), "pull": ("connectors",),
+             "push": ("connectors",), "sync": ("connectors",), "bridge": ("connectors",)}
+
+
 class _SubParser(argparse.ArgumentParser):
     """A subcommand's parser: its ``--help`` keeps the examples' line breaks."""
 
@@ -97,11 +103,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
-    if args.command in ("pull", "push", "sync", "bridge"):
-        return connectors.run(args)
-    if args.command in ("resolve", "load", "serve"):
-        return resolver.run(args)
-    return args.handler(args, parser)
+    try:
+        if args.command in ("pull", "push", "sync", "bridge"):
+            return connectors.run(args)
+        if args.command in ("resolve", "load", "serve"):
+            return resolver.run(args)
+        return int(args.handler(args, parser))
+    except ModuleNotFoundError as exc:  # an optional dependency that is not installed
+        if not exc.name:
+            raise
+        print(f"mimbridge: error: {args.command} needs {exc.name.split('.')[0]}, which is not installed: "
+              f"{install_hint(exc.name, prefer=_EXTRA_OF.get(args.command, ()))}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -344,6 +344,8 @@ def _bridge(args: argparse.Namespace, out: TextIO) -> int:
         if close is not None:
             close()
     out.write(f"bridge: {summary.line()}\n")
+    if summary.error:
+        print(f"mimbridge: error: the bridge stopped: {summary.error}", file=sys.stderr)
     _finish(args, summary.report, summary.failed, summary.rejected)
     if summary.stopped_by == "interrupt":
         return 130
