@@ -15,6 +15,7 @@ The public surface is what ``__all__`` lists (a test guards it)::
 
 from __future__ import annotations
 
+from .connect import PullResult, PushResult, pull, push, sync
 from .convert import ConversionResult, convert, dumps, read, write
 from .errors import (
     AdapterNotFoundError,
@@ -52,6 +53,8 @@ __all__ = [
     "MimbridgeError",
     "Node",
     "ParseError",
+    "PullResult",
+    "PushResult",
     "Rejected",
     "ResolutionError",
     "Stream",
@@ -60,7 +63,10 @@ __all__ = [
     "convert",
     "dumps",
     "formats",
+    "pull",
+    "push",
     "read",
     "stream",
+    "sync",
     "write",
 ]

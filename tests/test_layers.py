@@ -8,7 +8,7 @@ Layers from the bottom up (a module imports only from its own layer or below):
 1. ``contexts``, ``geometry``, ``geometry_gml``, ``mapping``: vocabularies, geometry, units, tables;
 2. ``adapters``, ``registry``: the formats (each family a package) and their table;
 3. ``convert``, ``stream``, ``testing``: the pipelines and the adapter contract suite;
-4. ``validate``, ``resolve``, ``clients``, ``dask``: services built on conversions;
+4. ``validate``, ``resolve``, ``clients``, ``dask``, ``connect``: services built on conversions;
 5. ``mimbridge`` (the public surface);
 6. ``cli`` and the ``__main__`` modules: nothing imports them.
 
@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("mimbridge.contexts", "mimbridge.geometry", "mimbridge.geometry_gml", "mimbridge.mapping"),
     ("mimbridge.adapters", "mimbridge.registry"),
     ("mimbridge.convert", "mimbridge.stream", "mimbridge.records", "mimbridge.testing"),
-    ("mimbridge.validate", "mimbridge.resolve", "mimbridge.clients", "mimbridge.dask"),
+    ("mimbridge.validate", "mimbridge.resolve", "mimbridge.clients", "mimbridge.dask", "mimbridge.connect"),
     ("mimbridge",),
     ("mimbridge.cli", "mimbridge.__main__", "mimbridge.resolve.__main__"),
 )
