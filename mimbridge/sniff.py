@@ -134,8 +134,8 @@ def _ngsild(entity: dict) -> Guess | None:
 
 def _feature_collection(doc: dict) -> Guess:
     feats = doc.get("features") if doc.get("type") == "FeatureCollection" else [doc]
-    first = feats[0] if isinstance(feats, list) and feats and isinstance(feats[0], dict) else {}
-    props = first.get("properties") if isinstance(first.get("properties"), dict) else {}
+    first: dict = feats[0] if isinstance(feats, list) and feats and isinstance(feats[0], dict) else {}
+    props: dict = first["properties"] if isinstance(first.get("properties"), dict) else {}
     what = "GeoJSON FeatureCollection" if doc.get("type") == "FeatureCollection" else "GeoJSON Feature"
     if "@context" in doc or "@context" in first or any(
             isinstance(v, dict) and v.get("type") in _ATTR_TYPES for v in props.values()):
@@ -181,7 +181,7 @@ def _json_guesses(doc: Any) -> list[Guess]:
     if doc.get("type") == "Notification" and isinstance(doc.get("data"), list):
         return [Guess("ngsi-ld", "NGSI-LD notification")]
     if isinstance(doc.get("value"), list) or any(k.startswith("@iot.") for k in doc):
-        items = doc.get("value") if isinstance(doc.get("value"), list) else []
+        items: list = doc["value"] if isinstance(doc.get("value"), list) else []
         first = next((x for x in items if isinstance(x, dict)), {})
         guess = _sta(first, "SensorThings page: value[] of entities") if first else None
         if guess is None and any(k.startswith("@iot.") for k in doc):

@@ -289,3 +289,34 @@ def test_python_sync_resumes_from_its_checkpoint(pygeoapi_server, tmp_path):
     assert rest.resumed_from is not None and first.records + rest.records == len(CITIES)
     lines = [json.loads(line) for line in (tmp_path / "c.jsonl").read_text().splitlines()]
     assert sorted(e["id"].rsplit(":", 1)[-1] for e in lines) == sorted(f["id"] for f in CITIES)
+
+
+#: real payloads of the corpus and the format each is in (from where it was captured)
+CORPUS_FORMATS = {
+    "ogc/_captured/django-ogc-sensorthings-1.2.0/obs_page1.json": "sta",
+    "ogc/_captured/django-ogc-sensorthings-1.2.0/locations.json": "sta",
+    "ogc/_captured/django-ogc-sensorthings-1.2.0/obs_dataArray.json": "sta-dataarray",
+    "ogc/_captured/django-ogc-sensorthings-1.2.0/inputs/createobs.json": "sta-dataarray",
+    "ogc/_captured/mapserver-8.0.0/wfs20_getfeature_gml32.xml": "wfs-gml",
+    "ogc/_captured/mapserver-8.0.0/wfs20_getfeature_geojson.json": "geojson",
+    "ogc/_captured/pygeoapi-0.21.0/lakes_items_page1.json": "geojson",
+    "ogc/_captured/pygeoapi-0.21.0/records_items.json": "ogc-records",
+    "ngsi-ld/dataModel.Environment/AirQualityObserved/examples/example-normalized.jsonld": "ngsi-ld",
+    "ngsi-ld/dataModel.Environment/AirQualityObserved/examples/example.jsonld": "ngsi-ld-keyvalues",
+    "ngsi-ld/ngsi-ld-test-suite/data/temporalEntities/expectations/"
+    "2020-08-vehicle-temporal-representation-temporal-values.json": "ngsi-ld-temporal",
+    "rdf/dxwg/dcat/rdf/dcat3.ttl": "turtle",
+}
+
+
+@pytest.mark.parametrize("rel", sorted(CORPUS_FORMATS))
+def test_inference_on_real_payloads(corpus, rel, tmp_path):
+    """The command tells the format without -f, says so, and the document reads in it."""
+    from .conftest import need
+
+    path = corpus / rel
+    need(path.is_file(), f"{rel} missing from the corpus")
+    p = cli("convert", str(path), "-t", "native", "-o", str(tmp_path / "out.json"))
+    assert p.returncode == 0, p.stderr
+    assert p.stderr.startswith(f"mimbridge: reading {path} as {CORPUS_FORMATS[rel]}: "), p.stderr
+    assert json.loads((tmp_path / "out.json").read_text())["nodes"]

@@ -50,9 +50,10 @@ class _Parser(argparse.ArgumentParser):
     def _chosen_subparser(self) -> argparse.ArgumentParser | None:
         argv = getattr(self, "_argv", None) or []
         for a in self._subparsers._group_actions if self._subparsers is not None else ():
+            choices: dict[str, argparse.ArgumentParser] = getattr(a, "choices", None) or {}
             for word in argv:
-                if word in (getattr(a, "choices", None) or {}):
-                    return a.choices[word]
+                if word in choices:
+                    return choices[word]
         return None
 
 
