@@ -47,7 +47,7 @@ def _json_default(value: Any) -> Any:
 
 def run_formats(as_json: bool, out: TextIO, *, names: list[str] | None = None) -> int:
     """The capability matrix, then each format's ``-O`` options (name, default, read/write, meaning)."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     wanted = [registry.resolve_name(n) for n in names] if names else registry.available()
     for name in wanted:
         row = registry.FORMATS.get(name)
