@@ -3,8 +3,8 @@
 Exit codes: 0 success, 1 conversion error (a one-line message naming the
 location on stderr; ``--strict`` turns loss into 1), 2 usage error.
 
-    mimbridge convert INPUT|- -f FROM -t TO [-o OUT] [--strict] [--report FILE.json] [-O key=value ...]
-    mimbridge formats [--json]
+    mimbridge convert INPUT|- [-f FROM] -t TO [-o OUT] [--strict] [--report FILE.json] [-O key=value ...]
+    mimbridge formats [FORMAT ...] [--json]        mimbridge --version
     mimbridge validate INPUT -f FROM --shapes ngsi-ld|sosa|SHAPES.ttl [--json]
     mimbridge mapping check TABLE [--samples PATH ...] [--source F] [--target F] [--schema S] [--shapes S]
     mimbridge resolve ID|URI ...        mimbridge load INPUT ... --store S        mimbridge serve --store S
