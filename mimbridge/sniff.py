@@ -32,7 +32,8 @@ from typing import Any
 
 from .errors import ParseError
 
-__all__ = ["HEAD_BYTES", "SUFFIXES", "FormatGuessError", "Guess", "guess_content", "infer", "looks_like"]
+__all__ = ["HEAD_BYTES", "SUFFIXES", "FormatGuessError", "Guess", "guess_content", "infer", "infer_target",
+           "looks_like"]
 
 #: how much of a file the content checks read
 HEAD_BYTES = 1 << 16
@@ -300,6 +301,29 @@ def infer(head: bytes | str | Any, *, name: str | None = None) -> Guess:
     what = f"suffix {suffix!r}" if suffix else "no suffix"
     raise FormatGuessError(f"{where}cannot tell the format ({what}, and the content is none of the known "
                            "kinds); pass -f/--from (see mimbridge formats)")
+
+
+#: output suffix -> the format written, for a target told from the output file name
+_TARGETS = {".ttl": "turtle", ".nt": "ntriples", ".nq": "nquads", ".rdf": "rdfxml", ".owl": "rdfxml",
+            ".xml": "rdfxml", ".jsonld": "ngsi-ld", ".geojson": "geojson"}
+
+
+def infer_target(name: str) -> Guess:
+    """The format to write a file called ``name`` in, by its suffix (FormatGuessError when it does not say).
+
+    >>> infer_target("out.ttl")
+    Guess(format='turtle', reason='file suffix .ttl')
+    >>> infer_target("out.json")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mimbridge.sniff.FormatGuessError: out.json: the suffix .json does not tell the format to write ...
+    """
+    suffix = _suffix(name)
+    if suffix in _TARGETS:
+        return Guess(_TARGETS[suffix], f"file suffix {suffix}")
+    many = [Guess(f, f"written as {suffix}") for f in SUFFIXES.get(suffix, ())]
+    what = f"the suffix {suffix}" if suffix else "a name without suffix"
+    raise FormatGuessError(f"{name}: {what} does not tell the format to write; pass -t/--to", candidates=many)
 
 
 def looks_like(head: bytes | str | Any, used: str, *, lines: bool = False) -> Guess | None:

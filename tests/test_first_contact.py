@@ -65,6 +65,20 @@ def test_convert_without_f_reads_the_suffix_and_the_content(tmp_path):
     assert "reading - as sta" in p.stderr and len([e for e in json.loads(p.stdout) if e["type"] == "Thing"]) == 2
 
 
+def test_convert_without_t_writes_what_the_output_suffix_says(tmp_path):
+    out = tmp_path / "air.nt"
+    p = cli("convert", str(EXAMPLE), "-o", str(out))
+    assert p.returncode == 0, p.stderr
+    assert f"writing {out} as ntriples: file suffix .nt" in p.stderr
+    back = mimbridge.convert(out.read_text(), source="ntriples", target="ngsi-ld").output
+    assert sorted(e["id"] for e in back) == sorted(e["id"] for e in json.loads(EXAMPLE.read_text()))
+    p = cli("convert", str(EXAMPLE), "-o", str(tmp_path / "air.json"))
+    assert p.returncode == 2 and "does not tell the format to write; pass -t/--to" in p.stderr
+    assert "one of ngsi-ld, ngsi-ld-concise" in p.stderr and "ogc-records" not in p.stderr  # read-only
+    p = cli("convert", str(EXAMPLE))
+    assert p.returncode == 2 and "-t/--to is required unless -o OUT" in p.stderr
+
+
 def test_inference_by_content_kinds():
     assert infer(json.dumps(STA_PAGE).encode()).format == "sta"
     assert infer(b'{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": null, '

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from .. import registry
 from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError, ParseError
-from ..sniff import HEAD_BYTES, FormatGuessError, infer
+from ..sniff import HEAD_BYTES, FormatGuessError, infer, infer_target
 from ._common import Rejoined, parse_options, print_hint
 
 __all__ = ["add_commands", "run_convert", "run_formats"]
@@ -22,7 +22,7 @@ def add_commands(sub: Any) -> None:
     c = sub.add_parser("convert", help="convert a file or standard input")
     c.add_argument("input", help="input file, or - for standard input")
     c.add_argument("-f", "--from", dest="source", help="source format (default: from the file suffix)")
-    c.add_argument("-t", "--to", dest="target", required=True, help="target format")
+    c.add_argument("-t", "--to", dest="target", help="target format (default: from the suffix of -o OUT)")
     c.add_argument("-o", "--output", help="output file (default: standard output)")
     c.add_argument("--strict", action="store_true", help="fail (exit 1) if anything would be lost")
     c.add_argument("--report", metavar="FILE.json", help="write the conversion report as JSON")
@@ -110,6 +110,20 @@ def run_convert(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
         with open(args.input, "rb") as fh:
             head = fh.read(HEAD_BYTES)
         data = Path(args.input)
+    if args.target is None:
+        if not args.output:
+            parser.error("-t/--to is required unless -o OUT names the format by its suffix (.ttl, .nt, .jsonld ...)")
+        try:
+            tguess = infer_target(args.output)
+        except FormatGuessError as exc:
+            writable = [c.format for c in exc.candidates if registry.get(c.format).capabilities.write]
+            print(f"mimbridge: error: {exc}" + (f" (one of {', '.join(writable)})" if writable else ""),
+                  file=sys.stderr)
+            return 2
+        args.target = tguess.format
+        if not args.quiet:
+            print(f"mimbridge: writing {args.output} as {args.target}: {tguess.reason} (-t to choose)",
+                  file=sys.stderr)
     source = args.source
     if source is None:
         try:
