@@ -316,7 +316,7 @@ def infer_target(name: str) -> Guess:
     >>> infer_target("out.json")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    mimbridge.sniff.FormatGuessError: out.json: the suffix .json does not tell the format to write ...
+    mimbridge.sniff.FormatGuessError: out.json: the suffix .json does not tell the format to write; pass -t/--to
     """
     suffix = _suffix(name)
     if suffix in _TARGETS:
