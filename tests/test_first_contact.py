@@ -79,6 +79,14 @@ def test_convert_without_t_writes_what_the_output_suffix_says(tmp_path):
     assert p.returncode == 2 and "-t/--to is required unless -o OUT" in p.stderr
 
 
+def test_validate_without_f(tmp_path):
+    p = cli("validate", str(EXAMPLE))
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "as ngsi-ld:" in p.stderr and p.stdout.strip().endswith("conforms")
+    p = cli("validate", "-", stdin=TURTLE)  # standard input, told from the content
+    assert "reading - as turtle: text that starts with a prefix declaration" in p.stderr, p.stderr
+
+
 def test_inference_by_content_kinds():
     assert infer(json.dumps(STA_PAGE).encode()).format == "sta"
     assert infer(b'{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": null, '
