@@ -75,6 +75,17 @@ def pytest_runtest_makereport(item, call):
         rep.longrepr = f"skipped under MIMBRIDGE_REQUIRE_ALL=1 (every test must run): {reason}"
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """The same for a whole module skipped while it is collected (``pytest.importorskip`` at module level)."""
+    outcome = yield
+    rep = outcome.get_result()
+    if REQUIRE_ALL and rep.skipped:
+        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        rep.outcome = "failed"
+        rep.longrepr = f"skipped under MIMBRIDGE_REQUIRE_ALL=1 (every test must run): {reason}"
+
+
 def load_json(path: Path):
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
