@@ -99,17 +99,6 @@ def run_convert(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
     from ..stream import stream
 
     options = parse_options(args.option, parser)
-    if args.input != "-" and not Path(args.input).is_file():
-        print(f"mimbridge: error: {args.input}: no such file", file=sys.stderr)
-        return 1
-    data: Any
-    if args.input == "-":
-        head = sys.stdin.buffer.read(HEAD_BYTES)
-        data = io.BufferedReader(Rejoined(head, sys.stdin.buffer))
-    else:
-        with open(args.input, "rb") as fh:
-            head = fh.read(HEAD_BYTES)
-        data = Path(args.input)
     if args.target is None:
         if not args.output:
             parser.error("-t/--to is required unless -o OUT names the format by its suffix (.ttl, .nt, .jsonld ...)")
@@ -124,6 +113,17 @@ def run_convert(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
         if not args.quiet:
             print(f"mimbridge: writing {args.output} as {args.target}: {tguess.reason} (-t to choose)",
                   file=sys.stderr)
+    if args.input != "-" and not Path(args.input).is_file():
+        print(f"mimbridge: error: {args.input}: no such file", file=sys.stderr)
+        return 1
+    data: Any
+    if args.input == "-":
+        head = sys.stdin.buffer.read(HEAD_BYTES)
+        data = io.BufferedReader(Rejoined(head, sys.stdin.buffer))
+    else:
+        with open(args.input, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+        data = Path(args.input)
     source = args.source
     if source is None:
         try:
