@@ -15,6 +15,7 @@ The public surface is what ``__all__`` lists (a test guards it)::
 
 from __future__ import annotations
 
+from .connect import PullResult, PushResult, pull, push, sync
 from .convert import ConversionResult, convert, dumps, read, write
 from .errors import (
     AdapterNotFoundError,
@@ -56,6 +57,8 @@ __all__ = [
     "Node",
     "OptionError",
     "ParseError",
+    "PullResult",
+    "PushResult",
     "Rejected",
     "ResolutionError",
     "Stream",
@@ -65,7 +68,10 @@ __all__ = [
     "dumps",
     "formats",
     "probe",
+    "pull",
+    "push",
     "read",
     "stream",
+    "sync",
     "write",
 ]

@@ -27,8 +27,10 @@ from .gcpause import no_gc
 from .limits import check_size, guard, using
 from .model import Graph
 from .report import ConversionReport
+from .suggest import did_you_mean
 
-__all__ = ["ConversionResult", "check_options", "convert", "dumps", "load_input", "observations_for_sosa", "read",
+__all__ = ["ConversionResult", "check_options", "convert", "dumps", "infer_source", "load_input",
+           "observations_for_sosa", "read",
            "scoped_options", "table_option", "write"]
 
 
@@ -242,7 +244,8 @@ def check_options(options: dict[str, Any], *adapters: Any, side: str = "") -> No
     unknown = sorted(set(options) - known)
     if unknown:
         where = f" for {side} {' / '.join(a.name for a in adapters)}" if side else ""
-        raise OptionError(f"unknown option(s){where}: {', '.join(unknown)}; known: {', '.join(sorted(known))}",
+        hint = "".join(did_you_mean(u, known - set(options)) for u in unknown)
+        raise OptionError(f"unknown option(s){where}: {', '.join(unknown)}{hint}; known: {', '.join(sorted(known))}",
                           name=unknown[0])
 
 
@@ -269,21 +272,81 @@ def observations_for_sosa(src: Any, dst: Any, r_opts: dict[str, Any], w_opts: di
     return r_opts
 
 
-def read(data: Any, *, source: str, report: ConversionReport | None = None, **options: Any) -> Graph:
-    """Read ``data`` in format ``source`` into the internal :class:`~mimbridge.model.Graph`.
+def infer_source(data: Any) -> tuple[str, Any]:
+    """The format of ``data`` told from its file name and content (:mod:`mimbridge.sniff`), and ``data``.
+
+    A file object is read here (the second item is then its content).
+    Raises :class:`~mimbridge.sniff.FormatGuessError` when the format cannot be told.
+
+    >>> infer_source(b'{"value": [{"@iot.id": 1}]}')[0]
+    'sta'
+    """
+    from .sniff import HEAD_BYTES, infer
+
+    name = None
+    if isinstance(data, os.PathLike):
+        name = os.fspath(data)
+        try:
+            with open(data, "rb") as fh:
+                head: Any = fh.read(HEAD_BYTES)
+        except OSError as exc:
+            raise MimbridgeError(f"cannot read {data}: {exc.strerror}") from exc
+    elif hasattr(data, "read") and not isinstance(data, (str, bytes)):
+        data = head = data.read()
+    else:
+        head = data
+    return infer(head, name=name).format, data
+
+
+def _hinted(exc: ParseError, data: Any, used: str) -> ParseError:
+    """``exc`` with "this looks like X" when the content says it is another format (else ``exc`` itself)."""
+    from .sniff import HEAD_BYTES, looks_like
+
+    if isinstance(data, os.PathLike):
+        try:
+            with open(data, "rb") as fh:
+                data = fh.read(HEAD_BYTES)
+        except OSError:
+            return exc
+    if not isinstance(data, (str, bytes, dict, list)):
+        return exc
+    guess = looks_like(data, used)
+    if guess is None:
+        return exc
+    return ParseError(f"{exc.message}; this looks like {guess.format} ({guess.reason}): use source={guess.format!r}",
+                      pointer=exc.pointer, expected=exc.expected)
+
+
+def _read(adapter: Any, data: Any, report: ConversionReport, options: dict[str, Any]) -> tuple[Graph, Any]:
+    """Parse ``data`` and read it with ``adapter``; a parse error says which format the input looks like."""
+    try:
+        parsed = load_input(data, text_format=adapter.capabilities.output == "text", xml=_is_xml(adapter))
+        with guard("read", adapter.name):
+            return adapter.read(parsed, report=report, **options), parsed
+    except ParseError as exc:
+        hinted = _hinted(exc, data, adapter.name)
+        if hinted is exc:
+            raise
+        raise hinted from exc
+
+
+def read(data: Any, *, source: str | None = None, report: ConversionReport | None = None,
+         **options: Any) -> Graph:
+    """Read ``data`` in format ``source`` (default: told from the content) into the internal
+    :class:`~mimbridge.model.Graph`.
 
     >>> g = read({"id": "urn:ngsi-ld:T:1", "type": "T"}, source="ngsi-ld")
     >>> g.nodes[0].types
     ['https://uri.etsi.org/ngsi-ld/default-context/T']
     """
+    if source is None:
+        source, data = infer_source(data)
     adapter = registry.get(source)
     lim = options.pop("limits", None)
     check_options(options, adapter)
     rep = report if report is not None else ConversionReport(source=adapter.name)
-    with using(lim):
-        parsed = load_input(data, text_format=adapter.capabilities.output == "text", xml=_is_xml(adapter))
-        with no_gc(), guard("read", adapter.name):
-            return adapter.read(parsed, report=rep, **options)
+    with using(lim), no_gc():
+        return _read(adapter, data, rep, options)[0]
 
 
 def write(graph: Graph, *, target: str, report: ConversionReport | None = None, **options: Any) -> Any:
@@ -297,9 +360,14 @@ def write(graph: Graph, *, target: str, report: ConversionReport | None = None, 
         return adapter.write(graph, report=rep, **options)
 
 
-def convert(data: Any, *, source: str, target: str, strict: bool = False, read_options: dict[str, Any] | None = None,
-            write_options: dict[str, Any] | None = None, **options: Any) -> ConversionResult:
+def convert(data: Any, *, source: str | None = None, target: str, strict: bool = False,
+            read_options: dict[str, Any] | None = None, write_options: dict[str, Any] | None = None,
+            **options: Any) -> ConversionResult:
     """Convert ``data`` from ``source`` format to ``target`` format.
+
+    Without ``source`` the format is told from the file suffix and the content
+    (:func:`infer_source`); a document that does not read in the ``source``
+    given says in the error which format it looks like.
 
     Flat options go to both adapters (each takes the ones it knows; an option
     neither knows raises :class:`~mimbridge.errors.OptionError`, a ``TypeError``); ``read_options`` go to the reader
@@ -320,6 +388,8 @@ def convert(data: Any, *, source: str, target: str, strict: bool = False, read_o
     ...         write_options={"prefixes": {"x": "urn:x:"}}).output.splitlines()[0]
     '@prefix x: <urn:x:> .'
     """
+    if source is None:
+        source, data = infer_source(data)
     src = registry.get(source)
     dst = registry.get(target)
     with using(options.pop("limits", None)):
@@ -340,10 +410,8 @@ def _convert(data: Any, src: Any, dst: Any, *, strict: bool, read_options: dict[
         check_options(write_options or {}, dst, side="writer")
     r_opts = observations_for_sosa(src, dst, r_opts, w_opts)
     report = ConversionReport(source=src.name, target=dst.name)
-    parsed = load_input(data, text_format=src.capabilities.output == "text", xml=_is_xml(src))
     with no_gc():
-        with guard("read", src.name):
-            graph = src.read(parsed, report=report, **r_opts)
+        graph, parsed = _read(src, data, report, r_opts)
         if table is not None:
             from .mapping.apply import apply_mapping
 

@@ -79,11 +79,14 @@ class ParseError(MimbridgeError, ValueError):
 class AdapterNotFoundError(MimbridgeError, LookupError):
     """No adapter is registered under that name or alias."""
 
-    def __init__(self, name: str, available: list[str], hint: str | None = None) -> None:
+    def __init__(self, name: str, available: list[str], hint: str | None = None, *,
+                 suggestion: str | None = None) -> None:
         self.name = name
         self.available = list(available)
         self.hint = hint
-        msg = f"no format named {name!r}; available: {', '.join(self.available)}"
+        self.suggestion = suggestion
+        mean = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        msg = f"no format named {name!r}{mean}; available: {', '.join(self.available)}"
         if hint:
             msg += f" ({hint})"
         super().__init__(msg)

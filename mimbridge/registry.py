@@ -24,6 +24,7 @@ from typing import Any
 
 from .adapters.base import Adapter
 from .errors import AdapterNotFoundError, MimbridgeError
+from .suggest import nearest
 
 __all__ = ["ALIASES", "FORMATS", "FormatRow", "available", "get", "register", "resolve_name"]
 
@@ -156,7 +157,8 @@ def resolve_name(name: str) -> str:
         return ALIASES[low]
     if low in FORMATS or low in _extra:
         return low
-    raise AdapterNotFoundError(name, available())
+    close = nearest(key, [*available(), *(a for a in ALIASES if not a.startswith((".", "application/", "text/")))])
+    raise AdapterNotFoundError(name, available(), suggestion=ALIASES.get(close, close) if close else None)
 
 
 def register(name: str, target: str | type[Adapter], *, hint: str = "", replace: bool = False) -> None:

@@ -21,7 +21,7 @@ import json
 from typing import Any, ClassVar
 
 from . import registry
-from .adapters.base import Adapter, Capabilities
+from .adapters.base import Adapter, Capabilities, OptionSpec
 from .adapters.native import dump
 from .convert import convert, read, write
 from .errors import MimbridgeError, ParseError
@@ -56,7 +56,10 @@ class AdapterContract:
         assert caps.read or caps.write
         assert caps.output in ("json", "text")
         assert caps.kinds <= frozenset(Kind)
-        assert all(isinstance(k, str) and isinstance(v, str) and v for k, v in a.options.items())
+        assert all(isinstance(k, str) and isinstance(v, (str, OptionSpec)) for k, v in a.options.items())
+        specs = a.option_specs()
+        assert [s.name for s in specs] == list(a.options), "an OptionSpec is declared under its own name"
+        assert all(s.help for s in specs), "every option has a one-line help"
 
     def test_has_samples(self) -> None:
         assert self.samples, "give the contract suite at least one sample document"

@@ -278,3 +278,66 @@ def test_file_source_whole_file_and_bad_json(tmp_path):
         list(FileSource(bad, format="sta").pages())
     with pytest.raises(ConnectorError):
         list(FileSource(tmp_path / "missing.json", format="sta").pages())
+
+
+class SlowSource:
+    """Pages every 20 ms until stopped (at most ``limit``: a lost interrupt ends the test instead of hanging it)."""
+
+    format = "sta"
+
+    def __init__(self, limit=250):
+        self.limit = limit
+        self.stopped = threading.Event()
+
+    def pages(self, *, start=None):
+        for i in range(self.limit):
+            if self.stopped.wait(0.02):
+                return
+            yield Page({"@iot.id": i, "result": i, "phenomenonTime": "2024-01-01T00:00:00Z",
+                        "Datastream": {"@iot.id": 1}}, url=f"topic/{i}", count=1)
+
+    def stop(self):
+        self.stopped.set()
+
+
+class Finaliser:
+    """Ctrl-C that arrives while the main thread runs a finaliser: a KeyboardInterrupt there is swallowed."""
+
+    def __del__(self):
+        import _thread
+        _thread.interrupt_main()
+        for _ in range(10_000):  # the signal handler runs here, inside __del__
+            pass
+
+
+class InterruptingSink(FlakySink):
+    def write(self, payload, *, skip=frozenset()):
+        self.calls += 1
+        if self.calls == 3:
+            Finaliser()  # created and finalised at once
+        self.got.extend(payload)
+        return WriteResult(written=[e["id"] for e in payload])
+
+
+def test_ctrl_c_during_a_finaliser_is_not_lost():
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("needs the main thread")
+    started = time.monotonic()
+    summary = bridge(SlowSource(), InterruptingSink())
+    assert summary.stopped_by == "interrupt"
+    assert summary.messages == summary.converted == 3 and summary.unprocessed == 0
+    assert time.monotonic() - started < 3  # the source would run 5 s
+
+
+def test_ctrl_c_keeps_a_handler_of_the_program():
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("needs the main thread")
+    import signal
+    seen = []
+    previous = signal.signal(signal.SIGINT, lambda *a: seen.append(1))
+    try:
+        summary = bridge(SlowSource(limit=5), InterruptingSink())
+        assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert seen == [1] and summary.stopped_by == "end" and summary.messages == 5

@@ -39,7 +39,8 @@ def test_readme_quick_start_command(exe):
 def test_formats_matrix(exe):
     p = run(exe, "formats")
     assert p.returncode == 0
-    lines = p.stdout.splitlines()
+    matrix, _, option_lists = p.stdout.partition("\n\n")
+    lines = matrix.splitlines()
     assert lines[0].split()[:3] == ["format", "read", "write"]
     names = [line.split()[0] for line in lines[2:]]
     assert {"ngsi-ld", "ngsi-ld-concise", "ngsi-ld-keyvalues", "ngsi-ld-temporal", "ngsi-ld-geojson",
@@ -48,6 +49,14 @@ def test_formats_matrix(exe):
     rows = {r["name"]: r for r in json.loads(p.stdout)}
     assert rows["ngsi-ld-keyvalues"]["typed"] is False and rows["ngsi-ld"]["typed"] is True
     assert "ngsi-ld-simplified" in rows["ngsi-ld-keyvalues"]["aliases"]
+    # each format's options, with default, side and meaning, as the adapters declare them
+    turtle = option_lists.split("\nturtle\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert turtle[1].split()[:3] == ["profile", "ngsi-ld", "both"] and "sosa" in turtle[1]
+    assert any(line.split()[:3] == ["roundtrip", "true", "write"] for line in turtle)
+    sta = {o["name"]: o for o in rows["sta"]["options"]}
+    assert sta["mapping"]["default"] == "structural" and sta["subject"]["applies_to"] == "read"
+    assert {o["applies_to"] for o in rows["wfs-gml"]["options"]} == {"read"}  # a read-only format
+    assert [o["name"] for o in rows["ngsi-ld-keyvalues"]["options"]][-4:] == ["schema", "kinds", "model", "lang"]
 
 
 def test_convert_all_flags(exe, tmp_path):

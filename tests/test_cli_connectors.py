@@ -24,7 +24,8 @@ def test_bridge_command_converts_mqtt_messages_as_they_arrive(mosquitto_broker, 
            "--max-messages", str(len(sent) + 1), "--idle-timeout", "20", "--client-id", "cli-bridge-test"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(1.5)  # the bridge subscribes (a kept session would also queue earlier messages)
+        first = proc.stderr.readline()  # the bridge says when it has subscribed (it exits if it cannot)
+        assert first.startswith("bridge: subscribed to mqtt://"), first + proc.stderr.read()
         pub = Publisher(mosquitto_broker)
         pub.publish(OBS_TOPIC, [*sent[:20], b"not json", *sent[20:]])
         stdout, stderr = proc.communicate(timeout=60)

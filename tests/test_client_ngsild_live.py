@@ -21,7 +21,8 @@ from mimbridge.clients.ngsild import NgsiLdSink, NgsiLdSource, NotificationRecei
 URL = os.environ.get("NGSI_LD_URL")
 NOTIFY_HOST = os.environ.get("NGSI_LD_NOTIFY_HOST")
 NOTIFY_BIND = os.environ.get("NGSI_LD_NOTIFY_BIND", "127.0.0.1")
-pytestmark = pytest.mark.skipif(not URL, reason="set NGSI_LD_URL to the base URL of a real NGSI-LD broker")
+pytestmark = [pytest.mark.opt_in,
+              pytest.mark.skipif(not URL, reason="set NGSI_LD_URL to the base URL of a real NGSI-LD broker")]
 
 
 @pytest.fixture

@@ -2,13 +2,14 @@
 
 Layers from the bottom up (a module imports only from its own layer or below):
 
-0. ``errors``, ``model``, ``report``, ``gcpause``, ``options``, ``limits``, ``safexml``, ``progress``, ``identifiers``:
-   the ground floor;
+0. ``errors``, ``model``, ``report``, ``gcpause``, ``options``, ``limits``, ``safexml``, ``progress``, ``identifiers``,
+   ``sniff``, ``suggest``, ``extras``: the ground floor;
 1. ``contexts``, ``geometry``, ``geometry_gml``, ``mapping``, ``sdm``: vocabularies, geometry, units, tables,
    the Smart Data Models catalogue;
 2. ``adapters``, ``registry``: the formats (each family a package) and their table;
 3. ``convert``, ``stream``, ``testing``: the pipelines and the adapter contract suite;
-4. ``validate``, ``resolve``, ``clients``, ``dask``, ``probe``, ``describe``: services built on conversions;
+4. ``validate``, ``resolve``, ``clients``, ``dask``, ``connect``, ``probe``, ``describe``: services built on
+   conversions;
 5. ``mimbridge`` (the public surface);
 6. ``cli`` and the ``__main__`` modules: nothing imports them.
 
@@ -28,13 +29,14 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mimbridge"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("mimbridge.errors", "mimbridge.model", "mimbridge.report", "mimbridge.gcpause", "mimbridge.options",
-     "mimbridge.limits", "mimbridge.safexml", "mimbridge.progress", "mimbridge.identifiers", "mimbridge.meta"),
+     "mimbridge.limits", "mimbridge.safexml", "mimbridge.progress", "mimbridge.identifiers", "mimbridge.meta",
+     "mimbridge.sniff", "mimbridge.suggest", "mimbridge.extras"),
     ("mimbridge.contexts", "mimbridge.geometry", "mimbridge.geometry_gml", "mimbridge.mapping", "mimbridge.sdm"),
     ("mimbridge.adapters", "mimbridge.registry"),
     ("mimbridge.convert", "mimbridge.stream", "mimbridge.records", "mimbridge.testing", "mimbridge.invariant",
      "mimbridge.losses"),
     ("mimbridge.validate", "mimbridge.resolve", "mimbridge.clients", "mimbridge.dask", "mimbridge.probe",
-     "mimbridge.describe", "mimbridge.describe_sample", "mimbridge.describe_summary"),
+     "mimbridge.describe", "mimbridge.describe_sample", "mimbridge.describe_summary", "mimbridge.connect"),
     ("mimbridge",),
     ("mimbridge.cli", "mimbridge.__main__", "mimbridge.resolve.__main__"),
 )

@@ -136,7 +136,7 @@ def test_concise_round_trip(corpus, contexts, rel):
     assert len(json.dumps(concise)) <= len(json.dumps(doc))
 
 
-def test_corpus_has_other_representations():
+def test_corpus_has_other_representations(corpus):
     assert len(KV_DOCS) >= 4 and len(TEMPORAL_DOCS) >= 2, (KV_DOCS, TEMPORAL_DOCS)
 
 

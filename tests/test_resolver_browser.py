@@ -6,12 +6,11 @@ Any request the page makes to a host other than 127.0.0.1 is aborted and fails t
 from __future__ import annotations
 
 import importlib.util
-import shutil
 from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import need
+from .conftest import need, system_exe
 from .test_resolver_service import build_store, start_server, stop_server
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -21,7 +20,7 @@ SENSOR_PATH = "/doc/Sensor/43a1af27-4aa7-44fe-bee9-fe76d56978a4"
 
 @pytest.fixture(scope="module")
 def browser_server(corpus, tmp_path_factory):
-    need(shutil.which("chromium") is not None, "Debian chromium is not installed (apt-get install chromium)")
+    need(system_exe("chromium") is not None, "Debian chromium is not installed (apt-get install chromium)")
     need(importlib.util.find_spec("playwright") is not None, "Playwright is not installed (pip install playwright)")
     tmp = tmp_path_factory.mktemp("resolver-browser")
     server = start_server(str(build_store(corpus, tmp / "store")), tmp / "server.log")
@@ -36,7 +35,7 @@ def page(browser_server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=system_exe("chromium"), headless=True, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context()
             outside: list[str] = []

@@ -23,7 +23,8 @@ from ..meta import DATA_KEYS, MEMBER_NAME
 from ..model import META_FIELDS, Attr, Graph, Kind, Node
 from ..report import ConversionReport, Dropped
 
-__all__ = ["ALL_KINDS", "ALL_META", "ENTITY_META", "Adapter", "Capabilities", "check_capabilities"]
+__all__ = ["ALL_KINDS", "ALL_META", "ENTITY_META", "Adapter", "Capabilities", "OptionSpec", "check_capabilities",
+           "option_table"]
 
 ALL_KINDS = frozenset(Kind)
 ALL_META = frozenset(py for py, _ in META_FIELDS)
@@ -77,16 +78,68 @@ class Capabilities:
                 "notes": self.notes}
 
 
+@dataclass(frozen=True, slots=True)
+class OptionSpec:
+    """One keyword option of an adapter: its ``default``, a one-line ``help``, and whether it
+    ``applies_to`` reading, writing or both (``"read"``, ``"write"``, ``"both"``).
+
+    >>> OptionSpec("profile", "ngsi-ld", "RDF profile: ngsi-ld or sosa").applies_to
+    'both'
+    """
+
+    name: str
+    default: Any = None
+    help: str = ""
+    applies_to: str = "both"
+
+    def __post_init__(self) -> None:
+        if self.applies_to not in ("read", "write", "both"):
+            raise ValueError(f"option {self.name}: applies_to must be read, write or both, not {self.applies_to!r}")
+
+
+def option_table(*specs: OptionSpec) -> dict[str, OptionSpec]:
+    """An adapter's ``options`` from its option declarations (name -> spec, in the order given).
+
+    >>> list(option_table(OptionSpec("a"), OptionSpec("b", 1, "b's help", "write")))
+    ['a', 'b']
+    """
+    return {s.name: s for s in specs}
+
+
 class Adapter:
     """Base class: override ``read`` and/or ``write`` and declare ``capabilities``.
 
-    ``options`` documents the keyword options the adapter understands
-    (name -> one-line help); ``convert`` rejects options no adapter knows.
+    ``options`` declares the keyword options the adapter understands: name ->
+    :class:`OptionSpec` (default, help, read/write), or name -> one-line help
+    for a plain declaration; ``convert`` rejects options no adapter knows and
+    ``mimbridge formats`` lists them (:meth:`option_specs`).
     """
 
     name: ClassVar[str] = ""
     capabilities: ClassVar[Capabilities] = Capabilities()
-    options: ClassVar[dict[str, str]] = {}
+    options: ClassVar[Mapping[str, OptionSpec | str]] = {}
+
+    @classmethod
+    def option_specs(cls) -> list[OptionSpec]:
+        """Every declared option as an :class:`OptionSpec` (a read-only format's options apply to reading).
+
+        >>> class Demo(Adapter):
+        ...     capabilities = Capabilities(write=False)
+        ...     options = {"schema": "an XSD", "axis_order": OptionSpec("axis_order", None, "xy or yx")}
+        >>> [(s.name, s.applies_to) for s in Demo.option_specs()]
+        [('schema', 'read'), ('axis_order', 'read')]
+        """
+        out = []
+        for name, spec in cls.options.items():
+            if not isinstance(spec, OptionSpec):
+                spec = OptionSpec(name, None, str(spec))
+            if not cls.capabilities.write and spec.applies_to != "read":
+                spec = OptionSpec(spec.name, spec.default, spec.help, "read")
+            elif not cls.capabilities.read and spec.applies_to != "write":
+                spec = OptionSpec(spec.name, spec.default, spec.help, "write")
+            out.append(spec)
+        return out
+
     #: options that change what the format carries: name -> the values that differ (the default first)
     carrying: ClassVar[dict[str, tuple[Any, ...]]] = {}
 

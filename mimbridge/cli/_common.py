@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import io
+import sys
 from collections.abc import Sequence
 from typing import Any
 
+from ..errors import MimbridgeError
 from ..options import option_pairs
 
-__all__ = ["parse_options"]
+__all__ = ["Rejoined", "parse_options", "print_hint"]
 
 
 def parse_options(pairs: Sequence[str], parser: argparse.ArgumentParser) -> dict[str, Any]:
@@ -18,3 +21,38 @@ def parse_options(pairs: Sequence[str], parser: argparse.ArgumentParser) -> dict
     except ValueError as exc:
         parser.error(str(exc))
         raise  # pragma: no cover - parser.error exits
+
+
+class Rejoined(io.RawIOBase):
+    """A binary stream that first gives back ``head`` (already read), then the rest of ``rest``."""
+
+    def __init__(self, head: bytes, rest: Any) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        chunk = self._rest.read(len(buffer))
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
+
+
+def print_hint(head: bytes, used: str, *, lines: bool = False) -> None:
+    """After a parse error: "this looks like X; use -f X" on stderr, when the content says so."""
+    from .. import registry
+    from ..sniff import looks_like
+
+    try:
+        used = registry.resolve_name(used)
+    except MimbridgeError:
+        return
+    guess = looks_like(head, used, lines=lines)
+    if guess is not None:
+        print(f"mimbridge: this looks like {guess.format} ({guess.reason}); use -f {guess.format}", file=sys.stderr)

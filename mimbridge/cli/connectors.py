@@ -24,64 +24,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..connect import FORMAT_KINDS, endpoint_for, merge_payloads
 from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError, OptionError
 
 __all__ = ["FORMAT_KINDS", "add_commands", "endpoint_for", "merge_payloads", "run"]
-
-#: source format -> endpoint kind, for ``pull URL -f FORMAT`` with a plain http(s) URL
-FORMAT_KINDS = {
-    "geojson": "ogcapi", "ngsi-ld": "ngsi-ld", "ngsi-ld-temporal": "ngsi-ld", "ntriples": "sparql",
-    "ogc-records": "ogcapi", "sta": "sta", "sta-dataarray": "sta", "wfs-gml": "wfs",
-}
-
-
-def endpoint_for(url: str, fmt: str | None) -> str:
-    """The prefixed endpoint URL for a plain URL and a source format (prefixed URLs pass through)."""
-    if not url.startswith(("http://", "https://")):
-        return url
-    from .. import registry
-
-    name = registry.resolve_name(fmt) if fmt else None
-    kind = FORMAT_KINDS.get(name or "")
-    if kind is None:
-        raise AdapterNotFoundError(fmt or "", sorted(FORMAT_KINDS),
-                                   "pass -f with a format a live endpoint serves, or a kind+http:// URL")
-    return f"{kind}+{url}"
-
-
-def merge_payloads(payloads: list[Any], fmt: str = "") -> Any:
-    """One payload from many pages: STA ``value`` arrays, GeoJSON ``features``, JSON arrays, RDF text.
-
-    Paging members (next links) are dropped: the result is the whole collection.
-    Returns ``None`` when the pages cannot be merged as payloads (XML documents such as GML).
-    """
-    if not payloads:
-        return []
-    if all(isinstance(p, list) for p in payloads):
-        return [x for p in payloads for x in p]
-    if all(isinstance(p, (str, bytes)) for p in payloads):
-        if fmt not in _TEXT_CONCAT:
-            return None
-        texts = [p.decode("utf-8") if isinstance(p, bytes) else p for p in payloads]
-        return "\n".join(t.rstrip("\n") for t in texts) + "\n"
-    if all(isinstance(p, dict) for p in payloads):
-        for key in ("value", "features"):
-            if all(isinstance(p.get(key), list) for p in payloads):
-                merged = {k: v for k, v in payloads[0].items() if "nextLink" not in k and k != "links"}
-                merged[key] = [x for p in payloads for x in p[key]]
-                if "numberReturned" in merged:
-                    merged["numberReturned"] = len(merged[key])
-                return merged
-    return None
-
-
-#: text formats whose documents concatenate into one document
-_TEXT_CONCAT = frozenset({"ntriples", "nquads", "turtle"})
-
 
 def _options(pairs: list[str]) -> dict[str, Any]:
     from ..options import option_pairs
@@ -187,67 +138,37 @@ def _progress(args: argparse.Namespace, label: str) -> Any:
 
 
 def _pull(args: argparse.Namespace, out: TextIO) -> int:
-    from .. import registry
-    from ..clients import open_source
-    from ..convert import convert, dumps
-    from ..report import ConversionReport
+    from ..connect import pull
+    from ..convert import dumps
 
     options = _options(args.option)
-    src_opts = _split(options, "source.")
-    source = open_source(endpoint_for(args.url, args.source), http=_http(args), **src_opts)
-    fmt = registry.resolve_name(args.source) if args.source else source.format
-    progress = _progress(args, "pull: ")
-    payloads, pages, records = [], 0, 0
-    for page in source.pages():
-        payloads.append(page.payload)
-        pages += 1
-        records += page.count
-        progress.update(pages=pages, records=records, total=page.total)
-        if args.max_pages is not None and pages >= args.max_pages:
-            break
-    progress.close()
-    merged = merge_payloads(payloads, fmt)
-    if merged is not None:
-        result = convert(merged, source=fmt, target=args.target, strict=args.strict, **options)
-        output, report = result.output, result.report
-    else:  # pages that cannot be merged as payloads: convert each, merge the outputs
-        report = ConversionReport(source=fmt, target=args.target)
-        outs = []
-        for payload in payloads:
-            r = convert(payload, source=fmt, target=args.target, strict=args.strict, **options)
-            report.extend(r.report)
-            outs.append(r.output)
-        output = merge_payloads(outs, registry.resolve_name(args.target))
-        if output is None:
-            output = outs
-    text = dumps(output)
+    result = pull(args.url, source=args.source, target=args.target, max_pages=args.max_pages, strict=args.strict,
+                  source_options=_split(options, "source."), timeout=args.timeout, retries=args.retries,
+                  progress=_progress(args, "pull: "), **options)
+    text = dumps(result.output)
     text += "" if text.endswith("\n") else "\n"
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         out.write(text)
-    print(f"pull: {pages} pages, {records} records from {args.url}", file=sys.stderr)
-    _finish(args, report, [])
+    print(f"pull: {result.pages} pages, {result.records} records from {args.url}", file=sys.stderr)
+    _finish(args, result.report, [])
     return 0
 
 
 def _push(args: argparse.Namespace, out: TextIO) -> int:
-    from ..clients import open_sink
-    from ..convert import convert
+    from ..connect import push
 
     options = _options(args.option)
-    sink_opts = _split(options, "target.")
     path = Path(args.input)
     if not path.is_file():
         print(f"mimbridge: error: {args.input}: no such file", file=sys.stderr)
         return 1
-    source = args.source or path.suffix
-    sink = open_sink(args.target, http=_http(args), **sink_opts)
-    result = convert(path, source=source, target=sink.format, strict=args.strict, **options)
-    written = sink.write(result.output)
-    out.write(f"push: {len(written.written)} written, {len(written.failed)} failed to {args.target}\n")
-    _finish(args, result.report, written.failed)
-    return 1 if written.failed else 0
+    result = push(path, args.target, source=args.source, strict=args.strict,
+                  target_options=_split(options, "target."), timeout=args.timeout, retries=args.retries, **options)
+    out.write(f"push: {result.count} written, {len(result.failed)} failed to {args.target}\n")
+    _finish(args, result.report, result.failed)
+    return 1 if result.failed else 0
 
 
 def _endpoints(args: argparse.Namespace, **src_defaults: Any) -> tuple[Any, Any, dict[str, Any]]:
@@ -264,13 +185,13 @@ def _endpoints(args: argparse.Namespace, **src_defaults: Any) -> tuple[Any, Any,
 
 
 def _sync(args: argparse.Namespace, out: TextIO) -> int:
-    from ..clients.base import Checkpoint
-    from ..clients.sync import sync
+    from ..connect import sync
 
-    source, sink, options = _endpoints(args)
-    cp = Checkpoint(args.checkpoint, key=f"{args.source} -> {args.target}")
-    summary = sync(source, sink, checkpoint=cp, strict=args.strict, progress=_progress(args, "sync: "),
-                   max_pages=args.max_pages, **options)
+    options = _options(args.option)
+    summary = sync(args.source, args.target, checkpoint=args.checkpoint, strict=args.strict,
+                   max_pages=args.max_pages, source_options=_split(options, "source."),
+                   target_options=_split(options, "target."), timeout=args.timeout, retries=args.retries,
+                   progress=_progress(args, "sync: "), **options)
     out.write(f"sync: {summary.line()}\n")
     _finish(args, summary.report, summary.failed)
     return 1 if summary.failed else 0
@@ -308,6 +229,19 @@ def _subscription(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any], A
     return receiver, sink, options, close
 
 
+def _announce(source: Any, url: str) -> None:
+    """Say on stderr when a streaming source has subscribed (from then on no message is missed)."""
+    subscribed = getattr(source, "subscribed", None)
+    if subscribed is None:
+        return
+
+    def wait() -> None:
+        if subscribed.wait(getattr(source, "connect_timeout", 10.0) + 5.0):
+            print(f"bridge: subscribed to {url}; waiting for messages (Ctrl-C stops)", file=sys.stderr, flush=True)
+
+    threading.Thread(target=wait, name="mimbridge-bridge-announce", daemon=True).start()
+
+
 def _bridge(args: argparse.Namespace, out: TextIO) -> int:
     from ..clients import split_endpoint
     from ..clients.bridge import bridge
@@ -323,6 +257,7 @@ def _bridge(args: argparse.Namespace, out: TextIO) -> int:
         if kind != "mqtt" and (args.max_messages or args.idle_timeout or args.client_id):
             print("mimbridge: warning: --max-messages/--idle-timeout/--client-id apply to mqtt:// and "
                   "ngsi-ld+http:// sources only", file=sys.stderr)
+    _announce(source, args.source)
     try:
         summary = bridge(source, sink, strict=args.strict, batch=args.batch, flush_interval=args.flush_interval,
                          **options)
@@ -330,6 +265,8 @@ def _bridge(args: argparse.Namespace, out: TextIO) -> int:
         if close is not None:
             close()
     out.write(f"bridge: {summary.line()}\n")
+    if summary.error:
+        print(f"mimbridge: error: the bridge stopped: {summary.error}", file=sys.stderr)
     _finish(args, summary.report, summary.failed, summary.rejected)
     if summary.stopped_by == "interrupt":
         return 130

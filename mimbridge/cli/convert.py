@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from .. import registry
-from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError, OptionError
+from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError, OptionError, ParseError
+from ..sniff import HEAD_BYTES, FormatGuessError, infer, infer_target
 from . import sdm
-from ._common import parse_options
+from ._common import Rejoined, parse_options, print_hint
 
 __all__ = ["add_commands", "run_convert", "run_formats"]
 
@@ -21,7 +23,7 @@ def add_commands(sub: Any) -> None:
     c = sub.add_parser("convert", help="convert a file or standard input")
     c.add_argument("input", help="input file, or - for standard input")
     c.add_argument("-f", "--from", dest="source", help="source format (default: from the file suffix)")
-    c.add_argument("-t", "--to", dest="target", required=True, help="target format")
+    c.add_argument("-t", "--to", dest="target", help="target format (default: from the suffix of -o OUT)")
     c.add_argument("-o", "--output", help="output file (default: standard output)")
     c.add_argument("--strict", action="store_true", help="fail (exit 1) if anything would be lost")
     c.add_argument("--report", metavar="FILE.json", help="write the conversion report as JSON")
@@ -33,14 +35,22 @@ def add_commands(sub: Any) -> None:
     c.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show records/s and progress on standard error (default: when it is a terminal)")
     c.set_defaults(handler=run_convert)
-    f = sub.add_parser("formats", help="list formats and their capabilities")
+    f = sub.add_parser("formats", help="list formats, their capabilities and options",
+                       )
+    f.add_argument("names", nargs="*", metavar="FORMAT", help="only these formats (default: all)")
     f.add_argument("--json", action="store_true", help="machine-readable output")
-    f.set_defaults(handler=lambda args, parser: run_formats(args.json, sys.stdout))
+    f.set_defaults(handler=lambda args, parser: run_formats(args.json, sys.stdout, names=args.names))
 
 
-def run_formats(as_json: bool, out: TextIO) -> int:
+def _json_default(value: Any) -> Any:
+    return value if isinstance(value, (str, int, float, bool, type(None), list, dict)) else str(value)
+
+
+def run_formats(as_json: bool, out: TextIO, *, names: list[str] | None = None) -> int:
+    """The capability matrix, then each format's ``-O`` options (name, default, read/write, meaning)."""
     rows: list[dict[str, Any]] = []
-    for name in registry.available():
+    wanted = [registry.resolve_name(n) for n in names] if names else registry.available()
+    for name in wanted:
         row = registry.FORMATS.get(name)
         try:
             adapter = registry.get(name)
@@ -58,6 +68,8 @@ def run_formats(as_json: bool, out: TextIO) -> int:
             # what the format carries with each option that changes it (the first: the defaults)
             "variants": [{"options": v, "capabilities": adapter.capabilities_for(v).describe()}
                          for v in adapter.variants()],
+            "options": [{"name": o.name, "default": _json_default(o.default), "applies_to": o.applies_to,
+                         "help": o.help} for o in adapter.option_specs()],
         })
     if as_json:
         out.write(json.dumps(rows, indent=2) + "\n")
@@ -84,6 +96,15 @@ def run_formats(as_json: bool, out: TextIO) -> int:
             out.write(f"{label:<22} {yn(c['read']):<5} {yn(c['write']):<5} {yn(c['typed']):<6} "
                       f"{count(c['meta'], 9):<5} {yn(c['nested']):<7} {yn(c['multi_instance']):<6} "
                       f"{count(c['entity_meta'], 4):<7} {count(c['extras'], 10**6):<7} {tail}\n")
+    out.write("\nOptions (-O NAME=VALUE; side: read, write or both):\n")
+    for r in rows:
+        if "error" in r or not r["options"]:
+            continue
+        out.write(f"\n{r['name']}\n  {'option':<18} {'default':<14} {'side':<5}  meaning\n")
+        for o in r["options"]:
+            d = o["default"]
+            default = "(none)" if d is None else d if isinstance(d, str) else json.dumps(d, ensure_ascii=False)
+            out.write(f"  {o['name']:<18} {default:<14} {o['applies_to']:<5}  {o['help']}\n")
     return 0
 
 
@@ -93,19 +114,43 @@ def run_convert(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
     from ..stream import stream
 
     options = parse_options(args.option, parser)
-    source = args.source
-    if source is None:
-        if args.input == "-":
-            parser.error("-f/--from is required when reading standard input")
-        source = Path(args.input).suffix
-        if source.lower() in (".jsonl", ".ndjson"):
-            source = Path(Path(args.input).stem).suffix or ".json"
-        if not source:
-            parser.error("cannot guess the source format: pass -f/--from")
+    if args.target is None:
+        if not args.output:
+            parser.error("-t/--to is required unless -o OUT names the format by its suffix (.ttl, .nt, .jsonld ...)")
+        try:
+            tguess = infer_target(args.output)
+        except FormatGuessError as exc:
+            writable = [c.format for c in exc.candidates if registry.get(c.format).capabilities.write]
+            print(f"mimbridge: error: {exc}" + (f" (one of {', '.join(writable)})" if writable else ""),
+                  file=sys.stderr)
+            return 2
+        args.target = tguess.format
+        if not args.quiet:
+            print(f"mimbridge: writing {args.output} as {args.target}: {tguess.reason} (-t to choose)",
+                  file=sys.stderr)
     if args.input != "-" and not Path(args.input).is_file():
         print(f"mimbridge: error: {args.input}: no such file", file=sys.stderr)
         return 1
-    data: Any = sys.stdin.buffer if args.input == "-" else Path(args.input)
+    data: Any
+    if args.input == "-":
+        head = sys.stdin.buffer.read(HEAD_BYTES)
+        data = io.BufferedReader(Rejoined(head, sys.stdin.buffer))
+    else:
+        with open(args.input, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+        data = Path(args.input)
+    source = args.source
+    if source is None:
+        try:
+            guess = infer(head, name=None if args.input == "-" else args.input)
+        except FormatGuessError as exc:
+            print(f"mimbridge: error: {exc}", file=sys.stderr)
+            for c in exc.candidates:
+                print(f"  candidate: {c}", file=sys.stderr)
+            return 2
+        source = guess.format
+        if not args.quiet:
+            print(f"mimbridge: reading {args.input} as {source}: {guess.reason} (-f to choose)", file=sys.stderr)
     lines = True if args.lines else None
     if lines is None and args.input != "-":
         lines = Path(args.input).suffix.lower() in (".jsonl", ".ndjson")
@@ -132,6 +177,8 @@ def run_convert(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
         return 2
     except MimbridgeError as exc:
         print(f"mimbridge: error: {exc}", file=sys.stderr)
+        if isinstance(exc, ParseError) and args.source is not None:
+            print_hint(head, args.source, lines=bool(lines))
         return 1
     finally:
         if out is not None and out is not sys.stdout:

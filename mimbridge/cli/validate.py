@@ -22,7 +22,7 @@ def add_commands(sub: Any) -> None:
     """Add ``validate`` and ``mapping check`` to an argparse sub-parser set."""
     v = sub.add_parser("validate", help="validate data against SHACL shapes (shipped ngsi-ld/sosa, or a file)")
     v.add_argument("input", help="input file, or - for standard input")
-    v.add_argument("-f", "--from", dest="source", help="format of INPUT (default: from the file suffix); "
+    v.add_argument("-f", "--from", dest="source", help="format of INPUT (default: from the suffix and content); "
                    "non-RDF input is converted to RDF first (profile = the shapes name when it is sosa)")
     v.add_argument("--shapes", default="ngsi-ld", help="ngsi-ld (default), sosa, or a Turtle shapes file")
     v.add_argument("--json", action="store_true", help="machine-readable output")
@@ -56,13 +56,21 @@ def _validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if sdm.wants_sdm(args):
         return sdm.run_validate(args, parser)
 
-    source = args.source or (Path(args.input).suffix if args.input != "-" else None)
-    if not source:
-        parser.error("cannot guess the source format: pass -f/--from")
     if args.input != "-" and not Path(args.input).is_file():
         print(f"mimbridge: error: {args.input}: no such file", file=sys.stderr)
         return 1
     data: Any = sys.stdin.buffer.read() if args.input == "-" else Path(args.input).read_bytes()
+    source = args.source
+    if source is None:  # told from the suffix and the content, as convert does
+        from ..sniff import FormatGuessError, infer
+
+        try:
+            guess = infer(data[:1 << 16], name=None if args.input == "-" else args.input)
+        except FormatGuessError as exc:
+            print(f"mimbridge: error: {exc}", file=sys.stderr)
+            return 2
+        source = guess.format
+        print(f"mimbridge: reading {args.input} as {source}: {guess.reason} (-f to choose)", file=sys.stderr)
     try:
         name = registry.resolve_name(source)
         if name not in _RDF_SYNTAXES:

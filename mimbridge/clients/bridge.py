@@ -34,10 +34,12 @@ write, so a message is never acknowledged before it is in the sink.
 
 from __future__ import annotations
 
+import contextlib
 import queue
+import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,6 +149,7 @@ class Bridge:
         self.options = options
         self.summary = BridgeSummary(report=ConversionReport(source=source.format, target=self.target))
         self._stop = threading.Event()
+        self._interrupted = threading.Event()
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=max(2 * batch, 16))
         self._first: float | None = None
 
@@ -259,59 +262,97 @@ class Bridge:
     def run(self) -> BridgeSummary:
         """Bridge until the source ends, :meth:`stop`, ``stop_after`` messages or Ctrl-C; return the summary."""
         started = time.perf_counter()
+        pending: list[Page] = []  # the batch in hand
+        summary = self.summary
+        reader = threading.Thread(target=self._read, name="mimbridge-bridge-reader", daemon=True)
+        with self._sigint():
+            try:
+                self._loop(reader, pending)
+            except KeyboardInterrupt:  # a second Ctrl-C, or a program that raises it itself
+                self._interrupted.set()
+            finally:
+                if self._interrupted.is_set():
+                    summary.stopped_by = "interrupt"
+                self._stop.set()
+                stop = getattr(self.source, "stop", None)
+                if stop is not None:
+                    stop()
+                if reader.is_alive():
+                    reader.join(timeout=5.0)
+                summary.unprocessed = len(pending) + sum(1 for x in self._drain() if isinstance(x, Page))
+                summary.seconds = time.perf_counter() - started
+        return summary
+
+    @contextlib.contextmanager
+    def _sigint(self) -> Iterator[None]:
+        """On the main thread, Ctrl-C (SIGINT) sets a flag the loop polls every 0.1 s, instead of raising.
+
+        A ``KeyboardInterrupt`` is raised wherever the main thread happens to be:
+        before the loop's ``try`` while the bridge starts, or inside a finaliser,
+        which swallows it, and the bridge would run on. The flag cannot be lost.
+        A second Ctrl-C raises ``KeyboardInterrupt`` as usual. A program that
+        installed its own SIGINT handler keeps it.
+        """
+        if threading.current_thread() is not threading.main_thread() or \
+                signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+            yield
+            return
+
+        def handler(signum: int, frame: Any) -> None:
+            self._interrupted.set()
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+        signal.signal(signal.SIGINT, handler)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def _loop(self, reader: threading.Thread, pending: list[Page]) -> None:
+        """Take pages off the queue and flush batches until the end, a stop or an interrupt."""
+        summary = self.summary
         hold = getattr(self.source, "hold_acks", None)
         if hold is not None:
             hold()
-        reader = threading.Thread(target=self._read, name="mimbridge-bridge-reader", daemon=True)
         reader.start()
-        pending: list[Page] = []
         deadline = float("inf")
-        summary = self.summary
-        try:
-            while True:
-                if self._stop.is_set():
-                    summary.stopped_by = "stop"
-                    break
-                timeout = min(0.1, max(deadline - time.monotonic(), 0.0))
-                try:
-                    item = self._queue.get(timeout=timeout)
-                except queue.Empty:
-                    if pending and time.monotonic() >= deadline:
-                        self._flush(pending)
-                        pending, deadline = [], float("inf")
-                    continue
-                if item is _END:
-                    break
-                if isinstance(item, BaseException):
-                    summary.stopped_by, summary.error = "error", _describe(item)
-                    self._emit("error", None, summary.error)
-                    break
-                if self._first is None:
-                    self._first = time.perf_counter()
-                summary.messages += 1
-                pending.append(item)
-                if len(pending) == 1:
-                    deadline = time.monotonic() + self.flush_interval
-                if len(pending) >= self.batch:
+        while True:
+            if self._interrupted.is_set():
+                return  # the batch in hand is not written (counted in ``unprocessed``)
+            if self._stop.is_set():
+                summary.stopped_by = "stop"
+                break
+            timeout = min(0.1, max(deadline - time.monotonic(), 0.0))
+            try:
+                item = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                if pending and time.monotonic() >= deadline:
                     self._flush(pending)
-                    pending, deadline = [], float("inf")
-                if self.stop_after is not None and summary.messages >= self.stop_after:
-                    summary.stopped_by = "stop_after"
-                    break
+                    pending.clear()
+                    deadline = float("inf")
+                continue
+            if item is _END:
+                break
+            if isinstance(item, BaseException):
+                summary.stopped_by, summary.error = "error", _describe(item)
+                self._emit("error", None, summary.error)
+                break
+            if self._first is None:
+                self._first = time.perf_counter()
+            summary.messages += 1
+            pending.append(item)
+            if len(pending) == 1:
+                deadline = time.monotonic() + self.flush_interval
+            if len(pending) >= self.batch:
+                self._flush(pending)
+                pending.clear()
+                deadline = float("inf")
+            if self.stop_after is not None and summary.messages >= self.stop_after:
+                summary.stopped_by = "stop_after"
+                break
+        if not self._interrupted.is_set():
             self._flush(pending)
-            pending = []
-        except KeyboardInterrupt:
-            summary.stopped_by = "interrupt"
-        finally:
-            self._stop.set()
-            stop = getattr(self.source, "stop", None)
-            if stop is not None:
-                stop()
-            reader.join(timeout=5.0)
-            summary.unprocessed = len(pending) + sum(
-                1 for x in self._drain() if isinstance(x, Page))
-            summary.seconds = time.perf_counter() - started
-        return summary
+            pending.clear()
 
     def _drain(self) -> list[Any]:
         items = []

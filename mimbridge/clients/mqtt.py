@@ -72,7 +72,10 @@ def _paho() -> Any:
     try:
         import paho.mqtt.client as mqtt
     except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise CapabilityError("MQTT endpoints need paho-mqtt 2.x: pip install 'paho-mqtt>=2'") from exc
+        from ..extras import install_hint
+
+        raise CapabilityError(f"MQTT endpoints need paho-mqtt 2.x, which is not installed: "
+                              f"{install_hint('paho', prefer=['connectors'])}") from exc
     return mqtt
 
 
@@ -262,6 +265,8 @@ class MqttSource:
         self._gone = threading.Event()
         #: set when the broker has granted every subscription (cleared on disconnect)
         self.subscribed = threading.Event()
+        #: why the broker refused the last connection (its CONNACK reason), or None
+        self.refused_connection: str | None = None
         self._generation = 0
         self._pending: collections.deque[tuple[Page, int, int, int]] = collections.deque()
         self._held = False
@@ -273,7 +278,11 @@ class MqttSource:
     # -- callbacks (paho's network thread) ------------------------------------------
     def _on_connect(self, client: Any, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
         if reason_code.is_failure:
+            self.refused_connection = str(reason_code)  # e.g. "Not authorized", "Bad user name or password"
+            if not self.stats.connects:
+                self._connected.set()  # wakes pages(), which reports it
             return
+        self.refused_connection = None
         with self._lock:
             self._generation += 1
         self.stats.connects += 1
@@ -348,6 +357,10 @@ class MqttSource:
         try:
             if not self._connected.wait(self.connect_timeout):
                 raise ConnectorError(f"the MQTT broker did not accept the connection in {self.connect_timeout} s",
+                                     url=self.url)
+            if self.refused_connection is not None:
+                self._connected.clear()
+                raise ConnectorError(f"the MQTT broker refused the connection: {self.refused_connection}",
                                      url=self.url)
             last = time.monotonic()
             while not self._stop.is_set():

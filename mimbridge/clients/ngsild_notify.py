@@ -30,6 +30,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from ..errors import CapabilityError
 from .base import Page
 
 __all__ = ["NotificationReceiver"]
@@ -97,8 +98,10 @@ class NotificationReceiver:
             from starlette.responses import JSONResponse, Response
             from starlette.routing import Route
         except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("the notification receiver needs starlette and uvicorn: "
-                              "pip install 'mimbridge[resolver]'") from exc
+            from ..extras import install_hint
+
+            raise CapabilityError("the notification receiver needs starlette and uvicorn, which are not installed: "
+                                  f"{install_hint('starlette', prefer=['connectors'])}") from exc
 
         def problem(status: int, kind: str, detail: str) -> Response:
             self.rejected += 1

@@ -58,7 +58,7 @@ from ...errors import MappingError, ParseError
 from ...geometry import is_geometry, validate
 from ...model import Attr, Graph, Kind, Node
 from ...report import Approximated, Coerced, ConversionReport, Dropped, Rejected, Unresolved
-from ..base import Adapter, Capabilities
+from ..base import Adapter, Capabilities, OptionSpec, option_table
 from .names import (
     DEFAULT_VOCAB,
     FEATURE_MEMBERS,
@@ -458,18 +458,19 @@ class GeoJSONAdapter(Adapter):
                                 extras=frozenset({"geojson:collection", "geojson:id", "geojson:members"}),
                                 notes="Property, GeoProperty and JsonProperty round-trip; other kinds are written "
                                       "as their simplified value and reported")
-    options: ClassVar[dict[str, str]] = {
-        "type": "entity type for the features (default: the collection name, else Feature)",
-        "context": "@context expanding property names (default: the NGSI-LD core context)",
-        "contexts": "offline copies of contexts: {url: dict or path}",
-        "allow_remote": "URL prefixes that may be fetched (default: none)",
-        "core_version": "NGSI-LD core context version (default 1.8)",
-        "vocab": "base IRI for all property names instead of a context",
-        "geometry_property": "attribute holding the feature geometry (default: location)",
-        "id_property": "property whose value identifies features that have no id",
-        "repair": "repair invalid geometries with shapely make_valid (default: pass them through)",
-        "lang": "language to pick from LanguageProperty values when writing",
-    }
+    options: ClassVar[dict[str, OptionSpec]] = option_table(
+        OptionSpec("type", None, "entity type for the features (none: the collection name, else Feature)", "read"),
+        OptionSpec("context", None, "@context expanding property names (none: the NGSI-LD core context)"),
+        OptionSpec("contexts", None, "offline copies of contexts: {url: dict or path}"),
+        OptionSpec("allow_remote", [], "URL prefixes that may be fetched"),
+        OptionSpec("core_version", DEFAULT_CORE_VERSION, "NGSI-LD core context version"),
+        OptionSpec("vocab", None, "base IRI for all property names instead of a context"),
+        OptionSpec("geometry_property", "location", "attribute holding the feature geometry"),
+        OptionSpec("id_property", None, "property whose value identifies features that have no id", "read"),
+        OptionSpec("repair", False, "repair invalid geometries with shapely make_valid (else pass them through)",
+                   "read"),
+        OptionSpec("lang", None, "language to pick from LanguageProperty values", "write"),
+    )
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
         return FeatureReader(report, **options).read_document(data)

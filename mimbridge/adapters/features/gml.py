@@ -53,7 +53,7 @@ from ...mapping.units import from_ucum
 from ...model import Attr, Graph, Kind, Node
 from ...report import Approximated, ConversionReport, Dropped, Rejected
 from ...safexml import parse_xml
-from ..base import Adapter, Capabilities
+from ..base import Adapter, Capabilities, OptionSpec, option_table
 from .geojson import MISSING_ID, URI_RE, FeatureReader, GeoJSONAdapter, mint_id
 
 __all__ = ["WFSAdapter", "parse_xml", "xsd_types"]
@@ -415,13 +415,17 @@ class WFSAdapter(Adapter):
     name = "wfs-gml"
     capabilities = Capabilities(write=False, output="text", media_type="application/gml+xml",
                                 notes="reads WFS 2.0 / 1.1 GetFeature (GML 3.2 / 3.1.1); safe XML parser")
-    options: ClassVar[dict[str, str]] = {
+    options: ClassVar[dict[str, OptionSpec]] = {
         **{k: v for k, v in GeoJSONAdapter.options.items() if k != "lang"},
-        "schema": "DescribeFeatureType XSD (text or path) typing the properties",
-        "infer_types": "type properties without a schema from their text (default true)",
-        "srs_name": "CRS of geometries without srsName (default: the collection's, else lon/lat)",
-        "axis_order": "force the axis order of GML coordinates: xy or yx (default: the document's rule, see docs)",
-        "lenient": "skip features whose latitude is outside [-90, 90] with an event instead of failing",
+        **option_table(
+            OptionSpec("schema", None, "DescribeFeatureType XSD (text or path) typing the properties", "read"),
+            OptionSpec("infer_types", True, "type properties without a schema from their text", "read"),
+            OptionSpec("srs_name", None, "CRS of geometries without srsName (none: the collection's, else lon/lat)",
+                       "read"),
+            OptionSpec("axis_order", None, "force the axis order of GML coordinates: xy or yx (none: by srsName)",
+                       "read"),
+            OptionSpec("lenient", False, "skip features whose latitude is outside [-90, 90] with an event instead of "
+                       "failing", "read")),
     }
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:

@@ -36,7 +36,7 @@ from ...errors import ParseError
 from ...identifiers import doi_uri
 from ...model import Attr, Graph, Kind, Node
 from ...report import ConversionReport, Unresolved
-from ..base import Adapter, Capabilities
+from ..base import Adapter, Capabilities, OptionSpec
 from .geojson import FeatureReader, GeoJSONAdapter, looks_like
 
 __all__ = ["DCTERMS_TYPE", "OWL_SAME_AS", "RecordsAdapter", "doi_uri", "record_dois"]
@@ -100,7 +100,7 @@ class RecordsAdapter(Adapter):
     name = "ogc-records"
     capabilities = Capabilities(write=False, media_type="application/geo+json",
                                 notes="reads OGC API Records items; DOIs in externalIds become sameAs URIs")
-    options: ClassVar[dict[str, str]] = {k: v for k, v in GeoJSONAdapter.options.items() if k != "lang"}
+    options: ClassVar[dict[str, OptionSpec]] = {k: v for k, v in GeoJSONAdapter.options.items() if k != "lang"}
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
         reader = RecordReader(report, **options)

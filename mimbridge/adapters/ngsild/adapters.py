@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from ...contexts.core import DEFAULT_CORE_VERSION
 from ...model import Graph
 from ...report import ConversionReport
-from ..base import Adapter, Capabilities
+from ..base import Adapter, Capabilities, OptionSpec, option_table
 from .normalized import NGSI_LD_EXTRAS, Reader, Writer, reader_options, writer_options
 
 __all__ = ["ConciseAdapter", "NormalizedAdapter"]
@@ -18,15 +19,15 @@ class NormalizedAdapter(Adapter):
     name = "ngsi-ld"
     capabilities = Capabilities(media_type="application/ld+json", extras=NGSI_LD_EXTRAS,
                                 notes="reads normalized and concise; lossless")
-    options: ClassVar[dict[str, str]] = {
-        "context": "@context to use for payloads without one (like a Link header)",
-        "contexts": "offline copies of contexts: {url: dict or path}",
-        "allow_remote": "URL prefixes that may be fetched (default: none)",
-        "timeout": "seconds per remote context fetch (default 10)",
-        "core_version": "NGSI-LD core context version: 1.3, 1.6, 1.7, 1.8 (default), 1.9",
-        "out_context": "@context to compact with and emit on output ([] = core only)",
-        "emit_context": "emit @context in output (default: where the input had one)",
-    }
+    options: ClassVar[dict[str, OptionSpec]] = option_table(
+        OptionSpec("context", None, "@context to use for payloads without one (like a Link header)", "read"),
+        OptionSpec("contexts", None, "offline copies of contexts: {url: dict or path}"),
+        OptionSpec("allow_remote", [], "URL prefixes that may be fetched"),
+        OptionSpec("timeout", 10.0, "seconds per remote context fetch", "read"),
+        OptionSpec("core_version", DEFAULT_CORE_VERSION, "NGSI-LD core context version: 1.3, 1.6, 1.7, 1.8, 1.9"),
+        OptionSpec("out_context", None, "@context to compact with and emit on output ([] = core only)", "write"),
+        OptionSpec("emit_context", None, "emit @context in output (none: where the input had one)", "write"),
+    )
     concise = False
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:

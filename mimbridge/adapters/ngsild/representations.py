@@ -39,7 +39,7 @@ from typing import Any, ClassVar
 from ...errors import MappingError, ParseError
 from ...model import META_FIELDS, Attr, Graph, Kind
 from ...report import Approximated, ConversionReport, Dropped, Unresolved
-from ..base import ALL_META, Capabilities
+from ..base import ALL_META, Capabilities, OptionSpec, option_table
 from .adapters import NormalizedAdapter
 from .normalized import KV_EXTRAS, NGSI_LD_EXTRAS, Reader, Writer, reader_options, writer_options
 from .vocab import NAME_MARK, TYPES, URI_RE, VALUE_KEY, esc_name, is_geometry
@@ -97,14 +97,15 @@ class KeyValuesAdapter(NormalizedAdapter):
     capabilities = Capabilities(typed=False, meta=frozenset(), nested=False, multi_instance=False,
                                 media_type="application/ld+json", entity_meta=frozenset(), extras=KV_EXTRAS,
                                 notes="keeps one instance per attribute and its value only")
-    options: ClassVar[dict[str, str]] = {
+    options: ClassVar[dict[str, OptionSpec]] = {
         **NormalizedAdapter.options,
-        "schema": "Smart Data Models schema.json (dict or path) giving attribute kinds for reading",
-        "kinds": "{attribute: kind name} giving attribute kinds for reading",
-        "model": "Smart Data Models model giving attribute kinds and offline @context for reading: a name "
-                 "(AirQualityObserved, dataModel.Environment/AirQualityObserved) or 'auto' (each entity's type); "
-                 "needs mimbridge[sdm]",
-        "lang": "language to pick from LanguageProperty values when writing",
+        **option_table(
+            OptionSpec("schema", None, "Smart Data Models schema.json (dict or path) giving attribute kinds", "read"),
+            OptionSpec("kinds", None, "{attribute: kind name} giving attribute kinds", "read"),
+            OptionSpec("model", None, "Smart Data Models model giving attribute kinds and offline @context: a name "
+                       "(AirQualityObserved, dataModel.Environment/AirQualityObserved) or 'auto' (each entity's "
+                       "type); needs mimbridge[sdm]", "read"),
+            OptionSpec("lang", None, "language to pick from LanguageProperty values", "write")),
     }
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
@@ -249,10 +250,13 @@ class TemporalAdapter(NormalizedAdapter):
         return Capabilities(meta=frozenset({"dataset_id", field}), nested=False, media_type="application/ld+json",
                             entity_meta=frozenset(), extras=KV_EXTRAS,
                             notes="temporalValues: value and time of each instance, per datasetId")
-    options: ClassVar[dict[str, str]] = {
+    options: ClassVar[dict[str, OptionSpec]] = {
         **NormalizedAdapter.options,
-        "temporal_values": "write the temporalValues (simplified temporal) representation",
-        "timeproperty": "time member used for temporalValues pairs: observedAt (default), createdAt, modifiedAt",
+        **option_table(
+            OptionSpec("temporal_values", False, "write the temporalValues (simplified temporal) representation",
+                       "write"),
+            OptionSpec("timeproperty", "observedAt", "time member of temporalValues pairs: observedAt, createdAt, "
+                       "modifiedAt", "write")),
     }
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
@@ -403,12 +407,14 @@ class GeoJSONAdapter(NormalizedAdapter):
                                 media_type="application/geo+json", entity_meta=frozenset(), extras=KV_EXTRAS,
                                 notes="simplified properties: one instance per attribute, its value only")
         return self.capabilities
-    options: ClassVar[dict[str, str]] = {
+    options: ClassVar[dict[str, OptionSpec]] = {
         **NormalizedAdapter.options,
-        "geometry_property": "attribute used as the Feature geometry (default: location)",
-        "simplified": "write properties in the simplified (keyValues) form",
-        "context_in": "where @context goes: feature (on the Feature / FeatureCollection as the ETSI OpenAPI has "
-                      "it; the default, unless the input had it in properties) or properties",
+        **option_table(
+            OptionSpec("geometry_property", "location", "attribute used as the Feature geometry", "write"),
+            OptionSpec("simplified", False, "write properties in the simplified (keyValues) form", "write"),
+            OptionSpec("context_in", None, "where @context goes: feature (on the Feature / FeatureCollection as "
+                       "the ETSI OpenAPI has it; chosen unless the input had it in properties) or properties",
+                       "write")),
     }
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:

@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 
 from ...model import Attr, Graph
 from ...report import Coerced, ConversionReport
-from ..base import Adapter, Capabilities
+from ..base import Adapter, Capabilities, OptionSpec, option_table
 from .profiles import profile_writer
 from .syntax import reserialise
 from .terms import DEFAULT_PREFIXES, MB, SKOLEM_BASE, canonical_double
@@ -131,17 +131,17 @@ class RdfAdapter(Adapter):
 
     syntax: ClassVar[str] = ""
     capabilities = Capabilities(output="text", media_type="text/turtle")
-    options: ClassVar[dict[str, str]] = {
-        "profile": "RDF profile: ngsi-ld (default; lossless) or sosa (SOSA/SSN, GeoSPARQL, OWL-Time)",
-        "blank_nodes": "attribute nodes as blank nodes instead of skolem IRIs (default False)",
-        "skolem_base": f"prefix of skolem IRIs (default {SKOLEM_BASE})",
-        "roundtrip": "add mb:json annotations that make the way back lossless (default True)",
-        "prefixes": "extra Turtle / RDF/XML prefixes {prefix: namespace}",
-        "base": "base IRI: written as @base, and used to resolve relative IRIs on read",
-        "contexts": "offline copies of contexts: {url: dict or path}",
-        "allow_remote": "URL prefixes that may be fetched (default: none)",
-        "core_version": "NGSI-LD core context version used where an entity has none (default 1.8)",
-    }
+    options: ClassVar[dict[str, OptionSpec]] = option_table(
+        OptionSpec("profile", "ngsi-ld", "RDF profile: ngsi-ld (lossless) or sosa (SOSA/SSN, GeoSPARQL, OWL-Time)"),
+        OptionSpec("blank_nodes", False, "attribute nodes as blank nodes instead of skolem IRIs", "write"),
+        OptionSpec("skolem_base", SKOLEM_BASE, "prefix of skolem IRIs", "write"),
+        OptionSpec("roundtrip", True, "add mb:json annotations that make the way back lossless", "write"),
+        OptionSpec("prefixes", None, "extra Turtle / RDF/XML prefixes {prefix: namespace}", "write"),
+        OptionSpec("base", None, "base IRI: written as @base, and used to resolve relative IRIs on read"),
+        OptionSpec("contexts", None, "offline copies of contexts: {url: dict or path}"),
+        OptionSpec("allow_remote", [], "URL prefixes that may be fetched"),
+        OptionSpec("core_version", "1.8", "NGSI-LD core context version used where an entity has none"),
+    )
 
     carrying: ClassVar[dict[str, tuple[Any, ...]]] = {
         "profile": ("ngsi-ld", "sosa"), "roundtrip": (True, False), "blank_nodes": (False, True)}

@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 from ...errors import MappingError
 from ...model import Graph
 from ...report import Coerced, ConversionReport, Dropped
-from ..base import ALL_KINDS, ALL_META, Adapter, Capabilities, check_capabilities
+from ..base import ALL_KINDS, ALL_META, Adapter, Capabilities, OptionSpec, check_capabilities, option_table
 from .dataarray import to_data_array
 from .read import StaReader
 from .vocab import COLLECTION, DATA_ARRAY
@@ -78,19 +78,20 @@ class StaAdapter(Adapter):
     # generic capability check would only repeat it.
     capabilities = Capabilities(kinds=ALL_KINDS, meta=ALL_META, media_type="application/json",
                                 notes="structural mapping lossless; observations mapping: see docs/sta.md")
-    options: ClassVar[dict[str, str]] = {
-        "mapping": "structural (default: one entity per SensorThings entity) or observations "
-                   "(Things with temporal attributes)",
-        "subject": "observations mapping: entity that carries the observations, thing (default) or "
-                   "featureOfInterest",
-        "observed_by": "observations mapping: where the Sensor goes as observedBy, first (default: the first "
-                       "instance of each Datastream) or each (every instance; what SOSA output wants)",
-        "property_table": "observations mapping: ObservedProperty definition -> attribute IRI "
-                          "({iri: iri}, an SSSOM/TSV path or a MappingSet)",
-        "entity_type": "type of top-level entities whose members do not tell it (Thing, Sensor, ...)",
-        "repair_geometry": "repair Polygon rings that lack one level of nesting (reported) instead of "
-                           "keeping them as JSON",
-    }
+    options: ClassVar[dict[str, OptionSpec]] = option_table(
+        OptionSpec("mapping", "structural", "structural (one entity per SensorThings entity) or observations "
+                   "(Things with temporal attributes)"),
+        OptionSpec("subject", "thing", "observations mapping: entity that carries the observations, thing or "
+                   "featureOfInterest", "read"),
+        OptionSpec("observed_by", "first", "observations mapping: where the Sensor goes as observedBy, first (the "
+                   "first instance of each Datastream) or each (every instance; what SOSA output wants)", "read"),
+        OptionSpec("property_table", None, "observations mapping: ObservedProperty definition -> attribute IRI "
+                   "({iri: iri}, an SSSOM/TSV path or a MappingSet)"),
+        OptionSpec("entity_type", None, "type of top-level entities whose members do not tell it (Thing, Sensor, "
+                   "...)", "read"),
+        OptionSpec("repair_geometry", False, "repair Polygon rings that lack one level of nesting (reported) "
+                   "instead of keeping them as JSON", "read"),
+    )
     carrying: ClassVar[dict[str, tuple[Any, ...]]] = {"mapping": ("structural", "observations")}
 
     def capabilities_for(self, options: Mapping[str, Any] | None = None) -> Capabilities:
