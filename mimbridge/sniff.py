@@ -90,17 +90,22 @@ _RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 def _skeleton(raw: bytes) -> Any:
     """The JSON value of ``raw``, or as much of it as a document cut short holds (None: not JSON)."""
+    raw = raw[:HEAD_BYTES]
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
+    import io
+
     import ijson
 
+    from .limits import JsonScreen
+
     builder = ijson.ObjectBuilder()
-    try:
-        for _, event, value in ijson.parse(raw):
+    try:  # the screen refuses nesting past max_depth before ijson spends memory quadratic in it
+        for _, event, value in ijson.parse(JsonScreen(io.BytesIO(raw)), use_float=True):
             builder.event(event, value)
-    except (ijson.JSONError, ijson.IncompleteJSONError):
+    except (ijson.JSONError, ijson.IncompleteJSONError, ParseError, ValueError):
         pass
     return getattr(builder, "value", None)
 

@@ -139,6 +139,28 @@ def test_a_wrong_f_says_what_the_input_looks_like(tmp_path):
     assert p.returncode == 1 and "this looks like turtle" in p.stderr and "use -f turtle" in p.stderr
 
 
+HOSTILE_HEADS = {
+    "integer of 5000 digits": b'{"id": "urn:x:1", "a": ' + b"7" * 5000 + b"}",
+    "integer of 5000 digits, cut short": b'[{"id": "urn:x:1", "a": ' + b"7" * 5000,
+    "100k nested arrays": b"[" * 100_000,
+    "100k nested objects, cut short": b'{"a":' * 30_000,
+    "lone surrogate": b'{"id": "\\ud800", "type": "T"}',
+}
+
+
+@pytest.mark.parametrize("head", HOSTILE_HEADS.values(), ids=HOSTILE_HEADS.keys())
+def test_inference_and_hints_survive_hostile_input(head):
+    # the sniffer reads heads that the JSON readers refuse: it must answer (a guess or FormatGuessError),
+    # and a conversion under a wrong format must end in mimbridge's ParseError, never a crash
+    try:
+        infer(head)
+    except FormatGuessError:
+        pass
+    for source in ("ngsi-ld", "sta", "geojson"):
+        with pytest.raises(mimbridge.ParseError):
+            mimbridge.convert(head, source=source, target="ntriples")
+
+
 def test_python_convert_infers_and_hints():
     r = mimbridge.convert(STA_PAGE, target="ngsi-ld")
     assert r.source == "sta" and len([e for e in r.output if e["type"] == "Thing"]) == 2

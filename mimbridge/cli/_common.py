@@ -4,14 +4,31 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from ..errors import MimbridgeError
+from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError, OptionError
 from ..options import option_pairs
 
-__all__ = ["Rejoined", "parse_options", "print_hint"]
+__all__ = ["Rejoined", "exit_code", "parse_options", "print_hint", "write_report"]
+
+
+def write_report(args: argparse.Namespace, report: Any) -> None:
+    """Write ``report`` as JSON to ``--report FILE`` when the command has one."""
+    if getattr(args, "report", None):
+        Path(args.report).write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
+
+
+def exit_code(exc: MimbridgeError, args: argparse.Namespace) -> int:
+    """Print ``exc`` on stderr and give the exit status: 2 for a usage error (unknown format or ``-O``
+    option), else 1; a loss under ``--strict`` still writes ``--report``."""
+    if isinstance(exc, LossyConversionError):
+        write_report(args, exc.report)
+    print(f"mimbridge: error: {exc}", file=sys.stderr)
+    return 2 if isinstance(exc, (AdapterNotFoundError, OptionError)) else 1
 
 
 def parse_options(pairs: Sequence[str], parser: argparse.ArgumentParser) -> dict[str, Any]:

@@ -22,7 +22,6 @@ format, an unknown ``-O`` option or one whose value is not accepted, e.g. ``sour
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import threading
 from collections.abc import Sequence
@@ -30,7 +29,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..connect import FORMAT_KINDS, endpoint_for, merge_payloads
-from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError, OptionError
+from ..errors import MimbridgeError
+from ._common import exit_code, write_report
 
 __all__ = ["FORMAT_KINDS", "add_commands", "endpoint_for", "merge_payloads", "run"]
 
@@ -117,18 +117,13 @@ def add_commands(sub: Any) -> None:
 
 def _finish(args: argparse.Namespace, report: Any, failed: list, rejected: Sequence[Any] = ()) -> None:
     """Write ``--report``; print rejected messages, refused records and the loss summary to stderr."""
-    _write_report(args, report)
+    write_report(args, report)
     for topic, why in rejected:
         print(f"  rejected {topic}: {why}", file=sys.stderr)
     for ident, why in failed:
         print(f"  failed {ident}: {why}", file=sys.stderr)
     if not report.lossless:
         print(report.summary(), file=sys.stderr)
-
-
-def _write_report(args: argparse.Namespace, report: Any) -> None:
-    if getattr(args, "report", None):
-        Path(args.report).write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
 
 
 def _progress(args: argparse.Namespace, label: str) -> Any:
@@ -277,13 +272,5 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Run the subcommand parsed into ``args``; returns the exit code."""
     try:
         return args.handler(args, out or sys.stdout)
-    except LossyConversionError as exc:
-        _write_report(args, exc.report)
-        print(f"mimbridge: error: {exc}", file=sys.stderr)
-        return 1
-    except (AdapterNotFoundError, OptionError) as exc:  # unknown format; unknown or invalid -O option
-        print(f"mimbridge: error: {exc}", file=sys.stderr)
-        return 2
     except MimbridgeError as exc:
-        print(f"mimbridge: error: {exc}", file=sys.stderr)
-        return 1
+        return exit_code(exc, args)

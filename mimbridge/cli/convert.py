@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import registry
-from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError, OptionError, ParseError
+from ..errors import AdapterNotFoundError, MimbridgeError, ParseError
 from ..sniff import HEAD_BYTES, FormatGuessError, infer, infer_target
 from . import sdm
-from ._common import Rejoined, parse_options, print_hint
+from ._common import Rejoined, exit_code, parse_options, print_hint, write_report
 
 __all__ = ["add_commands", "run_convert", "run_formats"]
 
@@ -167,25 +167,16 @@ def run_convert(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
             out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
             report = s.report
             s.write_to(out)
-    except LossyConversionError as exc:
-        if args.report:
-            Path(args.report).write_text(json.dumps(exc.report.to_dict(), indent=2), encoding="utf-8")
-        print(f"mimbridge: error: {exc}", file=sys.stderr)
-        return 1
-    except (AdapterNotFoundError, OptionError) as exc:  # unknown format; unknown or invalid -O option
-        print(f"mimbridge: error: {exc}", file=sys.stderr)
-        return 2
     except MimbridgeError as exc:
-        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        code = exit_code(exc, args)
         if isinstance(exc, ParseError) and args.source is not None:
             print_hint(head, args.source, lines=bool(lines))
-        return 1
+        return code
     finally:
         if out is not None and out is not sys.stdout:
             out.close()
     assert report is not None
-    if args.report:
-        Path(args.report).write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
+    write_report(args, report)
     if not args.quiet and not report.lossless:
         print(report.summary(), file=sys.stderr)
     return 0
