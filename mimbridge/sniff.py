@@ -110,6 +110,10 @@ def _skeleton(raw: bytes) -> Any:
     return getattr(builder, "value", None)
 
 
+def _is_attr_type(value: Any) -> bool:
+    return isinstance(value, str) and value in _ATTR_TYPES
+
+
 def _ngsild(entity: dict) -> Guess | None:
     """The NGSI-LD representation of an entity (None: not an entity)."""
     if not isinstance(entity.get("id"), str) or "type" not in entity or "@iot.id" in entity:
@@ -120,7 +124,7 @@ def _ngsild(entity: dict) -> Guess | None:
         insts = v if isinstance(v, list) and v and all(isinstance(x, dict) for x in v) else [v]
         if isinstance(v, dict) and isinstance(v.get("values"), list):
             temporal += 1
-        elif all(isinstance(x, dict) and x.get("type") in _ATTR_TYPES for x in insts):
+        elif all(isinstance(x, dict) and _is_attr_type(x.get("type")) for x in insts):
             typed += 1
             if sum(1 for x in insts if "datasetId" not in x) > 1:
                 temporal += 1
@@ -144,9 +148,10 @@ def _feature_collection(doc: dict) -> Guess:
     props: dict = first["properties"] if isinstance(first.get("properties"), dict) else {}
     what = "GeoJSON FeatureCollection" if doc.get("type") == "FeatureCollection" else "GeoJSON Feature"
     if "@context" in doc or "@context" in first or any(
-            isinstance(v, dict) and v.get("type") in _ATTR_TYPES for v in props.values()):
+            isinstance(v, dict) and _is_attr_type(v.get("type")) for v in props.values()):
         return Guess("ngsi-ld-geojson", f"{what} whose properties are NGSI-LD attributes")
-    conforms = " ".join(str(c) for c in (first.get("conformsTo") or doc.get("conformsTo") or []))
+    claims = first.get("conformsTo") or doc.get("conformsTo") or []
+    conforms = " ".join(str(c) for c in (claims if isinstance(claims, list) else [claims]))
     if "record" in conforms.lower() or {"externalIds", "themes"} & props.keys() or props.get("type") == "dataset":
         return Guess("ogc-records", f"{what} of OGC API Records items")
     return Guess("geojson", what)
@@ -259,7 +264,7 @@ def guess_content(head: bytes | str | Any, *, lines: bool = False) -> list[Guess
     """
     if not isinstance(head, (bytes, str)):
         return _json_guesses(head)
-    raw = head.encode("utf-8") if isinstance(head, str) else head
+    raw = head.encode("utf-8", "surrogatepass") if isinstance(head, str) else head
     raw = raw.removeprefix(b"\xef\xbb\xbf").lstrip()
     if lines:
         raw = raw.split(b"\n", 1)[0]
@@ -339,7 +344,10 @@ def looks_like(head: bytes | str | Any, used: str, *, lines: bool = False) -> Gu
     >>> looks_like({"value": [{"@iot.id": 1}]}, "sta") is None
     True
     """
-    content = guess_content(head, lines=lines)
+    try:
+        content = guess_content(head, lines=lines)
+    except Exception:  # a hint is advice: it never replaces the error it would explain (fuzzed in test_fuzz)
+        return None
     if len(content) != 1 or content[0].format == used:
         return None
     if {content[0].format, used} <= {"ngsi-ld", "ngsi-ld-concise"}:

@@ -108,7 +108,7 @@ def test_command_line_over_the_corpus(tmp_path, capsys):
     ["convert", "IN", "-f", "no-such-format", "-t", "ntriples"],
     ["convert", "IN", "-f", "ngsi-ld", "-t", "ntriples", "-O", "not-a-pair"],
     ["convert", "IN", "-f", "ngsi-ld"],
-    ["convert", "IN", "-t", "ntriples"],
+    ["convert", "IN", "-t", "ntriples", "-O", "profil=sosa"],  # (no -f: the format is told from the content)
     ["no-such-command"],
 ])
 def test_command_line_usage_errors_exit_2(argv, tmp_path, capsys):

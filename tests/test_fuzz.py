@@ -59,3 +59,22 @@ def test_reader_and_writers_raise_only_mimbridge_errors(fmt):
 def test_every_source_format_has_a_strategy():
     readable = {n for n in mimbridge.registry.available() if mimbridge.registry.get(n).capabilities.read}
     assert readable <= set(STRATEGIES), readable - set(STRATEGIES)
+
+
+@pytest.mark.parametrize("fmt", sorted(STRATEGIES))
+def test_format_inference_answers_every_input(fmt):
+    # what convert without a source and every "this looks like X" hint rest on: a guess, or
+    # FormatGuessError, never another exception (the hint path also swallows errors: this is its check)
+    from mimbridge.sniff import FormatGuessError, guess_content, infer
+
+    @settings(settings.get_profile(PROFILE))
+    @given(doc=STRATEGIES[fmt], as_text=st.booleans())
+    def run(doc: object, as_text: bool) -> None:
+        head = _text(fmt, doc) if as_text else doc
+        guess_content(head)
+        try:
+            infer(head)
+        except FormatGuessError:
+            pass
+
+    run()
