@@ -157,6 +157,15 @@ def _feature_collection(doc: dict) -> Guess:
     return Guess("geojson", what)
 
 
+#: members only SensorThings entities have: navigation members (1.x and 2.0) and typical properties
+_STA_NAVS = frozenset({"Thing", "Things", "Location", "Locations", "HistoricalLocations", "Datastream",
+                       "Datastreams", "MultiDatastream", "MultiDatastreams", "Sensor", "Sensors", "ObservedProperty",
+                       "ObservedProperties", "Observations", "FeatureOfInterest", "Feature", "Features"})
+_STA_PROPS = frozenset({"unitOfMeasurement", "unitOfMeasurements", "observationType", "phenomenonTime",
+                        "resultTime", "resultQuality", "validTime", "encodingType", "multiObservationDataTypes",
+                        "resultType"})
+
+
 def _sta(item: dict, where: str) -> Guess | None:
     keys = item.keys()
     if "dataArray" in keys or "dataArray@iot.count" in keys:
@@ -165,6 +174,12 @@ def _sta(item: dict, where: str) -> Guess | None:
         return Guess("sta", f"{where} (@iot.id members)")
     if any(k.endswith("@navigationLink") for k in keys):
         return Guess("sta2", f"{where} in the SensorThings 2.0 spelling")
+    if "id" in keys and "type" in keys:
+        return None  # an NGSI-LD entity, whatever its attributes are called
+    named = sorted((keys & _STA_NAVS) | (keys & _STA_PROPS))
+    if named:
+        version = "sta2" if "resultType" in keys else "sta"
+        return Guess(version, f"{where} without ids (a create body: {', '.join(named[:3])})")
     return None
 
 
@@ -276,6 +291,17 @@ def guess_content(head: bytes | str | Any, *, lines: bool = False) -> list[Guess
     return _text_guesses(text)
 
 
+def _says_nothing(head: bytes | str | Any, *, lines: bool) -> bool:
+    """True when ``head`` holds no JSON value to judge (empty, or cut short before its first member)."""
+    if not isinstance(head, (bytes, str)):
+        return not head
+    raw = head.encode("utf-8", "surrogatepass") if isinstance(head, str) else head
+    raw = raw.removeprefix(b"\xef\xbb\xbf").strip()
+    if lines:
+        raw = raw.split(b"\n", 1)[0]
+    return not raw or not _skeleton(raw)
+
+
 def infer(head: bytes | str | Any, *, name: str | None = None) -> Guess:
     """The one format ``head`` (the start of a document, or parsed JSON) is in, given its file ``name``.
 
@@ -306,7 +332,7 @@ def infer(head: bytes | str | Any, *, name: str | None = None) -> Guess:
     if content:
         raise FormatGuessError(f"{where}the suffix {suffix} does not fit the content, which looks like "
                                f"{content[0]}; pass -f/--from", candidates=content)
-    if suffix in _SUFFIX_DEFAULT:
+    if suffix in _SUFFIX_DEFAULT and _says_nothing(head, lines=suffix in (".jsonl", ".ndjson")):
         return Guess(_SUFFIX_DEFAULT[suffix], f"file suffix {suffix}")
     what = f"suffix {suffix!r}" if suffix else "no suffix"
     raise FormatGuessError(f"{where}cannot tell the format ({what}, and the content is none of the known "

@@ -111,6 +111,18 @@ def test_inference_by_content_kinds():
     # the first line of JSON Lines decides; a document cut short (the head of a large file) is read as far as it goes
     assert infer(json.dumps(STA_PAGE["value"][0]).encode() + b"\n{", name="t.jsonl").format == "sta"
     assert infer(json.dumps(STA_PAGE).encode()[:60]).format == "sta"
+    # create bodies (no ids): navigation members or members only SensorThings entities have
+    assert infer(b'{"name": "t", "description": "d", "Locations": [{"name": "l"}]}').format == "sta"
+    assert infer(b'[{"phenomenonTime": "2024-01-01T00:00:00Z", "result": 1, "Datastream": {"@iot.id": 1}}]',
+                 name="obs.json").format == "sta"
+    assert infer(b'{"name": "d", "resultType": {"type": "Quantity"}}').format == "sta2"
+    # an NGSI-LD entity whose attributes happen to carry SensorThings names stays NGSI-LD
+    assert infer(b'{"id": "urn:ngsi-ld:T:1", "type": "T", "phenomenonTime": {"type": "Property", "value": 1}}'
+                 ).format == "ngsi-ld"
+    # complete JSON of no known kind is an error; only an empty or cut-short head takes the suffix default
+    with pytest.raises(FormatGuessError, match="cannot tell the format"):
+        infer(b'{"title": "landing page", "links": []}', name="landing.json")
+    assert infer(b"", name="empty.jsonl").format == "ngsi-ld"
 
 
 def test_inference_refuses_to_guess(tmp_path):
@@ -352,7 +364,30 @@ CORPUS_FORMATS = {
     "ngsi-ld/ngsi-ld-test-suite/data/temporalEntities/expectations/"
     "2020-08-vehicle-temporal-representation-temporal-values.json": "ngsi-ld-temporal",
     "rdf/dxwg/dcat/rdf/dcat3.ttl": "turtle",
+    # SensorThings create bodies carry no @iot.id: their navigation and typical members tell them
+    "ogc/_captured/django-ogc-sensorthings-1.2.0/inputs/thing1.json": "sta",
+    "ogc/FROST-Server/docs/extracted/4_ExampleEntities__ex01.json": "sta",
+    "ogc/sensorthings@18-088/src/18-088/extracted/10_create_update_delete__ex01.json": "sta",
+    "ogc/sensorthings@23-019/sections/extracted/clause_08_core_data_model__ex08.json": "sta2",
 }
+
+#: JSON documents that are none of the formats (landing pages, schemas): an error, never the .json default
+CORPUS_UNKNOWN = [
+    "ogc/ogcapi-features/core/examples/json/LandingPage.json",
+    "ogc/ogcapi-features/cql2/standard/data/ne_110m_populated_places_simple.json",
+    "ogc/FROST-Server/Plugins/CoreModelV2/src/main/resources/plugincoremodelv2/model/Thing.json",
+]
+
+
+@pytest.mark.parametrize("rel", CORPUS_UNKNOWN)
+def test_inference_refuses_json_that_is_no_known_kind(corpus, rel, tmp_path):
+    from .conftest import need
+
+    path = corpus / rel
+    need(path.is_file(), f"{rel} missing from the corpus")
+    p = cli("convert", str(path), "-t", "native", "-o", str(tmp_path / "out.json"))
+    assert p.returncode == 2, p.stderr
+    assert "cannot tell the format" in p.stderr and "pass -f/--from" in p.stderr and "Traceback" not in p.stderr
 
 
 @pytest.mark.parametrize("rel", sorted(CORPUS_FORMATS))
