@@ -61,6 +61,7 @@ __all__ = [
     "encode",
     "from_uri",
     "doi_uri",
+    "normal_urn",
     "parse",
     "to_uri",
 ]
@@ -287,23 +288,57 @@ def _orcid(raw: str, *, alternatives: tuple[str, ...] = ()) -> Identifier:
     return Identifier("orcid", value, alternatives=alternatives)
 
 
-def _urn(raw: str, m: re.Match[str]) -> Identifier:
+def _urn_parts(raw: str, m: re.Match[str]) -> tuple[str, str]:
+    """(NID, NSS) of a URN in RFC 8141 normal form: NID lower-cased, %-escapes upper-cased, UUIDs lower-cased."""
     nid, nss = m.group(1).lower(), m.group(2)
     if _IRI_FORBIDDEN.search(nss) or "?" in nss or "#" in nss:
         raise ResolutionError(f"URN has characters a URN cannot hold (or a ?/# component): {raw!r}")
     if _BAD_PERCENT.search(nss):
         raise ResolutionError(f"malformed percent-encoding in URN {raw!r}")
-    nss = re.sub(r"%[0-9a-fA-F]{2}", lambda x: x.group(0).upper(), nss)
+    if "%" in nss:
+        nss = re.sub(r"%[0-9a-fA-F]{2}", lambda x: x.group(0).upper(), nss)
     if nid == "uuid":
         if not _UUID.match(nss.lower()):
             raise ResolutionError(f"not a UUID URN: {raw!r}")
         nss = nss.lower()
+    return nid, nss
+
+
+def _urn(raw: str, m: re.Match[str]) -> Identifier:
+    nid, nss = _urn_parts(raw, m)
     value = f"urn:{nid}:{nss}"
     if nid == "ngsi-ld":
         etype, sep, local = nss.partition(":")
         if sep and etype and local:
             return Identifier("ngsi-ld", value, kind=etype, local=local)
     return Identifier("urn", value, kind=nid, local=nss)
+
+
+_NORMAL_NGSI_LD = re.compile(r"urn:ngsi-ld:[^%]*\Z", re.S)
+
+
+def normal_urn(text: str) -> str:
+    """The RFC 8141 normal form of a URN (the one :func:`parse` gives); any other text unchanged.
+
+    ``urn:`` and the namespace id are case-insensitive and lower-cased, ``%``-escapes
+    upper-cased, UUID URNs lower-cased; the rest (the NSS) is case-sensitive and kept.
+    A malformed URN is returned as given (the caller's own checks judge it).
+
+    >>> normal_urn("URN:NGSI-LD:Room:1"), normal_urn("urn:ngsi-ld:Room:a%2fb")
+    ('urn:ngsi-ld:Room:1', 'urn:ngsi-ld:Room:a%2Fb')
+    >>> normal_urn("https://example.org/URN:X"), normal_urn("urn:ngsi-ld:Room:1")
+    ('https://example.org/URN:X', 'urn:ngsi-ld:Room:1')
+    """
+    if text[:4].lower() != "urn:" or _NORMAL_NGSI_LD.match(text):
+        return text
+    m = _URN.match(text)
+    if m is None:
+        return text
+    try:
+        nid, nss = _urn_parts(text, m)
+    except ResolutionError:
+        return text
+    return f"urn:{nid}:{nss}"
 
 
 def _sta_literal(raw: str, literal: str, *, from_url: bool) -> str:
@@ -436,7 +471,7 @@ def parse(text: str, context: Context | None = None) -> Identifier:
 def to_uri(ident: Identifier) -> str:
     """The stable URI of an identifier (global resolvers for DOI, Handle, ARK, ORCID).
 
-    Local codes have no URI of their own: mint one with :mod:`mimbridge.resolve.minting`.
+    Local codes have no URI of their own: mint one with :mod:`mimbridge.minting`.
 
     >>> to_uri(parse("doi:10.1000/ab%#"))
     'https://doi.org/10.1000/ab%25%23'

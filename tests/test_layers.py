@@ -3,7 +3,7 @@
 Layers from the bottom up (a module imports only from its own layer or below):
 
 0. ``errors``, ``model``, ``report``, ``gcpause``, ``options``, ``limits``, ``safexml``, ``progress``, ``identifiers``,
-   ``sniff``, ``suggest``, ``extras``: the ground floor;
+   ``minting``, ``sniff``, ``suggest``, ``extras``: the ground floor;
 1. ``contexts``, ``geometry``, ``geometry_gml``, ``mapping``, ``sdm``: vocabularies, geometry, units, tables,
    the Smart Data Models catalogue;
 2. ``adapters``, ``registry``: the formats (each family a package) and their table;
@@ -30,7 +30,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mimbridge"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("mimbridge.errors", "mimbridge.model", "mimbridge.report", "mimbridge.gcpause", "mimbridge.options",
      "mimbridge.limits", "mimbridge.safexml", "mimbridge.progress", "mimbridge.identifiers", "mimbridge.meta",
-     "mimbridge.sniff", "mimbridge.suggest", "mimbridge.extras"),
+     "mimbridge.sniff", "mimbridge.suggest", "mimbridge.extras", "mimbridge.minting"),
     ("mimbridge.contexts", "mimbridge.geometry", "mimbridge.geometry_gml", "mimbridge.mapping", "mimbridge.sdm"),
     ("mimbridge.adapters", "mimbridge.registry"),
     ("mimbridge.convert", "mimbridge.stream", "mimbridge.records", "mimbridge.testing", "mimbridge.invariant",

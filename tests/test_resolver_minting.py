@@ -33,7 +33,7 @@ def test_shipped_schema_is_a_valid_json_schema():
 
 
 def test_shipped_default_table_validates():
-    data = json.loads(resources.files("mimbridge.resolve").joinpath("minting.default.json").read_text("utf-8"))
+    data = json.loads(resources.files("mimbridge.minting").joinpath("minting.default.json").read_text("utf-8"))
     jsonschema.Draft202012Validator(load_schema()).validate(data)
     rules = Rules.default()
     assert rules.base == B and rules.placeholder

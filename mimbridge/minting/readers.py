@@ -1,0 +1,154 @@
+"""What readers do with identifiers: URNs in normal form, and the resolver's minting rules when asked.
+
+Two rules, the same in every reader:
+
+* **URN normal form** (RFC 8141): ``urn:`` and the namespace id are
+  case-insensitive, so ``URN:NGSI-LD:Room:1`` and ``urn:ngsi-ld:Room:1`` are one
+  entity; readers write the lower-case form (``%``-escapes upper-cased, UUID
+  URNs lower-cased, the rest of the URN kept as given) and report each rewrite
+  as ``Coerced`` at its pointer (:func:`normal_id`).
+* **Minting** (opt-in): with a rule table (``minting=`` a path, a parsed table
+  or :class:`~mimbridge.minting.Rules`) and/or a ``base=``, the entity ids and
+  relationship objects a reader produces become the URIs ``mimbridge resolve``
+  gives for them under the same rules (:class:`Minter`). Without either,
+  nothing is minted: ids stay as the format gives them.
+
+>>> from mimbridge.report import ConversionReport
+>>> r = ConversionReport()
+>>> normal_id("URN:NGSI-LD:Room:1", r, "/id", "entity id"), r.events[0].kind
+('urn:ngsi-ld:Room:1', 'Coerced')
+>>> rules_option(None, "https://id.example.city/").uri(Rules.default().parse("sensor:42"))
+'https://id.example.city/sensor/42'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import MappingError, ResolutionError
+from ..identifiers import normal_urn
+from ..model import Attr, Graph, Kind
+from ..report import Coerced, ConversionReport, Unresolved
+from .rules import Rules
+
+__all__ = ["BASE_OPTION", "MINTING_OPTION", "Minter", "normal_id", "rules_option"]
+
+#: Help of the reader option ``minting=`` (the adapters declare it).
+MINTING_OPTION = ("minting rule table (path, dict or Rules): ids become the URIs `mimbridge resolve --rules` gives "
+                  "(default: none, ids as given)")
+#: Help of the reader option ``base=``.
+BASE_OPTION = ("base URI to mint ids under (the shipped rule table unless minting= is given), as `mimbridge resolve "
+               "--base` does")
+
+_RULE = "'urn:' and the URN namespace id are case-insensitive (RFC 8141)"
+
+
+def normal_id(text: str, report: ConversionReport, pointer: str | Callable[[], str], what: str) -> str:
+    """``text`` in URN normal form (:func:`~mimbridge.identifiers.normal_urn`); a rewrite is reported as Coerced.
+
+    >>> r = ConversionReport()
+    >>> normal_id("urn:ngsi-ld:Room:1", r, "/id", "entity id"), len(r.events)
+    ('urn:ngsi-ld:Room:1', 0)
+    """
+    out = normal_urn(text)
+    if out != text:
+        report.add(Coerced, pointer, f"{what} {text[:120]!r} read as {out[:120]!r}: {_RULE}",
+                   remedy="write URNs as urn:<namespace id in lower case>:...")
+    return out
+
+
+def rules_option(minting: Any = None, base: Any = None) -> Rules | None:
+    """The rule table of the reader options ``minting=`` and ``base=`` (None when neither is given).
+
+    ``minting``: a :class:`Rules`, a parsed table (dict) or the path of a JSON/YAML table;
+    ``base`` alone: the shipped table under that base (what ``mimbridge resolve --base`` uses).
+
+    >>> rules_option() is None, rules_option(base="https://x.org/id").base
+    (True, 'https://x.org/id/')
+    """
+    if minting is None and base is None:
+        return None
+    if base is not None and not isinstance(base, str):
+        raise MappingError(f"base= is a URI string, not {type(base).__name__}")
+    if isinstance(minting, Rules):
+        return minting if base is None else Rules(minting.data, base=base)
+    if isinstance(minting, Mapping):
+        return Rules.from_dict(minting, base=base)
+    if isinstance(minting, (str, Path)):
+        return Rules.from_file(minting, base=base)
+    if minting is None:
+        return Rules.default(base=base)
+    raise MappingError(f"minting= is a rule table (path, dict or Rules), not {type(minting).__name__}")
+
+
+class Minter:
+    """Gives a read graph the URIs the resolver gives: node ids and relationship objects, through ``rules``.
+
+    ``identify(id)`` maps a reader's own id to the identifier text the resolver is asked about (for
+    SensorThings: the entity's URL ``https://host/v1.1/Things(1)``), or None to keep the id as it is;
+    by default the id itself is that text. Ids no rule takes keep their own URI (what the resolver
+    answers too); an identifier the rules cannot give a URI is reported once, as ``Unresolved``.
+
+    >>> from mimbridge.model import Node
+    >>> g = Graph([Node("urn:ngsi-ld:Room:1", ["https://ex.org/Room"])])
+    >>> Minter(Rules.default(base="https://id.example.city/"), ConversionReport()).apply(g).nodes[0].id
+    'https://id.example.city/Room/1'
+    """
+
+    def __init__(self, rules: Rules, report: ConversionReport, *,
+                 identify: Callable[[str], str | None] | None = None) -> None:
+        self.rules = rules
+        self.report = report
+        self.identify = identify
+        self._done: dict[str, str] = {}
+
+    def uri(self, text: str, pointer: str = "") -> str:
+        """The URI ``mimbridge resolve`` gives for the reader's id ``text`` (the same one every time)."""
+        hit = self._done.get(text)
+        if hit is not None:
+            return hit
+        source = self.identify(text) if self.identify is not None else text
+        out = text
+        if source is not None:
+            try:
+                out = self.rules.uri(self.rules.parse(source))
+            except ResolutionError as exc:
+                if source != text or ":" not in text:
+                    self.report.add(Unresolved, pointer, f"id {text[:120]!r} kept: no URI minted ({exc})",
+                                    remedy="add a namespace for it to the rule table (minting=)")
+        self._done[text] = out
+        return out
+
+    def apply(self, graph: Graph) -> Graph:
+        """Rewrite the ids of ``graph`` in place (every node first, so references agree); returns it."""
+        single = bool(graph.meta.get("ngsi-ld:single")) and len(graph.nodes) == 1
+        where = ["" if single else f"/{i}" for i in range(len(graph.nodes))]
+        for node, w in zip(graph.nodes, where, strict=True):
+            if node.id:
+                node.id = self.uri(node.id, f"{w}/id")
+        for node, w in zip(graph.nodes, where, strict=True):
+            self._attrs(node.attrs, w)
+        return graph
+
+    def _attrs(self, attrs: dict[str, list[Attr]], where: str) -> None:
+        for name, instances in attrs.items():
+            for a in instances:
+                ptr = f"{where}/{name}"
+                if a.kind is Kind.RELATIONSHIP:
+                    if isinstance(a.value, str):
+                        a.value = self.uri(a.value, ptr)
+                    elif isinstance(a.value, list):
+                        a.value = [self.uri(o, ptr) if isinstance(o, str) else o for o in a.value]
+                elif a.kind is Kind.LIST_RELATIONSHIP and isinstance(a.value, list):
+                    a.value = [self._list_item(o, ptr) for o in a.value]
+                if a.attrs:
+                    self._attrs(a.attrs, ptr)
+
+    def _list_item(self, o: Any, ptr: str) -> Any:
+        if isinstance(o, str):
+            return self.uri(o, ptr)
+        if isinstance(o, dict) and isinstance(o.get("object"), str):
+            return {**o, "object": self.uri(o["object"], ptr)}
+        return o
