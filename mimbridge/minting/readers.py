@@ -33,7 +33,7 @@ from ..model import Attr, Graph, Kind
 from ..report import Coerced, ConversionReport, Unresolved
 from .rules import Rules
 
-__all__ = ["BASE_OPTION", "MINTING_OPTION", "Minter", "normal_id", "rules_option"]
+__all__ = ["BASE_OPTION", "MINTING_OPTION", "Minter", "normal_graph_ids", "normal_id", "rules_option"]
 
 #: Help of the reader option ``minting=`` (the adapters declare it).
 MINTING_OPTION = ("minting rule table (path, dict or Rules): ids become the URIs `mimbridge resolve --rules` gives "
@@ -42,7 +42,7 @@ MINTING_OPTION = ("minting rule table (path, dict or Rules): ids become the URIs
 BASE_OPTION = ("base URI to mint ids under (the shipped rule table unless minting= is given), as `mimbridge resolve "
                "--base` does")
 
-_RULE = "'urn:' and the URN namespace id are case-insensitive (RFC 8141)"
+_RULE = "the URN normal form (RFC 8141: 'urn:' and the namespace id are case-insensitive, %-escapes upper-case)"
 
 
 def normal_id(text: str, report: ConversionReport, pointer: str | Callable[[], str], what: str) -> str:
@@ -57,6 +57,68 @@ def normal_id(text: str, report: ConversionReport, pointer: str | Callable[[], s
         report.add(Coerced, pointer, f"{what} {text[:120]!r} read as {out[:120]!r}: {_RULE}",
                    remedy="write URNs as urn:<namespace id in lower case>:...")
     return out
+
+
+def normal_graph_ids(graph: Graph, report: ConversionReport) -> Graph:
+    """Every URN a read graph holds as an id in normal form (:func:`normal_id`), for readers whose format
+    names ids in many places (RDF): node ids, relationship objects, ``datasetId`` and ``instanceId``.
+
+    Event paths are ``/<entity id as read>/<attribute IRI>/<member>``. Returns ``graph`` (changed in place).
+
+    >>> from mimbridge.model import Node
+    >>> r = ConversionReport()
+    >>> g = Graph([Node("URN:NGSI-LD:Room:1", ["https://ex.org/Room"], {"https://ex.org/in": [
+    ...     Attr(Kind.RELATIONSHIP, "urn:NGSI-LD:Building:2")]})])
+    >>> n = normal_graph_ids(g, r).nodes[0]
+    >>> n.id, n.attrs["https://ex.org/in"][0].value
+    ('urn:ngsi-ld:Room:1', 'urn:ngsi-ld:Building:2')
+    >>> [e.path for e in r.events]
+    ['/URN:NGSI-LD:Room:1/id', '/URN:NGSI-LD:Room:1/https:~1~1ex.org~1in/object']
+    """
+    for node in graph.nodes:
+        where = "/" + _esc(node.id)
+        if node.id[:4].lower() == "urn:":
+            node.id = normal_id(node.id, report, where + "/id", "entity id")
+        if node.attrs:
+            _normal_attrs(node.attrs, report, where)
+    return graph
+
+
+def _esc(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+def _urnish(x: Any) -> bool:
+    return x.__class__ is str and x[:4].lower() == "urn:"
+
+
+def _normal_attrs(attrs: dict[str, list[Attr]], report: ConversionReport, where: str) -> None:
+    for name, instances in attrs.items():
+        for a in instances:
+            kind = a.kind
+            if kind is Kind.RELATIONSHIP or kind is Kind.LIST_RELATIONSHIP:
+                ptr = f"{where}/{_esc(name)}"
+                v = a.value
+                if _urnish(v):
+                    a.value = normal_id(v, report, ptr + "/object", "relationship object")
+                elif v.__class__ is list:
+                    member = "object" if kind is Kind.RELATIONSHIP else "objectList"
+                    a.value = [_normal_item(o, report, f"{ptr}/{member}/{i}") for i, o in enumerate(v)]
+            if a.dataset_id is not None and _urnish(a.dataset_id):
+                a.dataset_id = normal_id(a.dataset_id, report, f"{where}/{_esc(name)}/datasetId", "datasetId")
+            if a.instance_id is not None and _urnish(a.instance_id):
+                a.instance_id = normal_id(a.instance_id, report, f"{where}/{_esc(name)}/instanceId", "instanceId")
+            if a.attrs:
+                _normal_attrs(a.attrs, report, f"{where}/{_esc(name)}")
+
+
+def _normal_item(o: Any, report: ConversionReport, ptr: str) -> Any:
+    if _urnish(o):
+        return normal_id(o, report, ptr, "relationship object")
+    if o.__class__ is dict and _urnish(o.get("object")):
+        out = normal_id(o["object"], report, ptr + "/object", "relationship object")
+        return o if out == o["object"] else {**o, "object": out}
+    return o
 
 
 def rules_option(minting: Any = None, base: Any = None) -> Rules | None:

@@ -56,6 +56,7 @@ from ...contexts.core import DEFAULT_CORE_VERSION
 from ...contexts.loader import context_option
 from ...errors import MappingError, ParseError
 from ...geometry import is_geometry, validate
+from ...minting.readers import normal_id
 from ...model import Attr, Graph, Kind, Node
 from ...report import Approximated, Coerced, ConversionReport, Dropped, Rejected, Unresolved
 from ..base import Adapter, Capabilities, OptionSpec, option_table
@@ -177,7 +178,7 @@ class FeatureReader:
             meta["geojson:id"] = fid
         elif c is str:
             if URI_RE.match(fid):
-                node.id = fid
+                node.id = fid if fid[:4].lower() != "urn:" else normal_id(fid, self.report, f"{ptr}/id", "feature id")
             else:
                 node.id = self.id_prefix + enc_fast(fid)
                 meta["geojson:id"] = fid
@@ -283,7 +284,9 @@ class FeatureReader:
         if key is not None:
             if isinstance(props, dict) and props.get(key).__class__ in (str, int, float):
                 val = props[key]
-                return val if isinstance(val, str) and URI_RE.match(val) else mint_id(self.type_term, val)
+                if isinstance(val, str) and URI_RE.match(val):
+                    return normal_id(val, self.report, f"{ptr}/properties/{_esc(key)}", "feature id")
+                return mint_id(self.type_term, val)
             raise ParseError(f"feature has no id and no usable {key!r} property", pointer=f"{ptr}/properties",
                              expected=f"a string or number property {key!r} (id_property)")
         if not bare:  # a bare geometry has no place for an id: nothing is lost

@@ -26,6 +26,7 @@ from ...contexts.active import ActiveContext
 from ...contexts.core import DEFAULT_CORE_VERSION, core_context_url
 from ...contexts.loader import ContextLoader, context_option
 from ...errors import ParseError, ResolutionError
+from ...minting.readers import normal_id
 from ...model import Attr, Graph, Kind, Node
 from ...report import Coerced, ConversionReport, Dropped, Invalid, Rejected, Unresolved
 from ..validity import DATETIME_RULE, datetime_problem, geometry_problem
@@ -173,6 +174,8 @@ class Reader:
         if not isinstance(eid, str) or not URI_RE.match(eid):
             raise ParseError("entity id missing or not a URI" if eid is None else f"entity id {eid!r} is not a URI",
                              pointer=f"{ptr}/id", expected="an absolute URI such as urn:ngsi-ld:<Type>:<id>")
+        if eid[:12] != "urn:ngsi-ld:" or "%" in eid:  # URN normal form (RFC 8141), reported when rewritten
+            eid = normal_id(eid, self.report, f"{ptr}/{'id' if has_id else '@id'}", "entity id")
         etype = e["type"] if "type" in e else e.get("@type")
         if etype.__class__ is str and etype:
             types = None
@@ -365,7 +368,7 @@ class Reader:
                     raise not_string(key, ptr)
                 if not URI_RE.match(val):
                     raise ParseError(f"{key} {val!r} is not a URI", pointer=f"{ptr}/{key}", expected="a URI")
-                a.dataset_id = val
+                a.dataset_id = self.urn(val, ptr, key, "datasetId")
             elif code == RAW:
                 a.meta[key] = val
             elif code == META:
@@ -375,12 +378,24 @@ class Reader:
                 if field in URI_META:
                     if not URI_RE.match(val):
                         raise ParseError(f"{key} {val!r} is not a URI", pointer=f"{ptr}/{key}", expected="a URI")
+                    val = self.urn(val, ptr, key, key)
                 elif datetime_problem(val) is not None:
                     self.invalid(ptr, key)
                 setattr(a, field, val)
             elif code == SCOPE:
                 a.scope = _scope(val, f"{ptr}/{key}")
         return a
+
+    def urn(self, val: str, ptr: str, member: str, what: str) -> str:
+        """``val`` in URN normal form; a rewrite is reported at ``member`` (``ptr``: relative to the attribute)."""
+        if val[:12] == "urn:ngsi-ld:" and "%" not in val:
+            return val
+        return normal_id(val, self.report, lambda: f"{self.where()}{ptr}/{member}", what)
+
+    def _list_object(self, o: Any, ptr: str) -> Any:
+        uri = o.get("object") if isinstance(o, dict) else o
+        out = normal_id(uri, self.report, lambda: f"{self.where()}{ptr}", "objectList item")
+        return o if out == uri else ({**o, "object": out} if isinstance(o, dict) else out)
 
     def invalid(self, ptr: str, member: str, rule: str = DATETIME_RULE) -> None:
         """Report a member whose value breaks ``rule`` (kept as given); ``ptr`` is relative to the attribute."""
@@ -398,7 +413,8 @@ class Reader:
 
     def _value(self, kind: Kind, val: Any, ctx: ActiveContext, ptr: str, member: str) -> Any:
         if kind is RELATIONSHIP and val.__class__ is str and URI_RE.match(val):
-            return val
+            return val if val[:12] == "urn:ngsi-ld:" and "%" not in val else self.urn(
+                val, ptr, member, "relationship object")
         if kind is GEO and val.__class__ is dict:
             rule = geometry_problem(val)
             if rule is not None:
@@ -411,7 +427,7 @@ class Reader:
                 if not isinstance(o, str) or not URI_RE.match(o):
                     raise ParseError(f"relationship object {o!r} is not a URI",
                                      pointer=ptr + (f"/{i}" if isinstance(val, list) else ""), expected="a URI")
-            return val
+            return [self.urn(o, ptr, str(i), "relationship object") for i, o in enumerate(objs)]
         if kind is Kind.LIST_RELATIONSHIP:
             if not isinstance(val, list):
                 raise ParseError("objectList is not an array", pointer=ptr, expected="an array of URIs")
@@ -419,7 +435,7 @@ class Reader:
                 o2 = o.get("object") if isinstance(o, dict) else o
                 if not isinstance(o2, str) or not URI_RE.match(o2):
                     raise ParseError(f"objectList item {o!r} is not a URI", pointer=f"{ptr}/{i}", expected="a URI")
-            return val
+            return [self._list_object(o, f"{ptr}/{i}") for i, o in enumerate(val)]
         if kind is Kind.LANGUAGE:
             if not isinstance(val, dict):
                 raise ParseError("languageMap is not an object", pointer=ptr,

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ...errors import MappingError, ParseError
+from ...minting.readers import normal_id
 from ...model import META_FIELDS, Attr, Graph, Kind
 from ...report import Approximated, ConversionReport, Dropped, Unresolved
 from ..base import ALL_META, Capabilities, OptionSpec, option_table
@@ -155,7 +156,12 @@ class _KVReader(Reader):
             self.report.add(Approximated, self.where(), "the Smart Data Models catalogue gives a Relationship, "
                             "the value is no URI: read as Property", remedy="pass kinds={name: type}")
             return [Attr(Kind.PROPERTY, val)]
-        if a.kind is Kind.VOCAB:  # vocab values are terms, expanded as the normalized reader does
+        if a.kind is Kind.RELATIONSHIP:  # URNs in normal form, as the normalized reader gives them
+            objs = a.value if isinstance(a.value, list) else [a.value]
+            out = [normal_id(o, self.report, self.where() + (f"/{i}" if isinstance(a.value, list) else ""),
+                             "relationship object") for i, o in enumerate(objs)]
+            a.value = out if isinstance(a.value, list) else out[0]
+        elif a.kind is Kind.VOCAB:  # vocab values are terms, expanded as the normalized reader does
             if isinstance(a.value, str):
                 a.value = ctx.expand(a.value)
             elif isinstance(a.value, list) and all(isinstance(x, str) for x in a.value):

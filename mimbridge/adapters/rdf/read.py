@@ -32,6 +32,7 @@ from typing import Any
 
 from ...contexts.loader import ContextLoader
 from ...gcpause import no_gc
+from ...minting.readers import normal_graph_ids
 from ...model import Attr, Graph, Kind, Node
 from ...report import ConversionReport, Dropped
 from ..ngsild.vocab import RAW_MEMBERS
@@ -417,6 +418,8 @@ def read_rdf(data: Any, syntax: str, *, report: ConversionReport, **options: Any
     with no_gc():  # millions of small acyclic tuples: the cyclic collector only costs time here
         grouped = parse_grouped(data, syntax, base=options.get("base"), report=report, loader=loader)
         if reader is not None:
-            return reader(None, report, grouped=grouped, **options).graph()
-        return Builder(None, report, skolem_base=options.get("skolem_base") or SKOLEM_BASE,
-                       grouped=grouped).graph()
+            graph = reader(None, report, grouped=grouped, **options).graph()
+        else:
+            graph = Builder(None, report, skolem_base=options.get("skolem_base") or SKOLEM_BASE,
+                            grouped=grouped).graph()
+        return normal_graph_ids(graph, report)
