@@ -28,6 +28,7 @@ other schemes it also matches (per ``idutils``) are reported in
 
 Normalisation: DOIs are ASCII-lower-cased (DOI names are case-insensitive);
 URL forms are percent-decoded, bare and labelled forms are taken literally;
+STA ids keep their OData literal (integers canonical, strings quoted, GUIDs unquoted and lower-cased);
 ``urn:`` and the URN namespace id are lower-cased; ARKs lose their
 identity-inert hyphens and take the ``ark:/NAAN/name`` form; ORCID iDs are
 hyphenated with an upper-case ``X``. Invalid input raises
@@ -348,7 +349,9 @@ def _sta_literal(raw: str, literal: str, *, from_url: bool) -> str:
         return str(int(literal))
     if _STA_STR.match(literal):
         return literal
-    raise ResolutionError(f"STA id {raw!r} is neither an integer nor a quoted string")
+    if _UUID.match(literal.lower()):  # an OData Edm.Guid key, unquoted (django-ogc-sensorthings self links)
+        return literal.lower()
+    raise ResolutionError(f"STA id {raw!r} is neither an integer, a quoted string nor a GUID")
 
 
 def _sta(raw: str, server: str, entity_set: str, literal: str, *, from_url: bool) -> Identifier:

@@ -20,11 +20,12 @@ from typing import Any, ClassVar
 
 from ..errors import CapabilityError
 from ..meta import DATA_KEYS, MEMBER_NAME
+from ..minting.readers import BASE_OPTION, MINTING_OPTION
 from ..model import META_FIELDS, Attr, Graph, Kind, Node
 from ..report import ConversionReport, Dropped
 
-__all__ = ["ALL_KINDS", "ALL_META", "ENTITY_META", "Adapter", "Capabilities", "OptionSpec", "check_capabilities",
-           "option_table"]
+__all__ = ["ALL_KINDS", "ALL_META", "ENTITY_META", "MINTING_OPTIONS", "Adapter", "Capabilities", "OptionSpec",
+           "check_capabilities", "option_table"]
 
 ALL_KINDS = frozenset(Kind)
 ALL_META = frozenset(py for py, _ in META_FIELDS)
@@ -104,6 +105,12 @@ def option_table(*specs: OptionSpec) -> dict[str, OptionSpec]:
     ['a', 'b']
     """
     return {s.name: s for s in specs}
+
+
+#: The reader options of the resolver's minting rules (readers that meet identifiers declare them).
+MINTING_OPTIONS: dict[str, OptionSpec] = option_table(
+    OptionSpec("minting", None, MINTING_OPTION, "read"),
+    OptionSpec("mint_base", None, BASE_OPTION, "read"))
 
 
 class Adapter:

@@ -15,8 +15,8 @@ that adapters use it; :mod:`mimbridge.resolve.minting` re-exports it.
 
 from __future__ import annotations
 
-from .readers import BASE_OPTION, MINTING_OPTION, Minter, normal_graph_ids, normal_id, rules_option
+from .readers import BASE_OPTION, MINTING_OPTION, Minter, mint_ids, normal_graph_ids, normal_id, rules_option
 from .rules import NO_BASE_HINT, Namespace, Rules, load_schema
 
-__all__ = ["BASE_OPTION", "MINTING_OPTION", "NO_BASE_HINT", "Minter", "Namespace", "Rules", "load_schema",
+__all__ = ["BASE_OPTION", "MINTING_OPTION", "NO_BASE_HINT", "Minter", "Namespace", "Rules", "load_schema", "mint_ids",
            "normal_graph_ids", "normal_id", "rules_option"]

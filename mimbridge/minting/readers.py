@@ -33,12 +33,12 @@ from ..model import Attr, Graph, Kind
 from ..report import Coerced, ConversionReport, Unresolved
 from .rules import Rules
 
-__all__ = ["BASE_OPTION", "MINTING_OPTION", "Minter", "normal_graph_ids", "normal_id", "rules_option"]
+__all__ = ["BASE_OPTION", "MINTING_OPTION", "Minter", "mint_ids", "normal_graph_ids", "normal_id", "rules_option"]
 
 #: Help of the reader option ``minting=`` (the adapters declare it).
 MINTING_OPTION = ("minting rule table (path, dict or Rules): ids become the URIs `mimbridge resolve --rules` gives "
                   "(default: none, ids as given)")
-#: Help of the reader option ``base=``.
+#: Help of the reader option ``mint_base=`` (not ``base=``, which RDF formats use for their base IRI).
 BASE_OPTION = ("base URI to mint ids under (the shipped rule table unless minting= is given), as `mimbridge resolve "
                "--base` does")
 
@@ -145,6 +145,24 @@ def rules_option(minting: Any = None, base: Any = None) -> Rules | None:
     raise MappingError(f"minting= is a rule table (path, dict or Rules), not {type(minting).__name__}")
 
 
+def mint_ids(graph: Graph, report: ConversionReport, options: Mapping[str, Any], *,
+             identify: Callable[[Graph, Rules], Callable[[str], str | None]] | None = None) -> Graph:
+    """``graph`` with the ids the resolver gives under the reader options ``minting=`` / ``mint_base=``
+    (unchanged without them); ``identify(graph, rules)`` gives the reader's :class:`Minter` ``identify``.
+
+    >>> from mimbridge.model import Node
+    >>> g = Graph([Node("urn:ngsi-ld:Room:1", ["https://ex.org/Room"])])
+    >>> mint_ids(g, ConversionReport(), {}).nodes[0].id
+    'urn:ngsi-ld:Room:1'
+    >>> mint_ids(g, ConversionReport(), {"mint_base": "https://id.example.city/"}).nodes[0].id
+    'https://id.example.city/Room/1'
+    """
+    rules = rules_option(options.get("minting"), options.get("mint_base"))
+    if rules is None:
+        return graph
+    return Minter(rules, report, identify=identify(graph, rules) if identify is not None else None).apply(graph)
+
+
 class Minter:
     """Gives a read graph the URIs the resolver gives: node ids and relationship objects, through ``rules``.
 
@@ -205,6 +223,10 @@ class Minter:
                         a.value = [self.uri(o, ptr) if isinstance(o, str) else o for o in a.value]
                 elif a.kind is Kind.LIST_RELATIONSHIP and isinstance(a.value, list):
                     a.value = [self._list_item(o, ptr) for o in a.value]
+                if a.dataset_id is not None:
+                    a.dataset_id = self.uri(a.dataset_id, ptr + "/datasetId")
+                if a.instance_id is not None:
+                    a.instance_id = self.uri(a.instance_id, ptr + "/instanceId")
                 if a.attrs:
                     self._attrs(a.attrs, ptr)
 

@@ -56,10 +56,10 @@ from ...contexts.core import DEFAULT_CORE_VERSION
 from ...contexts.loader import context_option
 from ...errors import MappingError, ParseError
 from ...geometry import is_geometry, validate
-from ...minting.readers import normal_id
+from ...minting.readers import mint_ids, normal_id
 from ...model import Attr, Graph, Kind, Node
 from ...report import Approximated, Coerced, ConversionReport, Dropped, Rejected, Unresolved
-from ..base import Adapter, Capabilities, OptionSpec, option_table
+from ..base import MINTING_OPTIONS, Adapter, Capabilities, OptionSpec, option_table
 from .names import (
     DEFAULT_VOCAB,
     FEATURE_MEMBERS,
@@ -473,10 +473,11 @@ class GeoJSONAdapter(Adapter):
         OptionSpec("repair", False, "repair invalid geometries with shapely make_valid (else pass them through)",
                    "read"),
         OptionSpec("lang", None, "language to pick from LanguageProperty values", "write"),
+        *MINTING_OPTIONS.values(),
     )
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
-        return FeatureReader(report, **options).read_document(data)
+        return mint_ids(FeatureReader(report, **options).read_document(data), report, options)
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
         return FeatureWriter(report, **options).document(graph)

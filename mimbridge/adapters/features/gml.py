@@ -50,6 +50,7 @@ from ...errors import MappingError, ParseError
 from ...geometry import GML_NAMESPACES, is_wgs84
 from ...geometry_gml import axis_rule, gml_reader, is_gml_geometry, latitude_out_of_range
 from ...mapping.units import from_ucum
+from ...minting.readers import mint_ids
 from ...model import Attr, Graph, Kind, Node
 from ...report import Approximated, ConversionReport, Dropped, Rejected
 from ...safexml import parse_xml
@@ -430,4 +431,4 @@ class WFSAdapter(Adapter):
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
         root = parse_xml(data)
-        return GMLReader(report, **options).read_xml(root)
+        return mint_ids(GMLReader(report, **options).read_xml(root), report, options)

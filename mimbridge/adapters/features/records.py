@@ -32,14 +32,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ...errors import ParseError
+from ...errors import ParseError, ResolutionError
 from ...identifiers import doi_uri
+from ...minting.readers import mint_ids, rules_option
+from ...minting.rules import Rules
 from ...model import Attr, Graph, Kind, Node
 from ...report import ConversionReport, Unresolved
 from ..base import Adapter, Capabilities, OptionSpec
 from .geojson import FeatureReader, GeoJSONAdapter, looks_like
 
-__all__ = ["DCTERMS_TYPE", "OWL_SAME_AS", "RecordsAdapter", "doi_uri", "record_dois"]
+__all__ = ["DCTERMS_TYPE", "OWL_SAME_AS", "RecordsAdapter", "doi_uri", "record_dois", "record_uris"]
 
 DCTERMS_TYPE = "http://purl.org/dc/terms/type"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
@@ -64,6 +66,40 @@ def record_dois(external_ids: Any) -> list[str]:
     return out
 
 
+def record_uris(external_ids: Any, rules: Rules, report: ConversionReport, ptr: str) -> list[str]:
+    """The URIs ``mimbridge resolve`` gives under ``rules`` for a record's ``externalIds`` (in order, no duplicates).
+
+    An externalId whose ``scheme`` names a local namespace of the rules is the local code ``scheme:value``;
+    any other is read by its ``value`` (a DOI, Handle, ARK, ORCID, URN, URI or CURIE). One that gives no URI
+    is reported (``Unresolved``); one of scheme ``doi`` that is no valid DOI is left to the caller's report.
+
+    >>> r = Rules.default(base="https://id.example.city/")
+    >>> record_uris([{"scheme": "sensor", "value": "A7"}, {"scheme": "doi", "value": "10.1000/X"}], r,
+    ...             ConversionReport(), "")
+    ['https://id.example.city/sensor/A7', 'https://doi.org/10.1000/x']
+    """
+    out: list[str] = []
+    if not isinstance(external_ids, list):
+        return out
+    local = {n.name for n in rules.namespaces if n.scheme == "local"}
+    for i, ext in enumerate(external_ids):
+        if not isinstance(ext, dict) or not isinstance(ext.get("value"), str):
+            continue
+        scheme, value = str(ext.get("scheme", "")), ext["value"]
+        if scheme.lower() == "doi" and doi_uri(value) is None:
+            continue
+        try:
+            uri = rules.uri(rules.parse(f"{scheme}:{value}" if scheme in local else value))
+        except ResolutionError as exc:
+            report.add(Unresolved, f"{ptr}/properties/externalIds/{i}/value", f"externalId {value[:80]!r} "
+                       f"(scheme {scheme[:40]!r}) gives no URI under the minting rules: {exc}",
+                       remedy="add a local namespace named after its scheme to the rule table (minting=)")
+            continue
+        if uri not in out:
+            out.append(uri)
+    return out
+
+
 def _invalid_dois(external_ids: Any) -> list[tuple[int, str]]:
     """``(index, value)`` of the externalIds that say they are DOIs (scheme ``doi``) but are not valid ones."""
     if not isinstance(external_ids, list):
@@ -79,13 +115,21 @@ class RecordReader(FeatureReader):
     member_attrs: ClassVar[frozenset[str]] = frozenset({"time", "links", "linkTemplates", "conformsTo"})
     default_type = "Record"
 
+    def __init__(self, report: ConversionReport, **options: Any) -> None:
+        super().__init__(report, **options)
+        self.rules = rules_option(options.get("minting"), options.get("mint_base"))
+
     def properties(self, node: Node, props: dict, ptr: str) -> None:
         rest = props
         if "type" in props:
             rest = {k: v for k, v in props.items() if k != "type"}
             node.attrs[DCTERMS_TYPE] = [self.value(props["type"], f"{ptr}/properties/type")]
         super().properties(node, rest, ptr)
-        dois = record_dois(props.get("externalIds"))
+        rules = self.rules
+        if rules is None:
+            dois = record_dois(props.get("externalIds"))
+        else:
+            dois = record_uris(props.get("externalIds"), rules, self.report, ptr)
         for i, value in _invalid_dois(props.get("externalIds")):
             self.report.add(Unresolved, f"{ptr}/properties/externalIds/{i}/value", f"DOI {value[:80]!r} is not a "
                             "valid DOI: no sameAs URI (kept in externalIds)",
@@ -107,4 +151,4 @@ class RecordsAdapter(Adapter):
         if isinstance(data, dict) and data.get("type") not in ("Feature", "FeatureCollection"):
             raise ParseError(f"not an OGC API Records item or items page: {looks_like(data)}",
                              pointer="/type", expected='"Feature" or "FeatureCollection"')
-        return reader.read_document(data)
+        return mint_ids(reader.read_document(data), report, options)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ...contexts.core import DEFAULT_CORE_VERSION
+from ...minting.readers import mint_ids
 from ...model import Graph
 from ...report import ConversionReport
-from ..base import Adapter, Capabilities, OptionSpec, option_table
+from ..base import MINTING_OPTIONS, Adapter, Capabilities, OptionSpec, option_table
 from .normalized import NGSI_LD_EXTRAS, Reader, Writer, reader_options, writer_options
 
 __all__ = ["ConciseAdapter", "NormalizedAdapter"]
@@ -27,11 +28,12 @@ class NormalizedAdapter(Adapter):
         OptionSpec("core_version", DEFAULT_CORE_VERSION, "NGSI-LD core context version: 1.3, 1.6, 1.7, 1.8, 1.9"),
         OptionSpec("out_context", None, "@context to compact with and emit on output ([] = core only)", "write"),
         OptionSpec("emit_context", None, "emit @context in output (none: where the input had one)", "write"),
+        *MINTING_OPTIONS.values(),
     )
     concise = False
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
-        return Reader(report, **reader_options(options)).read_document(data)
+        return mint_ids(Reader(report, **reader_options(options)).read_document(data), report, options)
 
     def namer(self, graph: Graph, **options: Any) -> Any:
         writer = Writer(ConversionReport(), **writer_options(options))

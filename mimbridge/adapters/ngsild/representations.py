@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ...errors import MappingError, ParseError
-from ...minting.readers import normal_id
+from ...minting.readers import mint_ids, normal_id
 from ...model import META_FIELDS, Attr, Graph, Kind
 from ...report import Approximated, ConversionReport, Dropped, Unresolved
 from ..base import ALL_META, Capabilities, OptionSpec, option_table
@@ -124,7 +124,7 @@ class KeyValuesAdapter(NormalizedAdapter):
             options = {**options, "contexts": models.contexts(options.get("contexts"))}
         reader = _KVReader(report, kinds, **reader_options(options))
         reader.models = models
-        return reader.read_document(data)
+        return mint_ids(reader.read_document(data), report, options)
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
         return _write_kv(graph, report, options)
@@ -267,7 +267,8 @@ class TemporalAdapter(NormalizedAdapter):
 
     def read(self, data: Any, *, report: ConversionReport, **options: Any) -> Graph:
         # each entity is expanded when it is read: a bad temporal member rejects that entity, not the batch
-        return _TemporalReader(report, temporal=True, **reader_options(options)).read_document(data)
+        return mint_ids(_TemporalReader(report, temporal=True, **reader_options(options)).read_document(data), report,
+                        options)
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
         w = Writer(report, **writer_options(options))
@@ -463,7 +464,7 @@ class GeoJSONAdapter(NormalizedAdapter):
             graph.meta["geojson:collection"] = extra
         if inside:
             graph.meta["ngsi-ld-geojson:context_in"] = "properties"  # written back where it was found
-        return graph
+        return mint_ids(graph, report, options)
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
         geom_term = options.get("geometry_property", "location")

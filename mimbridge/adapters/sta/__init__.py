@@ -32,10 +32,21 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ...errors import MappingError
+from ...minting.readers import mint_ids
 from ...model import Graph
 from ...report import Coerced, ConversionReport, Dropped
-from ..base import ALL_KINDS, ALL_META, Adapter, Capabilities, OptionSpec, check_capabilities, option_table
+from ..base import (
+    ALL_KINDS,
+    ALL_META,
+    MINTING_OPTIONS,
+    Adapter,
+    Capabilities,
+    OptionSpec,
+    check_capabilities,
+    option_table,
+)
 from .dataarray import to_data_array
+from .ids import sta_identify
 from .read import StaReader
 from .vocab import COLLECTION, DATA_ARRAY
 from .write import StaWriter, is_sta_node
@@ -91,6 +102,7 @@ class StaAdapter(Adapter):
                    "...)", "read"),
         OptionSpec("repair_geometry", False, "repair Polygon rings that lack one level of nesting (reported) "
                    "instead of keeping them as JSON", "read"),
+        *MINTING_OPTIONS.values(),
     )
     carrying: ClassVar[dict[str, tuple[Any, ...]]] = {"mapping": ("structural", "observations")}
 
@@ -113,10 +125,12 @@ class StaAdapter(Adapter):
         if mapping == "observations":
             from .observations import read_observations
 
-            return read_observations(data, report, subject=options.get("subject") or "thing",
-                                     table=options.get("property_table"),
-                                     observed_by=options.get("observed_by") or "first", **kw)
-        return StaReader(report, **kw).read_document(data)
+            graph = read_observations(data, report, subject=options.get("subject") or "thing",
+                                      table=options.get("property_table"),
+                                      observed_by=options.get("observed_by") or "first", **kw)
+        else:
+            graph = StaReader(report, **kw).read_document(data)
+        return mint_ids(graph, report, options, identify=sta_identify)
 
     def structural(self, graph: Graph, report: ConversionReport, options: dict[str, Any]) -> Graph:
         """The structural graph to write (the observations mapping reversed when asked)."""
