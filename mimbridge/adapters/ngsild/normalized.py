@@ -393,7 +393,7 @@ class Reader:
         return normal_id(val, self.report, lambda: f"{self.where()}{ptr}/{member}", what)
 
     def _list_object(self, o: Any, ptr: str) -> Any:
-        uri: str = o.get("object") if isinstance(o, dict) else o
+        uri = str(o.get("object") if isinstance(o, dict) else o)
         out = normal_id(uri, self.report, lambda: f"{self.where()}{ptr}", "objectList item")
         return o if out == uri else ({**o, "object": out} if isinstance(o, dict) else out)
 
