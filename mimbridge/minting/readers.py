@@ -76,11 +76,11 @@ def normal_graph_ids(graph: Graph, report: ConversionReport) -> Graph:
     ['/URN:NGSI-LD:Room:1/id', '/URN:NGSI-LD:Room:1/https:~1~1ex.org~1in/object']
     """
     for node in graph.nodes:
-        where = "/" + _esc(node.id)
-        if node.id[:4].lower() == "urn:":
-            node.id = normal_id(node.id, report, where + "/id", "entity id")
+        nid = node.id
+        if _rewrites(nid):
+            node.id = normal_id(nid, report, "/" + _esc(nid) + "/id", "entity id")
         if node.attrs:
-            _normal_attrs(node.attrs, report, where)
+            _normal_attrs(node.attrs, report, nid)
     return graph
 
 
@@ -88,36 +88,46 @@ def _esc(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
 
-def _urnish(x: Any) -> bool:
-    return x.__class__ is str and x[:4].lower() == "urn:"
+def _rewrites(x: Any) -> bool:
+    """Whether ``x`` is a URN not in normal form (fast: most ids are plain ``urn:ngsi-ld:`` ones or no URNs)."""
+    if x.__class__ is not str or x[:4].lower() != "urn:":
+        return False
+    if x.startswith("urn:ngsi-ld:") and "%" not in x:
+        return False
+    return normal_urn(x) != x
 
 
-def _normal_attrs(attrs: dict[str, list[Attr]], report: ConversionReport, where: str) -> None:
+def _normal_attrs(attrs: dict[str, list[Attr]], report: ConversionReport, node_id: str, path: str = "") -> None:
     for name, instances in attrs.items():
         for a in instances:
             kind = a.kind
             if kind is Kind.RELATIONSHIP or kind is Kind.LIST_RELATIONSHIP:
-                ptr = f"{where}/{_esc(name)}"
                 v = a.value
-                if _urnish(v):
-                    a.value = normal_id(v, report, ptr + "/object", "relationship object")
-                elif v.__class__ is list:
-                    member = "object" if kind is Kind.RELATIONSHIP else "objectList"
-                    a.value = [_normal_item(o, report, f"{ptr}/{member}/{i}") for i, o in enumerate(v)]
-            if a.dataset_id is not None and _urnish(a.dataset_id):
-                a.dataset_id = normal_id(a.dataset_id, report, f"{where}/{_esc(name)}/datasetId", "datasetId")
-            if a.instance_id is not None and _urnish(a.instance_id):
-                a.instance_id = normal_id(a.instance_id, report, f"{where}/{_esc(name)}/instanceId", "instanceId")
+                if v.__class__ is list:
+                    if any(_rewrites(o) or (o.__class__ is dict and _rewrites(o.get("object"))) for o in v):
+                        ptr = _ptr(node_id, path, name)
+                        member = "object" if kind is Kind.RELATIONSHIP else "objectList"
+                        a.value = [_normal_item(o, report, f"{ptr}/{member}/{i}") for i, o in enumerate(v)]
+                elif _rewrites(v):
+                    a.value = normal_id(v, report, _ptr(node_id, path, name) + "/object", "relationship object")
+            if a.dataset_id is not None and _rewrites(a.dataset_id):
+                a.dataset_id = normal_id(a.dataset_id, report, _ptr(node_id, path, name) + "/datasetId", "datasetId")
+            if a.instance_id is not None and _rewrites(a.instance_id):
+                a.instance_id = normal_id(a.instance_id, report, _ptr(node_id, path, name) + "/instanceId",
+                                          "instanceId")
             if a.attrs:
-                _normal_attrs(a.attrs, report, f"{where}/{_esc(name)}")
+                _normal_attrs(a.attrs, report, node_id, f"{path}/{_esc(name)}")
+
+
+def _ptr(node_id: str, path: str, name: str) -> str:
+    return f"/{_esc(node_id)}{path}/{_esc(name)}"
 
 
 def _normal_item(o: Any, report: ConversionReport, ptr: str) -> Any:
-    if _urnish(o):
+    if _rewrites(o):
         return normal_id(o, report, ptr, "relationship object")
-    if o.__class__ is dict and _urnish(o.get("object")):
-        out = normal_id(o["object"], report, ptr + "/object", "relationship object")
-        return o if out == o["object"] else {**o, "object": out}
+    if o.__class__ is dict and _rewrites(o.get("object")):
+        return {**o, "object": normal_id(o["object"], report, ptr + "/object", "relationship object")}
     return o
 
 
