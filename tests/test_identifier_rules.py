@@ -263,6 +263,24 @@ def test_live_sensorthings_graph_joins_the_resolver(seeded, tmp_path):
     assert uris[len(doc["value"])] in json.dumps(listed)
 
 
+def test_live_references_without_self_links_take_the_servers_key_form(seeded):
+    """A Datastream page whose expanded Thing has its id but no self link: the Thing's URI is built from the
+    service root of the page and the server's own key form (unquoted GUIDs), which is what the resolver gives
+    for the Thing's self link."""
+    thing = httpx.get(f"{seeded.url}/Things", params={"$filter": "name eq 'idrules station'"}, timeout=30).json()
+    link = thing["value"][0]["@iot.selfLink"]
+    page = httpx.get(f"{seeded.url}/Datastreams", params={"$filter": "name eq 'idrules temperature'",
+                                                          "$expand": "Thing($select=id,name)"}, timeout=30).json()
+    (ds,) = page["value"]
+    assert "@iot.selfLink" not in ds["Thing"] and "@iot.id" in ds["Thing"]
+    out = mimbridge.convert(page, source="sta", target="ngsi-ld", mint_base=BASE).output
+    (expected,) = resolve_cli(link, base=BASE)
+    assert expected == link  # no sta namespace for this server: the URL is the URI
+    assert expected in {e["id"] for e in out}
+    ds_out = next(e for e in out if e["id"] == ds["@iot.selfLink"])
+    assert expected in {v["object"] for v in ds_out.values() if isinstance(v, dict) and v.get("type") == "Relationship"}
+
+
 def test_minting_options_are_declared():
     for fmt in ("ngsi-ld", "ngsi-ld-keyvalues", "ngsi-ld-temporal", "ngsi-ld-geojson", "geojson", "ogc-records",
                 "wfs-gml", "sta"):
