@@ -297,3 +297,29 @@ def test_the_rule_engine_is_shared():
 
 def test_upper_helper_changes_something(air_quality):
     assert upper(copy.deepcopy(air_quality)) != air_quality
+
+
+def test_bad_minting_options_say_what_is_expected(tmp_path):
+    from mimbridge.errors import MappingError
+
+    e = {"id": "urn:ngsi-ld:Room:1", "type": "Room"}
+    with pytest.raises(MappingError, match="rule table"):
+        mimbridge.convert(e, source="ngsi-ld", target="ngsi-ld", minting=42)
+    with pytest.raises(MappingError, match="cannot read rule table"):
+        mimbridge.convert(e, source="ngsi-ld", target="ngsi-ld", minting=str(tmp_path / "missing.json"))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"version": 1, "base": BASE}), "utf-8")
+    with pytest.raises(MappingError, match="namespaces"):
+        mimbridge.convert(e, source="ngsi-ld", target="ngsi-ld", minting=str(bad))
+
+
+def test_convert_command_and_resolve_command_agree(air_quality, tmp_path):
+    """What a user types: ``mimbridge convert -O mint_base=...`` then ``mimbridge resolve --base ...``."""
+    src = tmp_path / "aq.json"
+    src.write_text(json.dumps(upper(air_quality)), "utf-8")
+    r = subprocess.run([sys.executable, "-m", "mimbridge", "convert", str(src), "-f", "ngsi-ld", "-t", "ngsi-ld",
+                        "-O", f"mint_base={BASE}", "-q"], capture_output=True, text=True, timeout=120, check=True)
+    out = json.loads(r.stdout)
+    assert [out["id"], out["refPointOfInterest"]["object"]] == resolve_cli(
+        "URN:NGSI-LD:" + air_quality["id"][len("urn:ngsi-ld:"):], air_quality["refPointOfInterest"]["object"],
+        base=BASE)

@@ -24,6 +24,7 @@ Two rules, the same in every reader:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -149,9 +150,13 @@ def rules_option(minting: Any = None, base: Any = None) -> Rules | None:
     if isinstance(minting, Mapping):
         return Rules.from_dict(minting, base=base)
     if isinstance(minting, (str, Path)):
-        return Rules.from_file(minting, base=base)
+        try:
+            stamp = Path(minting).stat().st_mtime_ns
+        except OSError:
+            return Rules.from_file(minting, base=base)  # says what is wrong with the path
+        return _file_rules(str(minting), stamp, base)
     if minting is None:
-        return Rules.default(base=base)
+        return _default_rules(base)
     raise MappingError(f"minting= is a rule table (path, dict or Rules), not {type(minting).__name__}")
 
 
@@ -171,6 +176,17 @@ def mint_ids(graph: Graph, report: ConversionReport, options: Mapping[str, Any],
     if rules is None:
         return graph
     return Minter(rules, report, identify=identify(graph, rules) if identify is not None else None).apply(graph)
+
+
+@lru_cache(maxsize=16)
+def _file_rules(path: str, stamp: int, base: str | None) -> Rules:
+    """A table read once per file version (readers of a stream read batch after batch)."""
+    return Rules.from_file(path, base=base)
+
+
+@lru_cache(maxsize=16)
+def _default_rules(base: str) -> Rules:
+    return Rules.default(base=base)
 
 
 class Minter:

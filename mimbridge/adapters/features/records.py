@@ -151,4 +151,4 @@ class RecordsAdapter(Adapter):
         if isinstance(data, dict) and data.get("type") not in ("Feature", "FeatureCollection"):
             raise ParseError(f"not an OGC API Records item or items page: {looks_like(data)}",
                              pointer="/type", expected='"Feature" or "FeatureCollection"')
-        return mint_ids(reader.read_document(data), report, options)
+        return mint_ids(reader.read_document(data), report, {"minting": reader.rules})
