@@ -33,11 +33,11 @@ from typing import Any
 
 from .contexts.active import ActiveContext
 from .contexts.loader import ContextLoader
-from .convert import convert, read
+from .convert import convert, read, write
 from .errors import MimbridgeError
-from .report import MAX_PATHS, LossEvent
+from .report import MAX_PATHS, ConversionReport, LossEvent
 
-__all__ = ["RoundTrip", "covers", "differences", "round_trip"]
+__all__ = ["Prepared", "RoundTrip", "covers", "differences", "prepare", "round_trip"]
 
 _LINE = re.compile(r"^line \d+")
 
@@ -127,8 +127,10 @@ def covers(event_path: str, ptr: str, canon: Callable[[str], str] = str) -> bool
     """
     if _LINE.match(event_path):
         return True  # a text position: nothing finer to compare with
-    ev = _segments(event_path, canon)
-    d = _segments(ptr, canon)
+    return _covers(_segments(event_path, canon), _segments(ptr, canon))
+
+
+def _covers(ev: list[str], d: list[str]) -> bool:
     i = 0
     for seg in ev:
         # pointers of single instances leave the instance index out: /a/unitCode covers /a/0/unitCode
@@ -201,28 +203,59 @@ def _rekey(path: str, ids: list[str]) -> str:
     return path
 
 
+@dataclass(slots=True)
+class Prepared:
+    """A document made ready for round trips through several formats (:func:`prepare`)."""
+
+    doc: Any
+    source: str
+    options: dict[str, Any]
+    view: Any
+    canon: Callable[[str], str]
+
+
+def prepare(doc: Any, source: str, *, source_options: dict[str, Any] | None = None) -> Prepared:
+    """``doc`` with what every round trip of it compares against, computed once (pass it to :func:`round_trip`).
+
+    >>> p = prepare({"id": "urn:ngsi-ld:T:1", "type": "T"}, "ngsi-ld")
+    >>> round_trip(p.doc, "ngsi-ld", "turtle", prepared=p).uncovered
+    []
+    """
+    so = dict(source_options or {})
+    view = _view(doc, source, so)
+    return Prepared(doc, source, so, view, _canon_for(view, so))
+
+
 def round_trip(doc: Any, source: str, via: str, *, source_options: dict[str, Any] | None = None,
-               via_options: dict[str, Any] | None = None) -> RoundTrip:
+               via_options: dict[str, Any] | None = None, prepared: Prepared | None = None) -> RoundTrip:
     """Convert ``doc`` ``source -> via -> source`` and list what changed without an event (see module docs).
 
     ``via_options`` go to the writer of ``via`` and to its reader on the way back; ``source_options`` to
     the reader of ``source`` and its writer. A :class:`~mimbridge.errors.MimbridgeError` raised while reading
     ``doc`` propagates (the input was refused, which is no loss); anything else propagates as a failure.
+    ``prepared`` (:func:`prepare` of ``doc``) saves reading ``doc`` again when it goes through several formats.
     """
-    so, vo = dict(source_options or {}), dict(via_options or {})
+    if prepared is None or prepared.doc is not doc or prepared.source != source:
+        prepared = prepare(doc, source, source_options=source_options)
+    so, vo = prepared.options, dict(via_options or {})
     there = convert(doc, source=source, target=via, read_options=so, write_options=vo)
-    back = convert(there.output, source=via, target=source, read_options=vo, write_options=so)
-    before, after = _view(doc, source, so), _view(back.output, source, so)
-    canon = _canon_for(before, so)
+    # the way back as convert() takes it, keeping the model read from ``via`` for the ids its report names
+    back_report = ConversionReport(source=via, target=source)
+    graph = read(there.output, source=via, report=back_report, **vo)
+    back_ids = [n.id for n in graph.nodes]
+    back_output = write(graph, target=source, report=back_report, **so)
+    del graph
+    before, after = prepared.view, _view(back_output, source, so)
+    canon = prepared.canon
     legs: list[tuple[list[LossEvent], list[str] | None]] = [(there.report.events, None),
-                                                           (back.report.events, None)]
+                                                           (back_report.events, None)]
     if isinstance(before, list) or isinstance(after, list):
         # entities are compared by id (a round trip may reorder them, or add some); report paths name them by
         # index, or by nothing in a one-entity document
         legs = [(there.report.events, _ids(before if isinstance(before, list) else [before])),
-                (back.report.events, [n.id for n in read(there.output, source=via, **vo).nodes])]
+                (back_report.events, back_ids)]
         before, after = _by_id(before), _by_id(after)
-    paths: list[str] = []
+    paths: list[list[str]] = []
     catch_all = False
     bad: list[str] = []
     events = [ev for evs, _ in legs for ev in evs]
@@ -231,10 +264,12 @@ def round_trip(doc: Any, source: str, via: str, *, source_options: dict[str, Any
             if ev.count > MAX_PATHS:
                 catch_all = True  # more occurrences than the report keeps paths for
             for p in ev.paths:
-                if p and not p.startswith("/") and not _LINE.match(p):
+                if _LINE.match(p):
+                    catch_all = True  # a text position covers everything (nothing finer to compare with)
+                elif p and not p.startswith("/"):
                     bad.append(f"{ev.kind} at {p!r}: {ev.message}")
                 else:
-                    paths.append(_rekey(p, ids) if ids is not None else p)
+                    paths.append(_segments(_rekey(p, ids) if ids is not None else p, canon))
     uncovered = [] if catch_all else [
-        d for d in differences(before, after) if not any(covers(p, d, canon) for p in paths)]
-    return RoundTrip(back.output, events, uncovered, bad)
+        d for d in differences(before, after) if not any(_covers(ev, _segments(d, canon)) for ev in paths)]
+    return RoundTrip(back_output, events, uncovered, bad)

@@ -8,37 +8,50 @@ reported event at that pointer or an ancestor, or accepted by a row of the known
 ``line N``; nothing but a :class:`~mimbridge.errors.MimbridgeError` escapes, and a format always reads
 back what it wrote.
 
-Profiles (``MIMBRIDGE_HYPOTHESIS=ci|long``, default ci): ``ci`` runs 25 examples per pair (derandomized),
-``long`` 200. Pairs in :data:`OPEN` break the invariant today: each is an open problem with its reason,
-run as a non-strict expected failure so that the suite shows when it is fixed.
+One test per source format A: each generated document is made once, converted into A once, and checked
+against every (X, option) pair of A, so that every pair sees every example. A failure names each pair
+that broke and hypothesis shrinks each distinct set of broken pairs to its own minimal example. Pairs in
+:data:`OPEN` break the invariant today: each is an open problem with its reason; the per-source test
+leaves them out (so they hide nothing) and :func:`test_open_pair` runs each alone as a non-strict expected
+failure, so that the suite shows when one is fixed.
+
+Profiles (``MIMBRIDGE_HYPOTHESIS``): ``ci`` 200 examples per pair (derandomized: the same examples on
+every run; ``.ci/run`` sets it), ``long`` 2,000 (random), ``dev`` 25 (derandomized; the default when the
+variable is not set, for a quick local run).
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import strategies as st
 
 from mimbridge import convert, registry
 from mimbridge.errors import MimbridgeError, ParseError
-from mimbridge.invariant import round_trip
+from mimbridge.invariant import Prepared, prepare, round_trip
 from mimbridge.losses import accepted, formats_named, render
 
 from .conftest import ROOT, load_json, need
 from .strategies import geojson_collections, ngsi_ld_documents, sta_trees
 
 _CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
-# 525 pairs: 25 examples a pair keep the CI run near 6 minutes; "long" runs 200 a pair (about 50 minutes)
-settings.register_profile("ci", max_examples=25, deadline=None, database=None, derandomize=True,
-                          suppress_health_check=_CHECKS)
-settings.register_profile("long", max_examples=200, deadline=None, suppress_health_check=_CHECKS)
-settings.register_profile("quick", max_examples=20, deadline=None, database=None, suppress_health_check=_CHECKS,
-                          phases=[Phase.explicit, Phase.generate])
-settings.load_profile(os.environ.get("MIMBRIDGE_HYPOTHESIS", "ci"))
+#: hypothesis settings per profile, applied to these tests only (test_fuzz.py has profiles of its own)
+PROFILES = {
+    "ci": settings(max_examples=200, deadline=None, database=None, derandomize=True, suppress_health_check=_CHECKS),
+    "long": settings(max_examples=2000, deadline=None, suppress_health_check=_CHECKS),
+    "dev": settings(max_examples=25, deadline=None, database=None, derandomize=True, suppress_health_check=_CHECKS),
+}
+PROFILE = os.environ.get("MIMBRIDGE_HYPOTHESIS", "dev")
+if PROFILE not in PROFILES:
+    raise ValueError(f"MIMBRIDGE_HYPOTHESIS={PROFILE!r}: expected one of {sorted(PROFILES)}")
+SETTINGS = PROFILES[PROFILE]
 
 
 def _round_trippable() -> list[str]:
@@ -51,9 +64,20 @@ def _round_trippable() -> list[str]:
 
 
 FORMATS = _round_trippable()
-PAIRS = [(a, x, opts) for a in FORMATS for x in FORMATS for opts in registry.get(x).variants()]
+#: every (via, option) a document of a source format goes through
+VIAS = [(x, opts) for x in FORMATS for opts in registry.get(x).variants()]
+PAIRS = [(a, x, opts) for a in FORMATS for x, opts in VIAS]
 #: the generator whose documents a source format is given (converted into it); NGSI-LD for the others
 FAMILY = {"sta": sta_trees, "sta2": sta_trees, "sta-dataarray": sta_trees, "geojson": geojson_collections}
+
+
+def _family(a: str) -> tuple[Callable[[], st.SearchStrategy[Any]], str]:
+    gen = FAMILY.get(a, ngsi_ld_documents)
+    return gen, {sta_trees: "sta", geojson_collections: "geojson"}.get(gen, "ngsi-ld")
+
+
+def _pair_name(a: str, x: str, opts: dict[str, Any]) -> str:
+    return f"{a} -> {x}" + "".join(f" {k}={v}" for k, v in opts.items()) + f" -> {a}"
 
 
 def _pair_id(p: tuple[str, str, dict[str, Any]]) -> str:
@@ -72,18 +96,23 @@ def _in_format(doc: Any, fmt: str, family: str) -> Any:
     return r.output
 
 
-def check_invariant(doc: Any, a: str, x: str, opts: dict[str, Any]) -> None:
-    """A -> X -> A keeps the invariant (see the module docs); raises AssertionError naming what broke it."""
+def check_invariant(doc: Any, a: str, x: str, opts: dict[str, Any], *, prepared: Prepared | None = None) -> bool:
+    """A -> X -> A keeps the invariant (see the module docs); raises AssertionError naming what broke it.
+
+    Returns False when the round trip was refused on purpose (a mapping error, a capability: no silent
+    loss), True when it ran and its result was compared.
+    """
     try:
-        rt = round_trip(doc, a, x, via_options=opts)
+        rt = round_trip(doc, a, x, via_options=opts, prepared=prepared)
     except ParseError as exc:
         raise AssertionError(f"{x} {opts} cannot read back what it wrote, or {a} what it wrote: {exc}") from exc
     except MimbridgeError:
-        return  # refused on purpose (a mapping error, a capability): no silent loss
+        return False
     silent = [p for p in rt.uncovered if accepted(a, x, opts, p) is None]
     assert not rt.bad_paths, f"report paths that are not JSON pointers: {rt.bad_paths[:5]}"
-    assert not silent, (f"{a} -> {x} {opts} changed {silent[:8]} without an event; events: "
+    assert not silent, (f"changed {silent[:8]} without an event; events: "
                         f"{[str(e)[:160] for e in rt.events][:10]}")
+    return True
 
 
 #: (source, via, option) -> why the invariant does not hold yet (open problems, not accepted losses)
@@ -102,13 +131,56 @@ def _open(a: str, x: str, opts: dict[str, Any]) -> str | None:
     return OPEN.get((a, x, key))
 
 
-@pytest.mark.parametrize("pair", [pytest.param(p, marks=pytest.mark.xfail(reason=_open(*p), strict=False))
-                                  if _open(*p) else p for p in PAIRS], ids=_pair_id)
-def test_round_trip_loses_nothing_silently(pair: tuple[str, str, dict[str, Any]]) -> None:
-    a, x, opts = pair
-    gen = FAMILY.get(a, ngsi_ld_documents)
-    family = {sta_trees: "sta", geojson_collections: "geojson"}.get(gen, "ngsi-ld")
+class InvariantBroken(AssertionError):
+    """Round trips that changed something without an event (the class name lists the pairs)."""
 
+
+@cache
+def _broken(pairs: tuple[str, ...]) -> type[InvariantBroken]:
+    # one exception class per set of broken pairs: hypothesis tells failures apart by exception type, so
+    # each set is shrunk to a minimal example of its own and reported on its own
+    return type(f"InvariantBroken[{'; '.join(pairs)}]", (InvariantBroken,), {})
+
+
+@pytest.mark.timeout(1800)
+@pytest.mark.parametrize("source", FORMATS)
+def test_round_trips_from_source_lose_nothing_silently(source: str) -> None:
+    gen, family = _family(source)
+    vias = [(x, opts) for x, opts in VIAS if not _open(source, x, opts)]
+
+    @SETTINGS
+    @given(gen())
+    def run(doc: Any) -> None:
+        doc = _in_format(doc, source, family)
+        try:
+            prepared = prepare(doc, source)
+        except MimbridgeError:
+            prepared = None  # the source reader refuses it: every pair below refuses it the same way
+        broken: list[tuple[str, str]] = []
+        for x, opts in vias:
+            try:
+                check_invariant(doc, source, x, opts, prepared=prepared)
+            except AssertionError as exc:
+                broken.append((_pair_name(source, x, opts), str(exc)))
+        if broken:
+            raise _broken(tuple(name for name, _ in broken))(
+                f"{len(broken)} pair(s) broke the invariant:\n" + "\n".join(f"{n}: {m}" for n, m in broken))
+
+    run()
+
+
+OPEN_PAIRS = [p for p in PAIRS if _open(*p)]
+
+
+@pytest.mark.timeout(1800)
+@pytest.mark.parametrize("pair", [pytest.param(p, marks=pytest.mark.xfail(reason=_open(*p), strict=False))
+                                  for p in OPEN_PAIRS], ids=_pair_id)
+def test_open_pair(pair: tuple[str, str, dict[str, Any]]) -> None:
+    a, x, opts = pair
+    gen, family = _family(a)
+
+    # a known failure needs no minimal example: no shrinking
+    @settings(SETTINGS, phases=[Phase.explicit, Phase.reuse, Phase.generate])
     @given(gen())
     def run(doc: Any) -> None:
         check_invariant(_in_format(doc, a, family), a, x, opts)
