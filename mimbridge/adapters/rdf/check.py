@@ -5,7 +5,8 @@
   written as is it would make invalid N-Triples;
 * an attribute whose name is no absolute IRI is left out
   (:class:`~mimbridge.report.Dropped`);
-* characters an IRI cannot hold (space, ``<>"{}|^`\\``) are percent-encoded
+* characters an IRI cannot hold (space, ``<>"{}|^`\\``, a ``%`` that starts no percent-encoding) are
+  percent-encoded
   in ids, types and names (:class:`~mimbridge.report.Coerced`: the id read back
   is the encoded one);
 * entities that share one id are merged into one RDF node
@@ -86,7 +87,8 @@ def rdf_ready(graph: Graph, report: ConversionReport) -> Graph:
             continue
         if IRI_BAD.search(node.id) or any(IRI_BAD.search(t) for t in node.types):
             report.add(Coerced, f"{where}/id", "characters an IRI cannot hold are percent-encoded in RDF "
-                       "(the id read back is the encoded one)", remedy="use ids without spaces or <>\"{}|^`\\")
+                       "(the id read back is the encoded one)",
+                       remedy="use ids without spaces, <>\"{}|^`\\ or a lone %")
         if node.id in seen:
             report.add(Coerced, f"{where}/id", f"another entity has the id {node.id[:80]!r}: RDF merges them into "
                        "one node", remedy="give each entity its own id")
@@ -103,7 +105,7 @@ def rdf_ready(graph: Graph, report: ConversionReport) -> Graph:
         for n in node.attrs:
             if IRI_BAD.search(n):
                 report.add(Coerced, f"{where}/{_esc(n)}", "characters an IRI cannot hold are percent-encoded in "
-                           "an attribute name", remedy="use attribute names without spaces or <>\"{}|^`\\")
+                           "an attribute name", remedy="use attribute names without spaces, <>\"{}|^`\\ or a lone %")
         keep.append(node)
     if not changed:
         return graph

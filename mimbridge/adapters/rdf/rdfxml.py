@@ -17,14 +17,60 @@ line 3
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
-from ...errors import ParseError
+from ...errors import CapabilityError, ParseError
 from ...safexml import parse_xml
 
-__all__ = ["locate", "parse_rdfxml"]
+__all__ = ["check_predicates", "locate", "parse_rdfxml", "predicate_writable"]
+
+# XML 1.0 (5th edition) name characters, without the colon (a local name is an NCName)
+_START = ("A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+          "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
+_NAME_TAIL = re.compile(f"[{_START}\\-.0-9\u00b7\u0300-\u036f\u203f-\u2040]*\\Z")
+_NAME_START = re.compile(f"[{_START}]")
+# what an XML reader takes as a namespace name: ASCII, and % only as the start of a percent-encoding
+_NAMESPACE_BAD = re.compile(r"[^\x21-\x7e]|%(?![0-9A-Fa-f]{2})")
 
 _RDF_RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
+
+
+def predicate_writable(iri: str) -> bool:
+    """True when RDF/XML can hold ``iri`` as a property: an XML name ends it, and what is before is a URI.
+
+    RDF/XML writes a predicate as an element, the namespace a URI and the local name an NCName, split
+    where the writer splits it (after the last character that is no name character, at the first name
+    start character). Some IRIs have no such split, and RDF/XML cannot hold them.
+
+    >>> predicate_writable("http://ex.org/speed"), predicate_writable("http://ex.org/"), predicate_writable("urn:1")
+    (True, False, False)
+    >>> predicate_writable("http://ex.org/%C3%A9"), predicate_writable("http://ex.org/é/x")
+    (False, False)
+    """
+    tail = _NAME_TAIL.search(iri)
+    start = _NAME_START.search(tail.group()) if tail is not None else None
+    if tail is None or start is None:
+        return False
+    return _NAMESPACE_BAD.search(iri[: tail.start() + start.start()]) is None
+
+
+def check_predicates(predicates: Iterable[str]) -> None:
+    """Raise CapabilityError naming the predicates RDF/XML cannot hold (:func:`predicate_writable`).
+
+    >>> check_predicates(["http://ex.org/a", "http://ex.org/"])
+    Traceback (most recent call last):
+    ...
+    mimbridge.errors.CapabilityError: RDF/XML cannot hold the predicate <http://ex.org/> (an element name is a \
+namespace URI and an XML name, and this IRI has no such split); use turtle, ntriples, nquads or rdf-jsonld
+    """
+    bad = sorted({p for p in predicates if not predicate_writable(p)})
+    if bad:
+        names = ", ".join(f"<{p[:120]}>" for p in bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
+        raise CapabilityError(f"RDF/XML cannot hold the predicate{'s' if len(bad) > 1 else ''} {names} (an "
+                              "element name is a namespace URI and an XML name, and this IRI has no such split); "
+                              "use turtle, ntriples, nquads or rdf-jsonld")
 
 
 def _fails(root: Any, base: str | None) -> bool:

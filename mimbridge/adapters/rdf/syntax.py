@@ -30,6 +30,10 @@ def reserialise(nt: str, fmt: str, *, prefixes: dict[str, str] | None = None, ba
     triples = [q.triple for q in quads]
     if fmt == "rdf-jsonld":
         return bytes(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"").decode("utf-8")
+    if fmt == "rdfxml":
+        from .rdfxml import check_predicates
+
+        check_predicates({t.predicate.value for t in triples})  # what RDF/XML cannot hold is said, not written
     used = _used_prefixes(nt, prefixes or {})
     data = ox.serialize(triples, format=ox_format(fmt), prefixes=used, base_iri=base)
     return bytes(data or b"").decode("utf-8")

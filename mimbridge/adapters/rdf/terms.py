@@ -59,9 +59,11 @@ META_TERMS: tuple[tuple[str, str], ...] = (
 )
 
 #: characters an IRI cannot hold as such (RFC 3987): ASCII controls, space and ``<>"{}|^`\``, C1 controls,
-#: surrogates, private use and non-characters (these are percent-encoded as UTF-8 bytes)
+#: surrogates, private use and non-characters, and a ``%`` that starts no percent-encoding (these are
+#: percent-encoded as UTF-8 bytes: ``%`` becomes ``%25``)
 IRI_BAD = re.compile('[\x00-\x20<>"{}|^`\\\\\x7f-\x9f\ud800-\uf8ff\ufdd0-\ufdef\ufff0-\uffff'
-                     '\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U000efffe-\U0010ffff]')
+                     '\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U000efffe-\U0010ffff]'
+                     '|%(?![0-9A-Fa-f]{2})')
 LIT_ESC = re.compile(r'["\\\n\r]')
 ABS_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 

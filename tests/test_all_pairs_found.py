@@ -1,0 +1,88 @@
+"""Regression tests for the classes of defect the all-pairs invariant (tests/test_all_pairs.py) found.
+
+Each test states the class with a small input; the expected values are written out, or checked with a
+parser other than the one under test (pyoxigraph for RDF syntaxes, lxml for XML).
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+from lxml import etree
+
+from mimbridge import convert
+from mimbridge.adapters.rdf.rdfxml import predicate_writable
+from mimbridge.errors import CapabilityError
+from mimbridge.invariant import prepare, round_trip
+
+DEFAULT = "https://uri.etsi.org/ngsi-ld/default-context/"
+SYNTAX = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
+          "rdf-jsonld": ox.RdfFormat.JSON_LD}
+
+
+def _entity(value: object) -> dict:
+    return {"id": "urn:ngsi-ld:T:1", "type": "T", "u": {"type": "Property", "value": value}}
+
+
+# -- a "%" that starts no percent-encoding made invalid IRIs (turtle, rdf-jsonld: an error while writing;
+# -- ntriples, nquads: output that other RDF parsers refuse) ---------------------------------------------
+@pytest.mark.parametrize("target", sorted(SYNTAX))
+def test_lone_percent_sign_in_a_json_key_is_percent_encoded(target):
+    r = convert(_entity({"%": 1, "a%zz": 2, "b%41": 3}), source="ngsi-ld", target=target, roundtrip=False)
+    predicates = {q.predicate.value for q in ox.parse(r.output, SYNTAX[target])}
+    assert {DEFAULT + "%25", DEFAULT + "a%25zz", DEFAULT + "b%41"} <= predicates
+    back = convert(r.output, source=target, target="ngsi-ld", roundtrip=False).output
+    assert back["u"]["value"] == {DEFAULT + "%25": 1, DEFAULT + "a%25zz": 2, DEFAULT + "b%41": 3}
+    # the change is reported at the attribute (the round-trip annotations, the default, keep the keys)
+    assert [(e.kind, e.path) for e in r.report.events] == [("Coerced", "/https:~1~1uri.etsi.org~1ngsi-ld~1"
+                                                                      "default-context~1u")]
+    kept = convert(convert(_entity({"%": 1}), source="ngsi-ld", target=target).output, source=target,
+                   target="ngsi-ld").output
+    assert kept["u"]["value"] == {"%": 1}
+
+
+def test_lone_percent_sign_in_an_id_is_reported():
+    r = convert({"id": "urn:ngsi-ld:T:1%", "type": "T"}, source="ngsi-ld", target="turtle")
+    assert {q.subject.value for q in ox.parse(r.output, ox.RdfFormat.TURTLE)} == {"urn:ngsi-ld:T:1%25"}
+    assert [(e.kind, e.path) for e in r.report.events] == [("Coerced", "/0/id")]
+
+
+# -- RDF/XML wrote predicates it cannot hold as ill-formed XML (an empty local name, a namespace that is
+# -- no URI), which no XML reader (ours included) reads back -----------------------------------------------
+@pytest.mark.parametrize("key", ["", "-", "x/", "#", "1", "%", "a%2"])
+def test_rdfxml_refuses_a_predicate_without_an_xml_name(key):
+    with pytest.raises(CapabilityError, match="RDF/XML cannot hold the predicate"):
+        convert(_entity({key: 1}), source="ngsi-ld", target="rdfxml")
+
+
+def test_rdfxml_refuses_a_namespace_that_is_no_uri():
+    e = {"id": "urn:ngsi-ld:T:1", "type": "T", "http://example.org/é/speed": {"type": "Property", "value": 1}}
+    with pytest.raises(CapabilityError, match="é/speed"):
+        convert(e, source="ngsi-ld", target="rdfxml")
+
+
+@pytest.mark.parametrize("key", ["a", "é", "a b", "x-1", "_", "1a"])
+def test_rdfxml_writes_what_it_can_hold_as_well_formed_xml(key):
+    out = convert(_entity({key: 1}), source="ngsi-ld", target="rdfxml", roundtrip=False).output
+    etree.fromstring(out.encode("utf-8"))  # lxml, not the reader under test
+    assert any(predicate_writable(q.predicate.value) for q in ox.parse(out, ox.RdfFormat.RDF_XML))
+
+
+def test_sosa_reading_then_rdfxml_says_what_it_cannot_hold():
+    # the all-pairs example: a JsonProperty with an observation time read back from SOSA as a Property
+    # whose JSON object value has the key "" (a predicate ending in "/")
+    e = {"id": "urn:ngsi-ld:T:1", "type": "T", "unit": {"type": "JsonProperty", "json": {"": ""},
+                                                        "observedAt": "2024-01-01T00:00:00Z"}}
+    ttl = convert(e, source="ngsi-ld", target="turtle", write_options={"profile": "sosa"}).output
+    with pytest.raises(CapabilityError, match="default-context/>"):
+        convert(ttl, source="turtle", target="rdfxml", read_options={"profile": "sosa"})
+
+
+def test_prepare_is_what_round_trip_compares_against():
+    doc = {"id": "urn:ngsi-ld:T:1", "type": "T", "a": {"type": "Property", "value": 1, "observedAt":
+                                                       "2024-01-01T00:00:00Z"}}
+    p = prepare(doc, "ngsi-ld")
+    assert p.view == doc
+    rt = round_trip(doc, "ngsi-ld", "ngsi-ld-keyvalues", prepared=p)
+    assert rt.output == {"id": "urn:ngsi-ld:T:1", "type": "T", "a": {"type": "Property", "value": 1}}
+    assert rt.uncovered == [] and [e.kind for e in rt.events] == ["Dropped", "Dropped", "Approximated"]
