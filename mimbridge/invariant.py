@@ -31,13 +31,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .adapters.ngsild.vocab import ENTITY_KEYS, META_MEMBERS, RAW_MEMBERS, VALUE_KEYS
 from .contexts.active import ActiveContext
 from .contexts.loader import ContextLoader
 from .convert import convert, read, write
 from .errors import MimbridgeError
 from .report import MAX_PATHS, ConversionReport, LossEvent
 
-__all__ = ["Prepared", "RoundTrip", "covers", "differences", "prepare", "round_trip"]
+__all__ = ["Prepared", "RoundTrip", "covers", "differences", "long_form", "prepare", "round_trip"]
 
 _LINE = re.compile(r"^line \d+")
 
@@ -155,10 +156,45 @@ class RoundTrip:
 #: formats whose documents are NGSI-LD entities: their pointers are the model's (the others are compared
 #: through their NGSI-LD reading, where report paths point)
 NGSI_LD_SHAPED = frozenset({"ngsi-ld", "ngsi-ld-concise", "ngsi-ld-keyvalues", "ngsi-ld-temporal"})
+#: members of an attribute instance that are not sub-attributes
+_INSTANCE_MEMBERS = frozenset({"type", *VALUE_KEYS, *META_MEMBERS, *RAW_MEMBERS})
+
+
+def long_form(doc: Any) -> Any:
+    """A concise NGSI-LD document with every attribute (and sub-attribute) given as a bare value written out.
+
+    The concise representation writes an instance that has nothing but a value as the bare value, so an
+    instance that loses its other members (reported at theirs) changes form at the attribute itself.
+    The written-out form is the same document (a syntactic rewrite: no reader involved), where such a
+    change shows at the members that changed.
+
+    >>> long_form({"id": "urn:x:1", "type": "T", "a": 1, "b": [2, {"value": 3, "datasetId": "urn:d:1", "c": 4}]})
+    {'id': 'urn:x:1', 'type': 'T', 'a': {'value': 1}, 'b': [{'value': 2}, {'value': 3, 'datasetId': 'urn:d:1', \
+'c': {'value': 4}}]}
+    """
+    if isinstance(doc, list):
+        return [long_form(e) for e in doc]
+    if not isinstance(doc, dict):
+        return doc
+    return {k: v if k in ENTITY_KEYS else _attribute(v) for k, v in doc.items()}
+
+
+def _attribute(v: Any) -> Any:
+    if isinstance(v, list):
+        return [_instance(i) for i in v]
+    return _instance(v)
+
+
+def _instance(v: Any) -> Any:
+    if not isinstance(v, dict):
+        return {"value": v}
+    return {k: x if k in _INSTANCE_MEMBERS else _attribute(x) for k, x in v.items()}
 
 
 def _view(doc: Any, fmt: str, options: dict[str, Any]) -> Any:
-    """The document as compared: NGSI-LD JSON as is; other formats through their NGSI-LD reading."""
+    """The document as compared: NGSI-LD JSON as is (concise written out); others through their NGSI-LD reading."""
+    if fmt == "ngsi-ld-concise":
+        return long_form(doc)
     if fmt in NGSI_LD_SHAPED:
         return doc
     return convert(doc, source=fmt, target="ngsi-ld", read_options=options).output
@@ -271,5 +307,6 @@ def round_trip(doc: Any, source: str, via: str, *, source_options: dict[str, Any
                 else:
                     paths.append(_segments(_rekey(p, ids) if ids is not None else p, canon))
     uncovered = [] if catch_all else [
-        d for d in differences(before, after) if not any(_covers(ev, _segments(d, canon)) for ev in paths)]
+        d for d, segs in ((d, _segments(d, canon)) for d in differences(before, after))
+        if not any(_covers(ev, segs) for ev in paths)]
     return RoundTrip(back_output, events, uncovered, bad)

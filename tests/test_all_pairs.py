@@ -117,12 +117,15 @@ def check_invariant(doc: Any, a: str, x: str, opts: dict[str, Any], *, prepared:
 
 #: (source, via, option) -> why the invariant does not hold yet (open problems, not accepted losses)
 OPEN: dict[tuple[str, str, str], str] = {
-    **{(a, x, "mapping=observations"): "the observations mapping and back changes phenomenonTime, result and "
-       "parameters of some Observations without an event" for a in ("sta", "sta2") for x in ("sta", "sta2")},
+    **{(a, x, "mapping=observations"): "reading SensorThings with the observations mapping folds each Observation "
+       "into an instance of an attribute of its Thing (the Datastream keeps its link to the Observation); the "
+       "source's structural writer then writes that attribute as a Thing property (observedAt, instanceId, "
+       "datasetId and unitCode reported as dropped at the attribute) and the Observation as a bare reference, so "
+       "its phenomenonTime, result, resultTime and parameters change at the Observation, which no event names"
+       for a in ("sta", "sta2") for x in ("sta", "sta2")},
     **{("ngsi-ld-geojson", x, "profile=sosa"): "the sosa reader gives several default instances for a "
        "predicate with values of several kinds, which NGSI-LD GeoJSON cannot read back"
        for x in ("turtle", "ntriples", "nquads", "rdf-jsonld", "rdfxml")},
-    ("ngsi-ld-concise", "geojson", ""): "a VocabProperty named like a core term (max) changes without an event",
 }
 
 
@@ -231,6 +234,7 @@ def test_corpus_round_trips_lose_nothing_silently(corpus: Path) -> None:
     for a, doc, ropts in docs:
         try:
             convert(doc, source=a, target="native", **ropts)
+            prepared = prepare(doc, a, source_options=ropts)
         except MimbridgeError:
             continue  # a document the reader refuses (the corpus holds invalid examples on purpose)
         for x in FORMATS:
@@ -238,7 +242,7 @@ def test_corpus_round_trips_lose_nothing_silently(corpus: Path) -> None:
                 try:
                     rt = round_trip(doc, a, x, source_options=ropts, via_options={**opts, **(
                         {"contexts": ropts["contexts"]} if "contexts" in ropts and "contexts" in
-                        registry.get(x).options else {})})
+                        registry.get(x).options else {})}, prepared=prepared)
                 except ParseError as exc:
                     failures.append(f"{a}~{x}~{opts}: cannot read back: {exc}")
                     continue

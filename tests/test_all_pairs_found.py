@@ -13,7 +13,7 @@ from lxml import etree
 from mimbridge import convert
 from mimbridge.adapters.rdf.rdfxml import predicate_writable
 from mimbridge.errors import CapabilityError
-from mimbridge.invariant import prepare, round_trip
+from mimbridge.invariant import long_form, prepare, round_trip
 
 DEFAULT = "https://uri.etsi.org/ngsi-ld/default-context/"
 SYNTAX = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
@@ -86,3 +86,17 @@ def test_prepare_is_what_round_trip_compares_against():
     rt = round_trip(doc, "ngsi-ld", "ngsi-ld-keyvalues", prepared=p)
     assert rt.output == {"id": "urn:ngsi-ld:T:1", "type": "T", "a": {"type": "Property", "value": 1}}
     assert rt.uncovered == [] and [e.kind for e in rt.events] == ["Dropped", "Dropped", "Approximated"]
+
+
+# -- concise NGSI-LD writes an instance with nothing but a value as the bare value: an instance that lost
+# -- its other members (each reported) changed at the attribute itself, where no event pointed ------------
+def test_concise_round_trip_is_compared_member_by_member():
+    c = {"id": "urn:ngsi-ld:T:0", "type": "T", "a": {"value": 0, "previousValue": 1,
+                                                     "accuracy": {"value": 2, "observedAt": "2024-01-01T00:00:00Z"}}}
+    rt = round_trip(c, "ngsi-ld-concise", "geojson")
+    assert rt.output["a"] == 0
+    assert [(e.kind, e.paths) for e in rt.events] == [("Dropped", ["/a/previousValue"]), ("Dropped", ["/a/accuracy"]),
+                                                      ("Coerced", ["/type"])]
+    # what is left is GeoJSON's entity type (a row of the known-loss table), not the attribute
+    assert rt.uncovered == ["/ngsi-ld:default-context~1type"]
+    assert long_form(rt.output)["a"] == {"value": 0}
