@@ -24,7 +24,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TABLE", "Loss", "accepted", "formats_named", "pointer_matches", "render"]
+__all__ = ["CI_EXAMPLES", "LONG_EXAMPLES", "TABLE", "Loss", "accepted", "formats_named", "pointer_matches",
+           "render", "round_trip_pairs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,4 +109,38 @@ def render() -> str:
 
     body = [f"| {cell(r.source)} | {cell(r.via)} | {r.option or 'any'} | `{r.pointer}` | {cell(r.lost)} | "
             f"{cell(r.why)} |" for r in TABLE]
-    return "\n".join(head + body) + "\n"
+    return "\n".join(head + body + _coverage()) + "\n"
+
+
+def round_trip_pairs() -> list[tuple[str, str, dict[str, Any]]]:
+    """Every ``(source, via, via options)`` the invariant covers: formats that read and write, each option variant.
+
+    >>> ("sta", "turtle", {"profile": "sosa"}) in round_trip_pairs()
+    True
+    """
+    from . import registry
+
+    formats = [n for n in registry.available() if registry.get(n).capabilities.read and
+               registry.get(n).capabilities.write]
+    return [(a, x, opts) for a in formats for x in formats for opts in registry.get(x).variants()]
+
+
+def _coverage() -> list[str]:
+    pairs = round_trip_pairs()
+    sources = sorted({a for a, _, _ in pairs})
+    return ["", "## Coverage", "",
+            f"`tests/test_all_pairs.py` checks {len(pairs)} round trips: {len(sources)} formats that read and "
+            f"write, each through every one of them with each option variant that changes what the format "
+            f"carries ({len(pairs) // len(sources)} (format, option) pairs per source). In CI "
+            f"(`MIMBRIDGE_HYPOTHESIS=ci`) every pair sees {CI_EXAMPLES} generated documents per source format "
+            f"(NGSI-LD entities, SensorThings trees, GeoJSON collections), the same ones on every run; "
+            f"`long` runs {LONG_EXAMPLES} random ones. One test per source format generates each document once "
+            f"and checks it against all of the source's pairs. {CI_TIME}", "",
+            "Open problems (pairs that break the invariant today) are listed in the test with their reason and "
+            "run as expected failures."]
+
+
+#: examples per pair of the test's ``ci`` and ``long`` profiles, and what the ``ci`` run of the test takes
+CI_EXAMPLES = 200
+LONG_EXAMPLES = 2000
+CI_TIME = "The generated part takes about N minutes of one core (measured on a 2-core machine)."

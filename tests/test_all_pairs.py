@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from mimbridge import convert, registry
 from mimbridge.errors import MimbridgeError, ParseError
 from mimbridge.invariant import Prepared, prepare, round_trip
-from mimbridge.losses import accepted, formats_named, render
+from mimbridge.losses import CI_EXAMPLES, LONG_EXAMPLES, accepted, formats_named, render, round_trip_pairs
 
 from .conftest import ROOT, load_json, need
 from .strategies import geojson_collections, ngsi_ld_documents, sta_trees
@@ -44,8 +44,9 @@ from .strategies import geojson_collections, ngsi_ld_documents, sta_trees
 _CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 #: hypothesis settings per profile, applied to these tests only (test_fuzz.py has profiles of its own)
 PROFILES = {
-    "ci": settings(max_examples=200, deadline=None, database=None, derandomize=True, suppress_health_check=_CHECKS),
-    "long": settings(max_examples=2000, deadline=None, suppress_health_check=_CHECKS),
+    "ci": settings(max_examples=CI_EXAMPLES, deadline=None, database=None, derandomize=True,
+                   suppress_health_check=_CHECKS),
+    "long": settings(max_examples=LONG_EXAMPLES, deadline=None, suppress_health_check=_CHECKS),
     "dev": settings(max_examples=25, deadline=None, database=None, derandomize=True, suppress_health_check=_CHECKS),
 }
 PROFILE = os.environ.get("MIMBRIDGE_HYPOTHESIS", "dev")
@@ -207,6 +208,7 @@ def test_pairs_cover_every_option_that_changes_what_a_format_carries() -> None:
     assert ("ngsi-ld", "turtle", {"profile": "sosa"}) in PAIRS
     assert ("ngsi-ld", "ngsi-ld-temporal", {"temporal_values": True}) in PAIRS
     assert len(PAIRS) >= len(FORMATS) ** 2
+    assert PAIRS == round_trip_pairs()  # what docs/losses.md counts
 
 
 # -- the third-party corpus -------------------------------------------------------------------------

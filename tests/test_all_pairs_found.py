@@ -47,6 +47,24 @@ def test_lone_percent_sign_in_an_id_is_reported():
     assert [(e.kind, e.path) for e in r.report.events] == [("Coerced", "/0/id")]
 
 
+# -- "[", "]" outside the host and a second "#" made invalid IRIs the same way ------------------------------
+@pytest.mark.parametrize("target", sorted(SYNTAX))
+def test_brackets_and_a_second_hash_in_a_json_key_are_percent_encoded(target):
+    r = convert(_entity({"a[1]": 1, "x#y#z": 2}), source="ngsi-ld", target=target, roundtrip=False)
+    predicates = {q.predicate.value for q in ox.parse(r.output, SYNTAX[target])}
+    assert {DEFAULT + "a%5B1%5D", DEFAULT + "x#y%23z"} <= predicates
+
+
+def test_brackets_in_an_id_and_a_second_hash_in_a_name_are_reported():
+    e = {"id": "urn:ngsi-ld:T:[1]", "type": "T", "http://example.org/a#b#c": {"type": "Property", "value": 1}}
+    r = convert(e, source="ngsi-ld", target="turtle")
+    triples = list(ox.parse(r.output, ox.RdfFormat.TURTLE))
+    assert "urn:ngsi-ld:T:%5B1%5D" in {q.subject.value for q in triples}
+    assert "http://example.org/a#b%23c" in {q.predicate.value for q in triples}
+    assert [(e.kind, e.path) for e in r.report.events] == [("Coerced", "/0/id"),
+                                                           ("Coerced", "/0/http:~1~1example.org~1a#b#c")]
+
+
 # -- RDF/XML wrote predicates it cannot hold as ill-formed XML (an empty local name, a namespace that is
 # -- no URI), which no XML reader (ours included) reads back -----------------------------------------------
 @pytest.mark.parametrize("key", ["", "-", "x/", "#", "1", "%", "a%2"])
@@ -100,3 +118,17 @@ def test_concise_round_trip_is_compared_member_by_member():
     # what is left is GeoJSON's entity type (a row of the known-loss table), not the attribute
     assert rt.uncovered == ["/ngsi-ld:default-context~1type"]
     assert long_form(rt.output)["a"] == {"value": 0}
+
+
+# -- a target that cannot hold the member name an attribute came with (the IRI has several names in the
+# -- context) reported its loss per instance, though the whole member changes name ------------------------
+def test_lost_member_name_is_reported_at_the_member():
+    e = {"id": "urn:ngsi-ld:T:0", "type": "T",
+         "speed": [{"type": "Property", "value": 1, "observedAt": "2024-06-30T12:30:00Z"},
+                   {"type": "Property", "value": 2, "datasetId": "urn:ngsi-ld:Dataset:b",
+                    "observedAt": "2024-07-01T00:00:00Z"}],
+         "@context": [{"alias": "http://example.org/speed", "speed": "http://example.org/speed"}]}
+    r = convert(e, source="ngsi-ld", target="ngsi-ld-temporal", write_options={"temporal_values": True})
+    assert list(r.output) == ["id", "type", "alias", "@context"]  # the context's first term for the IRI
+    assert [(ev.kind, ev.paths) for ev in r.report.events] == [("Dropped", ["/speed"])]
+    assert round_trip(e, "ngsi-ld", "ngsi-ld-temporal", via_options={"temporal_values": True}).uncovered == []

@@ -243,12 +243,12 @@ def check_capabilities(graph: Graph, caps: Capabilities, report: ConversionRepor
 
 
 def _check_extras(meta: dict[str, Any], extras: frozenset[str], report: ConversionReport, target: str,
-                  where: str) -> None:
+                  where: str, *, member_name: bool = True) -> None:
     for key in meta:
         if key in DATA_KEYS and key not in extras:
-            if key == MEMBER_NAME:  # the instance's own member name is what is lost: its pointer says where
-                report.add(Dropped, where, f"the member name of an attribute with several names is not carried by "
-                           f"{target}", remedy="use ngsi-ld (or the source format) to keep it")
+            if key == MEMBER_NAME:
+                if member_name:
+                    _name_dropped(report, where, target)
                 continue
             member = key.split(":", 1)[1] if ":" in key and not key.startswith("@") else key
             report.add(Dropped, f"{where}/{member}", f"{key} is not carried by {target}",
@@ -293,9 +293,17 @@ def _check_attrs(w: _Walk, attrs: dict, path: str, *, top: bool) -> None:
                                 w.meta_msg[member],
                                 remedy="use ngsi-ld or ngsi-ld-concise to keep meta-data")
             if a.meta and caps.extras is not None:
-                _check_extras(a.meta, caps.extras, rep, target, p())
+                if member is not None and j == 0 and MEMBER_NAME not in caps.extras:
+                    # the name the member came with is lost for all its instances: the member changes name
+                    _name_dropped(rep, lambda esc=esc: f"{path}/{esc()}", target)  # type: ignore[misc]
+                _check_extras(a.meta, caps.extras, rep, target, p(), member_name=member is None)
             if a.attrs:
                 _check_attrs(w, a.attrs, p(), top=False)
+
+
+def _name_dropped(report: ConversionReport, where: str | Callable[[], str], target: str) -> None:
+    report.add(Dropped, where, f"the member name of an attribute with several names is not carried by {target}",
+               remedy="use ngsi-ld (or the source format) to keep it")
 
 
 def _default_index(instances: list[Attr]) -> int:

@@ -5,8 +5,8 @@
   written as is it would make invalid N-Triples;
 * an attribute whose name is no absolute IRI is left out
   (:class:`~mimbridge.report.Dropped`);
-* characters an IRI cannot hold (space, ``<>"{}|^`\\``, a ``%`` that starts no percent-encoding) are
-  percent-encoded
+* characters an IRI cannot hold (space, ``<>"{}|^`\\``, a ``%`` that starts no percent-encoding, ``[]``
+  outside the host, a second ``#``) are percent-encoded
   in ids, types and names (:class:`~mimbridge.report.Coerced`: the id read back
   is the encoded one);
 * entities that share one id are merged into one RDF node
@@ -28,7 +28,7 @@ from typing import Any
 
 from ...model import Graph, Node, copy_node
 from ...report import Coerced, ConversionReport, Dropped, Rejected
-from .terms import IRI_BAD, nt_iri
+from .terms import iri_changed, nt_iri
 
 __all__ = ["SEEN_IDS", "is_rdf_iri", "rdf_ready"]
 
@@ -47,7 +47,7 @@ _CHECKED: dict[str, bool] = {}
 def is_rdf_iri(s: Any) -> bool:
     """True for a string that can be written as an RDF IRI (absolute, and valid once percent-encoded).
 
-    >>> is_rdf_iri("urn:x:1"), is_rdf_iri("_:b"), is_rdf_iri("@id"), is_rdf_iri("T"), is_rdf_iri("http://a/b#c#d")
+    >>> is_rdf_iri("urn:x:1"), is_rdf_iri("_:b"), is_rdf_iri("@id"), is_rdf_iri("T"), is_rdf_iri("http://[x/")
     (True, False, False, False, False)
     """
     if s.__class__ is not str or _SCHEME.match(s) is None:
@@ -85,7 +85,7 @@ def rdf_ready(graph: Graph, report: ConversionReport) -> Graph:
                        remedy="give the entity a URI id and types that expand to IRIs (an @context)")
             changed = True
             continue
-        if IRI_BAD.search(node.id) or any(IRI_BAD.search(t) for t in node.types):
+        if iri_changed(node.id) or any(iri_changed(t) for t in node.types):
             report.add(Coerced, f"{where}/id", "characters an IRI cannot hold are percent-encoded in RDF "
                        "(the id read back is the encoded one)",
                        remedy="use ids without spaces, <>\"{}|^`\\ or a lone %")
@@ -103,7 +103,7 @@ def rdf_ready(graph: Graph, report: ConversionReport) -> Graph:
                            "is left out of RDF", remedy="use attribute names that expand to IRIs (an @context)")
             changed = True
         for n in node.attrs:
-            if IRI_BAD.search(n):
+            if iri_changed(n):
                 report.add(Coerced, f"{where}/{_esc(n)}", "characters an IRI cannot hold are percent-encoded in "
                            "an attribute name", remedy="use attribute names without spaces, <>\"{}|^`\\ or a lone %")
         keep.append(node)

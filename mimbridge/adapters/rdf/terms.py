@@ -18,7 +18,7 @@ from ...model import Kind
 __all__ = [
     "GEOJSON", "MB", "MB_DOCUMENT", "MB_JSON", "META_TERMS", "RDF", "RDFS", "RDF_JSON", "RDF_LANGSTRING",
     "RDF_TYPE", "SKOLEM_BASE", "XSD", "XSD_BOOLEAN", "XSD_DOUBLE", "XSD_INTEGER", "XSD_STRING", "Fallback",
-    "canonical_double", "exact_value", "json_literal", "mb_json", "nt_iri", "nt_literal",
+    "canonical_double", "exact_value", "iri_changed", "json_literal", "mb_json", "nt_iri", "nt_literal",
 ]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -111,12 +111,37 @@ def esc_lit(s: str) -> str:
 def nt_iri(iri: str) -> str:
     """An IRI as an N-Triples term (characters N-Triples forbids are percent-encoded).
 
-    >>> nt_iri("urn:a b")
-    '<urn:a%20b>'
+    >>> nt_iri("urn:a b"), nt_iri("http://[::1]/a[1]#x#y")
+    ('<urn:a%20b>', '<http://[::1]/a%5B1%5D#x%23y>')
     """
-    if IRI_BAD.search(iri) is None:
+    if IRI_BAD.search(iri) is None and _DELIMS.search(iri) is None:
         return f"<{iri}>"
-    return "<" + IRI_BAD.sub(_pct, iri) + ">"
+    return "<" + _delims(IRI_BAD.sub(_pct, iri)) + ">"
+
+
+#: ``[`` and ``]`` (an IRI holds them only around an IP literal host) and ``#`` (only the first one starts
+#: the fragment): where an IRI cannot hold them they are percent-encoded
+_DELIMS = re.compile(r"[\[\]]|#.*#")
+_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*")
+
+
+def _delims(iri: str) -> str:
+    if _DELIMS.search(iri) is None:
+        return iri
+    m = _AUTHORITY.match(iri)
+    head = m.group() if m else ""
+    rest = iri[len(head):].replace("[", "%5B").replace("]", "%5D")
+    path, hash_, fragment = rest.partition("#")
+    return head + path + hash_ + fragment.replace("#", "%23")
+
+
+def iri_changed(iri: str) -> bool:
+    """True when :func:`nt_iri` writes ``iri`` percent-encoded (what RDF gives back is not ``iri``).
+
+    >>> iri_changed("urn:a:b"), iri_changed("urn:a b"), iri_changed("http://[::1]/a[1]#x#y")
+    (False, True, True)
+    """
+    return IRI_BAD.search(iri) is not None or _DELIMS.search(iri) is not None
 
 
 def _pct(m: re.Match) -> str:
