@@ -97,6 +97,8 @@ STREAM_TARGETS = frozenset({"geojson", "ngsi-ld", "ngsi-ld-concise", "ngsi-ld-ge
 _MEMBER = {"geojson": "features", "ngsi-ld-geojson": "features", "ogc-records": "features", "sta": "value",
            "sta2": "value"}
 _LINES_SUFFIXES = (".jsonl", ".ndjson")
+#: bytes read (and screened) at a time from JSON input
+_READ = 1 << 20
 
 
 class Stream:
@@ -267,7 +269,8 @@ class _Pipeline:
                 if fh is None:  # parsed JSON: a list streams as it is
                     yield from self._frames(batched(iter(data), batch), "array", None)
                     return
-                fh = _skip_bom(io.BufferedReader(JsonScreen(fh)))  # type: ignore[arg-type]
+                # screened a megabyte at a time (the screen rescans its 64 KiB tail with every read)
+                fh = _skip_bom(io.BufferedReader(JsonScreen(fh), buffer_size=_READ))  # type: ignore[arg-type]
                 if lines:
                     yield from self._frames(batched(self._json_lines(fh), batch), "array", None)
                     return
