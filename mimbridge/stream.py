@@ -344,32 +344,16 @@ class _Pipeline:
         builder: Any = None
         key = None
         depth = 0
-        streaming = False
 
         def records() -> Iterator[Any]:
-            nonlocal builder, key, depth, streaming
+            nonlocal builder, key, depth
             for prefix, event, value in _guard(events):
-                if streaming:
-                    if prefix == member and event == "end_array":
-                        streaming = False
-                        continue
-                    if builder is None:
-                        builder = ijson.ObjectBuilder()
-                    builder.event(event, value)
-                    if event in ("start_map", "start_array"):
-                        depth += 1
-                    elif event in ("end_map", "end_array"):
-                        depth -= 1
-                    if depth == 0:
-                        yield builder.value
-                        builder = None
-                    continue
                 if prefix == "" and event == "map_key":
                     key = value
                     order.append(value)
                     continue
                 if key == member and prefix == member and event == "start_array":
-                    streaming = True
+                    yield from _guard(_member_items(events, member))
                     continue
                 if prefix == "" and event in ("start_map", "end_map"):
                     continue
@@ -436,7 +420,7 @@ class _Pipeline:
         member = None
         last_out: dict[str, Any] = {}
         written: set[str] = set()
-        for records, only in only_batches(batches):
+        for records, only in only_batches(_paused(batches)):
             out = self._convert(records, start, line0, only and shape == "text")
             if STREAMABLE.get(self.src.name) in ("nt", "turtle"):
                 line0 += sum(r.count("\n") for r in records)
@@ -453,15 +437,11 @@ class _Pipeline:
                 yield self._text(out if self.dst.name == "turtle" else self.relabel(out))
                 continue
             if isinstance(out, list):
-                items = out
-                if not opened:
-                    framing, opened = "array", True
-                    head = "["
-                else:
-                    head = ","
-                for item in items:
-                    yield head + "\n" + _indent(json.dumps(item, ensure_ascii=False, indent=2))
-                    head = ","
+                if not out:
+                    continue
+                head = "," if opened else "["
+                framing, opened = "array", True
+                yield head + _items_text(out)
                 continue
             if isinstance(out, dict):
                 member = member or _list_member(out, coll)
@@ -478,10 +458,10 @@ class _Pipeline:
                                           f"{_indent(json.dumps(v, ensure_ascii=False, indent=2)).lstrip()},\n"
                                           for k, v in before) + f"  {json.dumps(member)}: ["
                     self._first_item = True
-                for item in out[member]:
+                if out[member]:
                     sep = "" if self._first_item else ","
                     self._first_item = False
-                    yield sep + "\n" + _indent(json.dumps(item, ensure_ascii=False, indent=2), 4)
+                    yield sep + _items_text(out[member]).replace("\n", "\n  ")
         if framing == "array":
             yield "\n]\n"
         elif framing == "collection":
@@ -540,6 +520,57 @@ def _guard(it: Iterator[Any]) -> Iterator[Any]:
         yield from it
     except ijson.JSONError as exc:
         raise ParseError(f"malformed JSON: {exc}", pointer="", expected="JSON text") from None
+
+
+def _paused(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
+    """Each batch parsed with the cyclic garbage collector paused (as the conversion runs); it runs in between.
+
+    Parsing builds only acyclic dicts and lists; a collection at every few hundred of them cost a sixth of a
+    GeoJSON point's conversion. Garbage of one batch is collected before the next.
+    """
+    it = iter(batches)
+    while True:
+        with no_gc():
+            batch = next(it, None)
+        if batch is None:
+            return
+        yield batch
+
+
+def _member_items(events: Iterator[tuple[str, str, Any]], member: str) -> Iterator[Any]:
+    """The items of the array ``member`` (its ``start_array`` just read from ``events``), up to its end.
+
+    ijson's items builder is fed the events in C (``map`` over slices of the parser's events, stopped at the
+    array's ``end_array`` by ``iter``'s sentinel), so no Python code runs per event: a Python loop over every
+    event cost several times the conversion of a GeoJSON point. The events after the array stay in ``events``.
+    """
+    from collections import deque
+    from itertools import islice
+
+    import ijson
+    from ijson.utils import sendable_list
+
+    built: list[Any] = sendable_list()
+    builder = ijson.get_backend(ijson.backend).items_basecoro(built, f"{member}.item")
+    upto_end = iter(events.__next__, (member, "end_array", None))
+    while True:
+        some = list(islice(upto_end, 16_384))
+        if not some:
+            return
+        deque(map(builder.send, some), maxlen=0)
+        yield from built
+        built.clear()
+
+
+def _items_text(items: list[Any]) -> str:
+    """A batch's items as in an indented JSON array, without its brackets (``"\\n  {...},\\n  {...}"``).
+
+    One serialisation per batch, as ``dumps`` makes it (one per item cost a third more).
+
+    >>> _items_text([{"a": 1}, 2])
+    '\\n  {\\n    "a": 1\\n  },\\n  2'
+    """
+    return dumps(items)[1:-2]
 
 
 def _indent(text: str, n: int = 2) -> str:
