@@ -12,7 +12,8 @@ What streams (``STREAMABLE``):
 * JSON Lines (``lines=True``, or a ``.jsonl`` / ``.ndjson`` file): one record a
   line, for every JSON format (a bad line is reported and skipped);
 * a top-level JSON array (NGSI-LD entities, GeoJSON Features, SensorThings
-  entities), parsed incrementally (ijson);
+  entities), read a megabyte at a time, each record parsed by Python's C JSON
+  scanner (:mod:`mimbridge.jsonseq`);
 * a GeoJSON / NGSI-LD GeoJSON ``FeatureCollection`` (``features`` streamed) and,
   to a SensorThings target, a SensorThings page (``value`` streamed); the
   collection's other members are written once (members that follow the records
@@ -65,8 +66,9 @@ from typing import Any, BinaryIO
 
 from . import registry
 from .convert import check_options, dumps, observations_for_sosa, scoped_options, table_option
-from .errors import LossyConversionError, MimbridgeError, ParseError
+from .errors import LossyConversionError, MimbridgeError
 from .gcpause import no_gc
+from .jsonseq import JsonSequence
 from .limits import JsonScreen, Limits, guarded
 from .model import Graph
 from .records import (
@@ -318,12 +320,9 @@ class _Pipeline:
                                 remedy="fix the line; the other lines were converted")
 
     def _json(self, fh: BinaryIO, batch: int) -> Iterator[str]:
-        import ijson
-
         first = fh.peek(64)[:64].lstrip()[:1] if hasattr(fh, "peek") else b""  # type: ignore[attr-defined]
         if first == b"[":
-            items = ijson.items(fh, "item", use_float=True)
-            yield from self._frames(batched(_guard(items), batch), "array", None)
+            yield from self._frames(batched(iter(JsonSequence(fh)), batch), "array", None)
             return
         member = _MEMBER.get(self.src.name)
         if member == "value" and self.dst.name not in ("sta", "sta2") and self.r_opts.get("mapping") != "observations":
@@ -331,46 +330,10 @@ class _Pipeline:
         if first != b"{" or member is None:
             yield from self._whole(fh.read())
             return
-        yield from self._collection(fh, member, batch)
-
-    def _collection(self, fh: BinaryIO, member: str, batch: int) -> Iterator[str]:
-        """A collection object: ``member`` streamed, the other top-level members kept (envelope)."""
-        import ijson
-
-        env: dict[str, Any] = {}
-        order: list[str] = []
-        items: list[Any] = []
-        events = ijson.parse(fh, use_float=True)
-        builder: Any = None
-        key = None
-        depth = 0
-
-        def records() -> Iterator[Any]:
-            nonlocal builder, key, depth
-            for prefix, event, value in _guard(events):
-                if prefix == "" and event == "map_key":
-                    key = value
-                    order.append(value)
-                    continue
-                if key == member and prefix == member and event == "start_array":
-                    yield from _guard(_member_items(events, member))
-                    continue
-                if prefix == "" and event in ("start_map", "end_map"):
-                    continue
-                if builder is None:
-                    builder = ijson.ObjectBuilder()
-                    depth = 0
-                builder.event(event, value)
-                if event in ("start_map", "start_array"):
-                    depth += 1
-                elif event in ("end_map", "end_array"):
-                    depth -= 1
-                if depth == 0:
-                    env[key] = builder.value  # type: ignore[index]
-                    builder = None
-
-        self.env = env
-        yield from self._frames(batched(records(), batch), "collection", (member, order, items))
+        # a collection object: ``member`` streamed, the other top-level members kept (envelope)
+        seq = JsonSequence(fh, member=member)
+        self.env = seq.envelope
+        yield from self._frames(batched(iter(seq), batch), "collection", (member, seq.order, []))
 
     # -- converting ------------------------------------------------------------------------------
     def _convert(self, records: list[Any], start: int, line0: int, only: bool = False) -> Any:
@@ -512,16 +475,6 @@ class _Pipeline:
         return "".join(keep)
 
 
-def _guard(it: Iterator[Any]) -> Iterator[Any]:
-    """ijson errors as ParseError with the byte position where it is known."""
-    import ijson
-
-    try:
-        yield from it
-    except ijson.JSONError as exc:
-        raise ParseError(f"malformed JSON: {exc}", pointer="", expected="JSON text") from None
-
-
 def _paused(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
     """Each batch parsed with the cyclic garbage collector paused (as the conversion runs); it runs in between.
 
@@ -535,31 +488,6 @@ def _paused(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
         if batch is None:
             return
         yield batch
-
-
-def _member_items(events: Iterator[tuple[str, str, Any]], member: str) -> Iterator[Any]:
-    """The items of the array ``member`` (its ``start_array`` just read from ``events``), up to its end.
-
-    ijson's items builder is fed the events in C (``map`` over slices of the parser's events, stopped at the
-    array's ``end_array`` by ``iter``'s sentinel), so no Python code runs per event: a Python loop over every
-    event cost several times the conversion of a GeoJSON point. The events after the array stay in ``events``.
-    """
-    from collections import deque
-    from itertools import islice
-
-    import ijson
-    from ijson.utils import sendable_list
-
-    built: list[Any] = sendable_list()
-    builder = ijson.get_backend(ijson.backend).items_basecoro(built, f"{member}.item")
-    upto_end = iter(events.__next__, (member, "end_array", None))
-    while True:
-        some = list(islice(upto_end, 16_384))
-        if not some:
-            return
-        deque(map(builder.send, some), maxlen=0)
-        yield from built
-        built.clear()
 
 
 def _items_text(items: list[Any]) -> str:
