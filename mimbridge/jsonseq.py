@@ -31,6 +31,8 @@ from .errors import ParseError
 __all__ = ["JsonSequence"]
 
 _WS = re.compile(r"[ \t\n\r]*")
+#: the separator after an array item, and the white space around it
+_SEP = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
 _READ = 1 << 20
 #: how far before the end of the text the scanner reports text cut short (``"\\u12``, ``fals``)
 _CUT = 8
@@ -132,15 +134,29 @@ class JsonSequence:
         if self._peek() == "]":
             self.pos += 1
             return
+        scan, sep = self._scan, _SEP.match
         while True:
-            yield self._value()
+            m = None
+            try:  # an item and its separator within the buffer: two calls into C
+                value, end = scan(self.buf, self.pos)
+                m = sep(self.buf, end)
+            except (ValueError, RecursionError):
+                pass
+            if m is not None:
+                self.pos = m.end()
+                yield value
+                if m.group(1) == "]":
+                    return
+                continue
+            value = self._value()  # cut by the end of the buffer, or malformed: the careful way
             c = self._peek()
+            if c not in (",", "]"):
+                raise self._error("array items not separated", "',' or ']' between array items")
             self.pos += 1
+            yield value
             if c == "]":
                 return
-            if c != ",":
-                self.pos -= 1
-                raise self._error("array items not separated", "',' or ']' between array items")
+            self._peek()
 
     def __iter__(self) -> Iterator[Any]:
         c = self._peek()
