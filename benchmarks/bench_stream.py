@@ -8,10 +8,16 @@ written as one FeatureCollection.
 * ``convert``: ``mimbridge.convert`` of ``--memory-n`` entities read whole (the
   in-memory per-entity rate; its peak RSS grows with the input);
 * ``stream``: ``mimbridge.stream`` of ``--n`` records from the file to a file;
-* ``floor``: orjson load + dump of the same JSON Lines.
+* ``floor``: orjson load + dump of the same JSON Lines;
+* ``sync``: ``mimbridge sync`` of the JSON Lines from a ``file:`` endpoint to
+  an N-Triples ``file:`` endpoint (checkpointed), next to convert's rate.
 
-    python -m benchmarks.bench_stream --n 1000000            # about 10 minutes on 2 cores
-    python -m benchmarks.bench_stream --n 100000 --json out.json
+"/convert" is a streamed rate over the in-memory rate of the same case in the
+same run. Rows are printed (and appended to ``--json`` as JSON Lines) as they
+are measured.
+
+    python -m benchmarks.bench_stream --n 1000000 --dir /var/tmp/mb   # about an hour on 2 shared cores
+    python -m benchmarks.bench_stream --n 100000 --json rows.jsonl
 """
 
 from __future__ import annotations
@@ -82,6 +88,10 @@ def child(mode: str, case: str, path: str, n: int) -> dict[str, Any]:
     import gc
 
     source, _, target = CASES[case]
+    if mode != "floor":  # the adapters are imported before the clock starts, for both paths
+        from mimbridge import registry
+
+        registry.get(source), registry.get(target)
     t0 = time.process_time()
     if mode == "stream":
         import mimbridge
@@ -117,30 +127,95 @@ def child(mode: str, case: str, path: str, n: int) -> dict[str, Any]:
 
 
 def _spawn(mode: str, case: str, path: Path, n: int) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "benchmarks.bench_stream", "--child", mode, case, str(path), str(n)],
-                         capture_output=True, text=True, cwd=ROOT, check=True)
+    out = subprocess.run([sys.executable, "-m", "benchmarks.bench_stream", "--child", mode, case,
+                          str(path), str(n)], capture_output=True, text=True, cwd=ROOT, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run(n: int, memory_n: int, cases: list[str] | None = None) -> list[dict[str, Any]]:
-    """Every case: stream of ``n`` records, convert of ``memory_n``, the orjson floor of the JSON Lines."""
-    rows = []
+def sync_files(lines: Path, n: int, where: Path) -> dict[str, Any]:
+    """``mimbridge sync`` from a JSON Lines ``file:`` endpoint to an N-Triples one (checkpointed), its own process.
+
+    CPU time and peak RSS of that process (``wait4``), as for the other rows.
+    """
+    out, cp = where / "sync-out.nt", where / "sync-cp.json"
+    out.unlink(missing_ok=True)
+    cp.unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", "mimbridge", "sync", "--source", f"file:{lines}",
+           "--target", f"file:{out}", "--checkpoint", str(cp), "-O", "source.page_size=1000"]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"sync failed: {err[-2000:]}")
+    with out.open("rb") as fh:  # every record written: its entity's type triple
+        typed = sum(1 for line in fh if line.startswith(b"<urn:ngsi-ld:AirQualityObserved:") and b"#type>" in line)
+    out.unlink()
+    secs = usage.ru_utime + usage.ru_stime
+    return {"mode": "sync", "case": "jsonl->ntriples", "records": typed, "cpu_s": secs, "wall_s": wall,
+            "rate": n / secs if secs else 0.0, "peak_rss_mb": usage.ru_maxrss / 1024}
+
+
+def inputs(folder: Path, n: int) -> dict[str, Path]:
+    """The inputs of ``n`` records in ``folder``, written once (a marker file records ``n``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / "n.txt"
+    if marker.exists() and marker.read_text(encoding="utf-8") == str(n):
+        return {"jsonl": folder / "ents.jsonl", "array": folder / "ents.json", "points": folder / "points.geojson",
+                "observations": folder / "observations.json"}
+    paths = write_inputs(folder, n)
+    marker.write_text(str(n), encoding="utf-8")
+    return paths
+
+
+def run(n: int, memory_n: int, cases: list[str] | None = None, *, folder: Path | None = None, sync: bool | str = True,
+        floor: bool = True, log: Any = None) -> list[dict[str, Any]]:
+    """Every case: stream of ``n`` records, convert of ``memory_n`` (the in-memory rate), the orjson floor
+    of the JSON Lines, and ``sync`` of the JSON Lines to N-Triples; one process each, one after another.
+
+    ``folder`` keeps the generated inputs between runs (default: a temporary directory).
+    """
+    rows: list[dict[str, Any]] = []
+
+    def done(row: dict[str, Any]) -> None:
+        rows.append(row)
+        if log is not None:
+            log(row)
+
     with tempfile.TemporaryDirectory() as tmp:
-        paths = write_inputs(Path(tmp), n)
-        small = write_inputs(Path(tmp) / "small", memory_n) if (Path(tmp) / "small").mkdir() is None else {}
-        rows.append(_spawn("floor", "jsonl->ntriples", paths["jsonl"], n))
-        for case in cases or list(CASES):
+        base = folder or Path(tmp)
+        paths = inputs(base / f"n{n}", n)
+        small = inputs(base / f"n{memory_n}", memory_n)
+        if floor:
+            done(_spawn("floor", "jsonl->ntriples", paths["jsonl"], n))
+        for case in [] if sync == "only" else cases or list(CASES):
             kind = CASES[case][1]
-            rows.append(_spawn("convert", case, small[kind], memory_n))
-            rows.append(_spawn("stream", case, paths[kind], n))
+            done(_spawn("convert", case, small[kind], memory_n))
+            done(_spawn("stream", case, paths[kind], n))
+        if sync:
+            if not cases or "jsonl->ntriples" not in cases:
+                done(_spawn("convert", "jsonl->ntriples", small["jsonl"], memory_n))
+            done(sync_files(paths["jsonl"], n, base))
     return rows
+
+
+def _line(r: dict[str, Any], floor: float | None, memory: dict[str, float]) -> str:
+    rel = r["rate"] / memory[r["case"]] if r["mode"] in ("stream", "sync") and r["case"] in memory else float("nan")
+    x = floor / r["rate"] if floor and r["rate"] else float("nan")
+    return (f"{r['case']:<26} {r['mode']:<8} {r['records']:>9} {r['rate']:>10.0f} {x:>8.1f} {rel:>9.2f} "
+            f"{r['peak_rss_mb']:>8.0f}")
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--n", type=int, default=100_000, help="records streamed (default 100000)")
-    p.add_argument("--memory-n", type=int, default=10_000, help="records converted in memory (default 10000)")
+    p.add_argument("--memory-n", type=int, default=50_000, help="records converted in memory (default 50000)")
     p.add_argument("--case", action="append", choices=sorted(CASES), help="cases to run (default: all)")
+    p.add_argument("--no-sync", action="store_true", help="leave out the sync case")
+    p.add_argument("--only-sync", action="store_true", help="only the sync case (and its convert reference)")
+    p.add_argument("--no-floor", action="store_true", help="leave out the orjson floor")
+    p.add_argument("--dir", type=Path, help="keep the generated inputs here (reused by the next run)")
     p.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
     p.add_argument("--child", nargs=4, metavar=("MODE", "CASE", "PATH", "N"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -148,16 +223,22 @@ def main(argv: list[str] | None = None) -> int:
         mode, case, path, n = args.child
         print(json.dumps(child(mode, case, path, int(n))))
         return 0
-    rows = run(args.n, args.memory_n, args.case)
-    floor = next(r["rate"] for r in rows if r["mode"] == "floor")
-    memory = {r["case"]: r["rate"] for r in rows if r["mode"] == "convert"}
-    print(f"{'case':<26} {'mode':<8} {'records':>9} {'records/s':>10} {'x floor':>8} {'/convert':>9} {'peak MB':>8}")
-    for r in rows:
-        rel = r["rate"] / memory[r["case"]] if r["mode"] == "stream" else float("nan")
-        print(f"{r['case']:<26} {r['mode']:<8} {r['records']:>9} {r['rate']:>10.0f} {floor / r['rate']:>8.1f} "
-              f"{rel:>9.2f} {r['peak_rss_mb']:>8.0f}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    print(f"{'case':<26} {'mode':<8} {'records':>9} {'records/s':>10} {'x floor':>8} {'/convert':>9} {'peak MB':>8}",
+          flush=True)
+    seen: dict[str, float] = {}
+
+    def log(r: dict[str, Any]) -> None:  # each row as soon as it is measured (a 1M run takes a while)
+        if r["mode"] == "convert":
+            seen[r["case"]] = r["rate"]
+        print(_line(r, seen.get("floor"), seen), flush=True)
+        if r["mode"] == "floor":
+            seen["floor"] = r["rate"]
+        if args.json:
+            with open(args.json, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(r) + "\n")
+
+    run(args.n, args.memory_n, args.case, folder=args.dir, sync="only" if args.only_sync else not args.no_sync,
+        floor=not args.no_floor, log=log)
     return 0
 
 

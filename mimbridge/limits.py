@@ -144,6 +144,10 @@ def check_size(data: Any, lim: Limits | None = None) -> None:
                    lim=lim)
 
 
+#: every byte but JSON's brackets and the quote (deleted to find runs of openings)
+_NOT_BRACKET = bytes(range(256)).translate(None, b'[]{}"')
+
+
 class JsonScreen(io.RawIOBase):
     """A binary reader of JSON text for incremental parsers: refuses deep runs of openings and lone surrogates.
 
@@ -172,9 +176,14 @@ class JsonScreen(io.RawIOBase):
         self.raw = raw
         self.depth = depth = (lim or current()).max_depth
         self.run = re.compile(rb'[\[{](?:(?:\s|"(?:[^"\\]|\\.)*+"|[^\[\]{}"])*+[\[{]){%d}' % depth)
+        # the same run on the window's brackets and quotes alone (escapes removed first): a scan in C that
+        # finds no run in ordinary JSON; only a hit pays the full expression (for the byte position)
+        self.run_brackets = re.compile(rb'[\[{](?:(?:"[^"]*+")*+[\[{]){%d}' % depth)
         self.tail = b""
         self.offset = 0  # bytes of the input before ``tail``
 
+    #: what every lone surrogate escape starts with (a literal scan, before the look-behinds of ``_LONE``)
+    _LONE_HINT = re.compile(rb"\\u[dD][89a-fA-F]")
     _LONE = re.compile(rb"(?<!\\)\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
                        rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})(?<!\\)\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
@@ -191,12 +200,14 @@ class JsonScreen(io.RawIOBase):
                                  expected="Unicode text (surrogate escapes only in pairs)")
             return 0
         window = self.tail + chunk
-        m = self.run.search(window)
-        if m is not None:
+        brackets = window.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_BRACKET)
+        if self.run_brackets.search(brackets) is not None:
+            m = self.run.search(window)
             d = self.depth
-            raise ParseError(f"JSON nested deeper than {d} levels", pointer=f"byte {self.offset + m.start()}",
+            raise ParseError(f"JSON nested deeper than {d} levels",
+                             pointer=f"byte {self.offset + (m.start() if m is not None else 0)}",
                              expected=f"at most max_depth={d} levels; raise it with limits={{'max_depth': N}}")
-        lone = self._LONE.search(window)
+        lone = self._LONE.search(window) if self._LONE_HINT.search(window) is not None else None
         if lone is not None and lone.end() < len(window) - 6:  # (a pair may continue in the next chunk)
             raise ParseError("a string holds a lone surrogate (not a Unicode character)",
                              pointer=f"byte {self.offset + lone.start()}",

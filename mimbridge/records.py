@@ -15,16 +15,19 @@ from typing import Any, BinaryIO
 from .errors import ParseError
 from .report import ConversionReport, LossEvent
 
-__all__ = ["Relabeler", "batched", "drop_list_note", "nt_records", "only_batches", "shift_report", "shifted_report",
-           "turtle_records"]
+__all__ = ["Relabeler", "batched", "drop_list_note", "is_term", "nt_records", "only_batches", "shift_report",
+           "shifted_report", "turtle_records"]
 
 POINTER = re.compile(r"^/(\d+)(?=/|$)")
 LINE = re.compile(r"^line (\d+)")
 #: the RDF writer's document note for "a list of one entity" (see docs/rdf.md)
 _MB_DOCUMENT = "https://w3id.org/mimbridge/ns#Document"
 _LIST_NOTE = '"{\\"meta\\":{\\"ngsi-ld:single\\":false}}"'
-#: blank node labels the RDF writers number (``_:b<n>``, ``_:f<n>x...`` for JSON-LD fallbacks)
-_BNODE = re.compile(r"_:b(?P<b>\d+)|_:f(?P<f>\d+)x(?P<rest>.*)")
+#: blank node labels the RDF writers number (``_:b<n>``, ``_:f<n>x...`` for JSON-LD fallbacks); a literal scan
+#: finds them, :func:`is_term` keeps those that are terms
+_LABEL = re.compile(r"_:(?:b(\d+)|f(\d+)x)")
+#: what follows a blank node label that is an object or a graph label, to the end of its line
+_AFTER_TERM = re.compile(r'[^\s"]* (?:\.|<[^>\s]*> \.|_:[^\s"]+ \.)[ \t\r]*')
 #: objects a record reaches (a subject among them continues the record: value nodes, embedded entities)
 _NODE_REF = re.compile(r"_:[^\s]+|<[^>\s]*>")
 #: a record reaching further IRIs is closed at this many lines (a chain of references is not one record)
@@ -50,37 +53,43 @@ class Relabeler:
         shift = self.bnodes
         top = -1
 
-        def term(tok: str) -> str:
+        def term(m: re.Match[str]) -> str:
             nonlocal top
-            m = _BNODE.fullmatch(tok)
-            if m is None:
-                return tok
-            if m.group("b") is not None:
-                n = int(m.group("b"))
+            if not is_term(out, m.start(), m.end()):
+                return m.group(0)
+            b = m.group(1)
+            if b is not None:
+                n = int(b)
                 top = max(top, n)
                 return f"_:b{n + shift}"
-            n = int(m.group("f"))
+            n = int(m.group(2))
             top = max(top, n - 1)
-            return f"_:f{n + shift}x{m.group('rest')}"
+            return f"_:f{n + shift}x"
 
-        lines = out.splitlines(keepends=True)
-        for i, line in enumerate(lines):
-            if "_:" not in line:
-                continue
-            subj, sp, rest = line.partition(" ")
-            if subj.startswith("_:"):
-                subj = term(subj)
-            pred, sp2, obj = rest.partition(" ")
-            if obj.startswith("_:"):
-                tok, sp3, tail = obj.partition(" ")
-                obj = term(tok) + sp3 + tail
-            if obj[:1] != "_" and obj.rstrip().endswith(" .") and " _:" in obj:  # N-Quads graph label
-                head, _, graph = obj.rstrip()[:-2].rpartition(" ")
-                if graph.startswith("_:") and not head.endswith('"'):
-                    obj = f"{head} {term(graph)} .\n"
-            lines[i] = subj + sp + pred + sp2 + obj
+        if not shift:  # the first batch keeps its labels: only the highest is needed
+            for m in _LABEL.finditer(out):
+                term(m)
+        else:
+            out = _LABEL.sub(term, out)
         self.bnodes += top + 1
-        return "".join(lines)
+        return out
+
+
+def is_term(nt: str, start: int, end: int) -> bool:
+    """Whether the label found at ``nt[start:end]`` is a term: a subject (a line's start), or an object or graph
+    label (after a space, followed on its line by what may follow a term: `` .``, a graph IRI or label and
+    `` .``). A label inside a literal is never followed so: a literal ends with its quote, datatype or language.
+
+    >>> line = '_:b0 <urn:p> "x _:b1" .'
+    >>> is_term(line, 0, 4), is_term(line, 16, 20)
+    (True, False)
+    """
+    if start == 0 or nt[start - 1] == "\n":
+        return True
+    if nt[start - 1] != " ":
+        return False
+    eol = nt.find("\n", end)
+    return _AFTER_TERM.fullmatch(nt, end, len(nt) if eol < 0 else eol) is not None
 
 
 def drop_list_note(nt: str) -> str:

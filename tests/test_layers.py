@@ -29,8 +29,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mimbridge"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("mimbridge.errors", "mimbridge.model", "mimbridge.report", "mimbridge.gcpause", "mimbridge.options",
-     "mimbridge.limits", "mimbridge.safexml", "mimbridge.progress", "mimbridge.identifiers", "mimbridge.meta",
-     "mimbridge.sniff", "mimbridge.suggest", "mimbridge.extras", "mimbridge.minting"),
+     "mimbridge.jsonseq", "mimbridge.limits", "mimbridge.safexml", "mimbridge.progress", "mimbridge.identifiers",
+     "mimbridge.meta", "mimbridge.sniff", "mimbridge.suggest", "mimbridge.extras", "mimbridge.minting"),
     ("mimbridge.contexts", "mimbridge.geometry", "mimbridge.geometry_gml", "mimbridge.mapping", "mimbridge.sdm"),
     ("mimbridge.adapters", "mimbridge.registry"),
     ("mimbridge.convert", "mimbridge.stream", "mimbridge.records", "mimbridge.testing", "mimbridge.invariant",

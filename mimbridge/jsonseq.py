@@ -1,0 +1,197 @@
+"""The records of a large JSON text, read piece by piece: :class:`JsonSequence`.
+
+The items of a top-level array, or of one member array of a top-level object
+(a GeoJSON ``FeatureCollection``'s ``features``, a SensorThings page's
+``value``; the object's other members are kept in ``envelope``), each parsed by
+Python's own C JSON scanner (``json.JSONDecoder.raw_decode``) from a text
+buffer refilled a megabyte at a time. Only the brackets and commas between
+records are read in Python: an event-by-event parser (ijson) costs several
+times as much per record as the conversion of a GeoJSON point or a SensorThings
+Observation. Memory is one buffer and one record. Numbers, strings and
+duplicate names are read as :func:`json.loads` reads them; ``NaN`` and
+``Infinity`` are refused, as :func:`mimbridge.convert` refuses them.
+
+>>> import io
+>>> seq = JsonSequence(io.BytesIO(b'{"type": "FeatureCollection", "features": [{"a": 1}, {"a": 2.5}], "n": 2}'),
+...                    member="features")
+>>> list(seq), seq.envelope, seq.order
+([{'a': 1}, {'a': 2.5}], {'type': 'FeatureCollection', 'n': 2}, ['type', 'features', 'n'])
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+from .errors import ParseError
+
+__all__ = ["JsonSequence"]
+
+_WS = re.compile(r"[ \t\n\r]*")
+#: the separator after an array item, and the white space around it
+_SEP = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
+_READ = 1 << 20
+#: how far before the end of the text the scanner reports text cut short (``"\\u12``, ``fals``)
+_CUT = 8
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+class JsonSequence:
+    """Iterate the records of ``fh`` (binary, UTF-8): a top-level array's items, or ``member``'s items.
+
+    With ``member``, a top-level object's other members are collected in
+    ``envelope`` as they are read (those after the records once iteration ends),
+    ``order`` lists every member name in input order. A top-level object without
+    ``member`` (or whose ``member`` is not an array) yields no record.
+    Malformed JSON raises :class:`~mimbridge.errors.ParseError` naming the character offset.
+
+    >>> import io
+    >>> list(JsonSequence(io.BytesIO(b' [1, {"b": [true, null]}, "x"] ')))
+    [1, {'b': [True, None]}, 'x']
+    >>> try:
+    ...     list(JsonSequence(io.BytesIO(b'[{"a": 1} {"a": 2}]')))
+    ... except ParseError as exc:
+    ...     print(exc.pointer, "|", exc.expected)
+    character 10 | ',' or ']' between array items
+    """
+
+    def __init__(self, fh: BinaryIO, *, member: str | None = None, read: int = _READ) -> None:
+        self.fh = fh
+        self.member = member
+        self.read = read
+        self.envelope: dict[str, Any] = {}
+        self.order: list[str] = []
+        self._decode = codecs.getincrementaldecoder("utf-8")("strict").decode
+        self._scan = json.JSONDecoder(parse_constant=_no_constant).raw_decode
+        self.buf = ""
+        self.pos = 0
+        self.done = 0  # characters of the input before ``buf``
+        self.eof = False
+
+    # -- the buffer ----------------------------------------------------------------------------------
+    def _fill(self) -> bool:
+        """Read more input onto the unread part of the buffer; False at the end of the input."""
+        if self.eof:
+            return False
+        raw = self.fh.read(self.read)
+        try:
+            text = self._decode(raw, final=not raw)
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"input is not UTF-8: {exc.reason}", pointer=f"character {self.done + len(self.buf)}",
+                             expected="UTF-8 text") from None
+        if not raw:
+            self.eof = True
+        self.done += self.pos
+        self.buf = self.buf[self.pos:] + text
+        self.pos = 0
+        return bool(raw) or bool(text)
+
+    def _peek(self) -> str:
+        """The next character that is not white space ("" at the end of the input); ``pos`` moved to it."""
+        while True:
+            self.pos = _WS.match(self.buf, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._fill():
+                return ""
+
+    def _error(self, message: str, expected: str, at: int | None = None) -> ParseError:
+        where = self.done + (self.pos if at is None else at)
+        return ParseError(f"malformed JSON: {message}", pointer=f"character {where}", expected=expected)
+
+    def _value(self) -> Any:
+        """The JSON value at ``pos`` (white space skipped), parsed by the C scanner; ``pos`` moved past it."""
+        self._peek()
+        while True:
+            try:
+                value, end = self._scan(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                # input cut short by the buffer fails at its end (a literal or an escape a few characters
+                # before it), or as a string still open: read more and try again; any other error is the input's
+                if self.eof or (len(self.buf) - exc.pos > _CUT and not exc.msg.startswith("Unterminated string")):
+                    raise self._error(exc.msg, "JSON text", exc.pos) from None
+                self._fill()
+                continue
+            except ValueError as exc:  # NaN / Infinity, an integer with too many digits
+                raise self._error(str(exc).splitlines()[0][:200], "JSON text (finite numbers)") from None
+            except RecursionError:
+                raise self._error("nested too deep", "JSON within the nesting limit") from None
+            if len(self.buf) - end < _CUT and not self.eof and value.__class__ in (int, float):
+                self._fill()  # a number may go on in the input not yet read ("0." of "0.5"): scan again
+                continue
+            self.pos = end
+            return value
+
+    # -- the structure -------------------------------------------------------------------------------
+    def _items(self) -> Iterator[Any]:
+        """The items of the array whose ``[`` was just read, up to and past its ``]``."""
+        if self._peek() == "]":
+            self.pos += 1
+            return
+        scan, sep = self._scan, _SEP.match
+        while True:
+            m = None
+            try:  # an item and its separator within the buffer: two calls into C
+                value, end = scan(self.buf, self.pos)
+                m = sep(self.buf, end)
+            except (ValueError, RecursionError):
+                pass
+            if m is not None:
+                self.pos = m.end()
+                yield value
+                if m.group(1) == "]":
+                    return
+                continue
+            value = self._value()  # cut by the end of the buffer, or malformed: the careful way
+            c = self._peek()
+            if c not in (",", "]"):
+                raise self._error("array items not separated", "',' or ']' between array items")
+            self.pos += 1
+            yield value
+            if c == "]":
+                return
+            self._peek()
+
+    def __iter__(self) -> Iterator[Any]:
+        c = self._peek()
+        if c == "[":
+            self.pos += 1
+            yield from self._items()
+        elif c == "{":
+            self.pos += 1
+            yield from self._members()
+        else:
+            raise self._error("not an array or an object", "a JSON array or object")
+        if self._peek() != "":
+            raise self._error("extra data after the JSON text", "one JSON text")
+
+    def _members(self) -> Iterator[Any]:
+        if self._peek() == "}":
+            self.pos += 1
+            return
+        while True:
+            if self._peek() != '"':
+                raise self._error("a member name is not a string", "a member name in double quotes")
+            key = self._value()
+            if self._peek() != ":":
+                raise self._error("no ':' after a member name", "':' after the member name")
+            self.pos += 1
+            self.order.append(key)
+            if key == self.member and self._peek() == "[":
+                self.pos += 1
+                yield from self._items()
+            else:
+                self.envelope[key] = self._value()
+            c = self._peek()
+            self.pos += 1
+            if c == "}":
+                return
+            if c != ",":
+                self.pos -= 1
+                raise self._error("object members not separated", "',' or '}' between members")

@@ -1,0 +1,64 @@
+"""JsonSequence: the records of an array or of a collection's member, as json.loads reads them, in any read size."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mimbridge.errors import ParseError
+from mimbridge.jsonseq import JsonSequence
+
+scalars = st.none() | st.booleans() | st.integers(-10**30, 10**30) | st.floats(allow_nan=False, allow_infinity=False) \
+    | st.text(max_size=12)
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner,
+                                                                                           max_size=4), max_leaves=20)
+
+
+def seq(text: str, member: str | None = None, read: int = 1 << 20) -> JsonSequence:
+    return JsonSequence(io.BytesIO(text.encode("utf-8")), member=member, read=read)
+
+
+@settings(max_examples=150, deadline=None)
+@given(items=st.lists(values, max_size=6), read=st.integers(1, 9), indent=st.sampled_from([None, 2]))
+def test_array_items_equal_json_loads_in_any_read_size(items, read, indent):
+    text = json.dumps(items, indent=indent, ensure_ascii=False)
+    assert list(seq(text, read=read)) == json.loads(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(before=st.dictionaries(st.sampled_from(["type", "links", "n"]), values, max_size=3),
+       after=st.dictionaries(st.sampled_from(["numberMatched", "next"]), values, max_size=2),
+       items=st.lists(values, max_size=5), read=st.integers(1, 9))
+def test_a_member_streams_and_the_other_members_are_kept(before, after, items, read):
+    doc = {**before, "features": items, **after}
+    s = seq(json.dumps(doc), member="features", read=read)
+    assert list(s) == items
+    assert s.envelope == {**before, **after}
+    assert s.order == list(doc)
+
+
+@pytest.mark.parametrize("text, pointer", [
+    ('[{"a": 1} {"a": 2}]', "character 10"),     # no comma between items
+    ('[{"a": 1}, {"a": }]', "character 17"),     # a value missing inside an item
+    ('[1, 2', "character 5"),                   # truncated
+    ('[1, NaN]', "character 4"),                # not JSON (convert refuses it too)
+    ('[1] [2]', "character 4"),                 # extra data
+    ('{"features": [1], "n" 2}', "character 22"),
+    ('"text"', "character 0"),
+])
+def test_malformed_json_is_a_parse_error_at_its_character(text, pointer):
+    for read in (1, 3, 1 << 20):
+        with pytest.raises(ParseError) as info:
+            list(seq(text, member="features", read=read))
+        assert info.value.pointer == pointer, (read, info.value)
+
+
+def test_text_that_is_not_utf8_and_deep_nesting_are_parse_errors():
+    with pytest.raises(ParseError, match="UTF-8"):
+        list(JsonSequence(io.BytesIO(b'[{"a": "\xff"}]')))
+    with pytest.raises(ParseError, match="nested too deep"):
+        list(seq("[" + "[" * 100_000 + "]" * 100_000 + "]"))
