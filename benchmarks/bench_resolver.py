@@ -5,7 +5,12 @@ In one run:
 1. **load**: writes ``--sizes`` (default 10,000 and 100,000) AirQualityObserved entities
    (the deterministic workload of :mod:`benchmarks.workload`) to JSON files and times
    ``mimbridge load`` of each into a fresh store (wall clock of the command: streamed
-   reading, conversion, the store's bulk loader, publishing the snapshot);
+   reading, conversion, the store's bulk loader, publishing the snapshot), then the same
+   command again (unchanged file: skipped) and, for the first size, with ``--force``
+   (the old graph removed, the file loaded again). Next to it, each in its own process:
+   the **conversion** alone (``mimbridge.stream`` to N-Triples, written to a file) and the
+   **store floor**: pyoxigraph's bulk loader reading that N-Triples file into a fresh
+   on-disk store and into an in-memory store, with no mimbridge code in the way;
 2. **serve**: starts ``mimbridge serve`` (``--workers``, default one per core) on the
    store of the first size, and drives it with ``wrk`` (compiled, keep-alive,
    ``--connections`` clients, default 64) for each target: the document in Turtle,
@@ -20,6 +25,7 @@ The server is stopped by PID at the end, also on failure. Needs ``wrk`` on the P
 
     python -m benchmarks.bench_resolver
     python -m benchmarks.bench_resolver --sizes 2000 --duration 5 --json results.json
+    python -m benchmarks.bench_resolver --load-only          # loading figures only (no wrk needed)
 """
 
 from __future__ import annotations
@@ -62,21 +68,58 @@ def write_entities(path: Path, n: int) -> None:
         json.dump(entities(n), fh)
 
 
-def timed_load(data: Path, store: Path) -> dict[str, Any]:
-    """Wall-clock and CPU time of ``mimbridge load`` (a subprocess, as a user runs it)."""
+def _timed(cmd: list[str]) -> tuple[subprocess.CompletedProcess, float, float, int]:
+    """Run ``cmd``; its output, wall-clock and CPU seconds, and peak RSS in MB."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "mimbridge", "load", str(data), "--store", str(store),
-                        "-f", "ngsi-ld", "-q"], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=3600)
+    r = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=7200)
     seconds = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
-        raise RuntimeError(f"load failed: {r.stderr[-2000:]}")
+        raise RuntimeError(f"{cmd[2:4]} failed: {r.stderr[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return r, seconds, cpu, after.ru_maxrss // 1024
+
+
+def timed_load(data: Path, store: Path, *extra: str) -> dict[str, Any]:
+    """Wall-clock and CPU time of ``mimbridge load`` (a subprocess, as a user runs it)."""
+    r, seconds, cpu, _ = _timed([sys.executable, "-m", "mimbridge", "load", str(data), "--store", str(store),
+                                 "-f", "ngsi-ld", "-q", *extra])
     return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
             "triples": int(r.stdout.split("\t")[1].split()[0])}
+
+
+_CONVERT = """
+import sys
+from mimbridge.stream import stream
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    stream(sys.argv[1], source="ngsi-ld", target="ntriples", batch=2000, roundtrip=False,
+           blank_nodes=True).write_to(out)
+"""
+_FLOOR = """
+import sys, pyoxigraph as ox
+store = ox.Store(sys.argv[2]) if sys.argv[2] != "-" else ox.Store()
+store.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:example:floor"))
+store.flush()
+print(len(store))
+"""
+
+
+def load_floor(data: Path, tmp: Path) -> dict[str, Any]:
+    """The conversion alone (to an N-Triples file), then the store's bulk loader alone on that file
+    (on disk and in memory): each in a fresh process, wall-clock and CPU seconds."""
+    nt = tmp / (data.stem + ".nt")
+    _, seconds, cpu, rss = _timed([sys.executable, "-c", _CONVERT, str(data), str(nt)])
+    out: dict[str, Any] = {"convert": {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2)}}
+    for name, where in (("store_disk", str(tmp / "floor-store")), ("store_memory", "-")):
+        r, seconds, cpu, rss = _timed([sys.executable, "-c", _FLOOR, str(nt), where])
+        out[name] = {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "triples": int(r.stdout),
+                     "peak_rss_mb": rss}
+        shutil.rmtree(tmp / "floor-store", ignore_errors=True)
+    nt.unlink()
+    return out
 
 
 def _free_port() -> int:
@@ -181,8 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-access-log", action="store_true", help="serve without the access log")
     p.add_argument("--targets", nargs="+", default=list(TARGETS), choices=list(TARGETS))
     p.add_argument("--json", type=Path, help="also write the results here")
+    p.add_argument("--load-only", action="store_true", help="measure loading only (no server, no wrk)")
+    p.add_argument("--no-floor", action="store_true", help="skip the conversion-alone and store-floor runs")
     args = p.parse_args(argv)
-    if shutil.which("wrk") is None:
+    if shutil.which("wrk") is None and not args.load_only:
         print("bench_resolver needs wrk (Debian: apt-get install wrk)", file=sys.stderr)
         return 2
 
@@ -196,14 +241,32 @@ def main(argv: list[str] | None = None) -> int:
             data, store = Path(tmp) / f"entities-{n}.json", Path(tmp) / f"store-{n}"
             write_entities(data, n)
             r = timed_load(data, store)
-            data.unlink()
             r["entities_per_s"] = round(n / r["seconds"])
             r["entities_per_cpu_s"] = round(n / r["cpu_seconds"])
-            results["load"][str(n)] = r
-            stores.append(store)
             print(f"load {n:>7} entities: {r['seconds']:7.1f} s  {r['entities_per_s']:>7,} entities/s  "
                   f"(CPU {r['cpu_seconds']:.1f} s: {r['entities_per_cpu_s']:,} entities per CPU-second; "
                   f"{r['triples']:,} triples)", flush=True)
+            r["unchanged_again"] = timed_load(data, store)
+            print(f"  again, unchanged: {r['unchanged_again']['seconds']:.1f} s (skipped)", flush=True)
+            if n == args.sizes[0]:
+                r["forced_again"] = timed_load(data, store, "--force")
+                print(f"  again, --force: {r['forced_again']['seconds']:.1f} s (old graph removed, loaded again)",
+                      flush=True)
+            if not args.no_floor:
+                r["floor"] = f = load_floor(data, Path(tmp))
+                conv, disk, mem = f["convert"], f["store_disk"], f["store_memory"]
+                print(f"  conversion alone: {conv['seconds']:.1f} s ({n / conv['seconds']:,.0f} entities/s, "
+                      f"CPU {conv['cpu_seconds']:.1f} s); store floor, bulk loader alone: disk "
+                      f"{disk['seconds']:.1f} s ({n / disk['seconds']:,.0f} entities/s, "
+                      f"{disk['triples'] / disk['seconds']:,.0f} triples/s, CPU {disk['cpu_seconds']:.1f} s), "
+                      f"memory {mem['seconds']:.1f} s ({n / mem['seconds']:,.0f} entities/s)", flush=True)
+            data.unlink()
+            results["load"][str(n)] = r
+            stores.append(store)
+        if args.load_only:
+            if args.json:
+                args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+            return 0
         n = args.sizes[0]
         results["served_entities"] = n
         proc, port = start_server(stores[0], Path(tmp) / "server.log", args.workers, args.cache_mb,

@@ -242,3 +242,31 @@ def test_sensorthings_observations_stream_as_fragments_of_one_temporal_entity(co
                       if isinstance(v, list) for i in v if isinstance(i, dict))
 
     assert instances(frags) == instances(whole_out)
+
+
+def test_blank_node_renumbering_of_triples_and_of_text_it_must_read_line_by_line():
+    from mimbridge.records import Relabeler
+
+    r = Relabeler()
+    r.bnodes = 3
+    assert r("_:b0 <urn:p> _:b1 .\n<urn:s> <urn:q> _:b0 .\n_:b1 <urn:r> \"1\" .\n") == \
+        "_:b3 <urn:p> _:b4 .\n<urn:s> <urn:q> _:b3 .\n_:b4 <urn:r> \"1\" .\n"
+    assert r.bnodes == 5
+    # "_:b" inside a literal and a graph label: only subject, object and graph terms move
+    assert r('_:b0 <urn:p> "see _:b0 ." .\n<urn:s> <urn:p> "x"^^<urn:t> _:b1 .\n') == \
+        '_:b5 <urn:p> "see _:b0 ." .\n<urn:s> <urn:p> "x"^^<urn:t> _:b6 .\n'
+    assert r.bnodes == 7
+
+
+def test_many_blank_nodes_stream_as_convert_numbers_them():
+    ents = [{"id": f"urn:ngsi-ld:T:{i}", "type": "T",
+             "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [i, 41.5]}},
+             "no2": {"type": "Property", "value": i / 3, "unitCode": "GQ",
+                     "reliability": {"type": "Property", "value": 0.5}},
+             "ref": {"type": "Relationship", "object": f"urn:ngsi-ld:D:{i}"}} for i in range(9)]
+    for target in ("ntriples", "nquads"):
+        kw = {"source": "ngsi-ld", "target": target, "blank_nodes": True}
+        text, report = streamed(ents, batch=4, **kw)
+        assert (text, report) == whole(ents, **kw)
+        labels = {line.split(" ")[0] for line in text.splitlines() if line.startswith("_:b")}
+        assert len(labels) == 9 * 7  # 3 attributes, a sub-attribute, a geometry, 2 list nodes; none shared
