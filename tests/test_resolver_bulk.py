@@ -115,3 +115,20 @@ def test_shared_cache_between_handles_and_its_bound(tmp_path):
         small.put((f"/doc/{i}", "", "turtle"), Representation.make(200, b"x" * 1000, {}))
     assert small.full and small.get(("/doc/0", "", "turtle")) is not None
     assert small.get(("/doc/2047", "", "turtle")) is None
+
+
+def test_reloading_a_changed_file_replaces_its_graph_only(tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(_entities(4, 20)), encoding="utf-8")
+    b.write_text(json.dumps([{"id": "urn:ngsi-ld:Hall:h1", "type": "Hall"}]), encoding="utf-8")
+    hv = ox.NamedNode("https://uri.etsi.org/ngsi-ld/hasValue")
+    with OxigraphStore(tmp_path / "store") as store:
+        bulk_load_file(store, a, source="ngsi-ld")
+        a.write_text(json.dumps(_entities(3, 21)), encoding="utf-8")  # alone in the store: cleared at once
+        assert bulk_load_file(store, a, source="ngsi-ld").triples == 12 and len(store) == 12
+        assert {t.object.value for t in store.describe(["urn:ngsi-ld:Room:r0"]) if t.predicate == hv} == {"21"}
+        bulk_load_file(store, b, source="ngsi-ld")
+        a.write_text(json.dumps(_entities(2, 22)), encoding="utf-8")  # beside another graph: only its own go
+        assert bulk_load_file(store, a, source="ngsi-ld").triples == 8 and len(store) == 9
+        assert store.first_subject(["urn:ngsi-ld:Hall:h1"]) and not store.first_subject(["urn:ngsi-ld:Room:r2"])
+        assert store.graphs() == sorted([a.resolve().as_uri(), b.resolve().as_uri()])

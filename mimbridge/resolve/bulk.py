@@ -8,7 +8,8 @@ thread while the next one is converted; RDF files (N-Triples, N-Quads, Turtle,
 RDF/XML) go to the bulk loader unconverted. Loading the same file again gives the
 same graph: an unchanged file (same bytes, format and options, recorded in
 ``loaded.json`` in the store folder) is skipped, a changed one replaces the old graph
-(removed first, which costs about as much as loading), and
+(removed first: in one step when it is all the store holds, else quad by quad, which
+costs about three times as much as loading them), and
 :func:`~mimbridge.resolve.snapshots.publish` makes the result visible to running
 resolvers in one step, so none ever sees a half-written graph.
 
@@ -147,11 +148,22 @@ def bulk_load_file(store: OxigraphStore, path: str | Path, *, source: str, graph
     return result
 
 
+def _drop_graph(ox_store: Any, g: ox.NamedNode) -> None:
+    """Remove the named graph ``g``; when it is all the store holds, the store is cleared in one step
+    (removing quad by quad costs about three times as much as loading them)."""
+    alone = all(n == g for n in ox_store.named_graphs()) and \
+        next(iter(ox_store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
+    if alone:
+        ox_store.clear()
+    else:
+        ox_store.remove_graph(g)
+
+
 def _bulk_load(store: OxigraphStore, path: Path, g: ox.NamedNode, source: str, batch: int,
                progress: Progress | None, options: dict[str, Any], t0: float) -> BulkResult:
     ox_store = store.store
     if ox_store.contains_named_graph(g):
-        ox_store.remove_graph(g)  # re-loading the same file gives the same graph
+        _drop_graph(ox_store, g)  # re-loading the same file gives the same graph
     triples = 0
     if source in RDF_FORMATS:
         report = ConversionReport(source=source, target=source)
