@@ -85,10 +85,10 @@ def _timed(cmd: list[str]) -> tuple[subprocess.CompletedProcess, float, float, i
 
 def timed_load(data: Path, store: Path, *extra: str) -> dict[str, Any]:
     """Wall-clock and CPU time of ``mimbridge load`` (a subprocess, as a user runs it)."""
-    r, seconds, cpu, _ = _timed([sys.executable, "-m", "mimbridge", "load", str(data), "--store", str(store),
-                                 "-f", "ngsi-ld", "-q", *extra])
+    r, seconds, cpu, rss = _timed([sys.executable, "-m", "mimbridge", "load", str(data), "--store", str(store),
+                                   "-f", "ngsi-ld", "-q", *extra])
     return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
-            "triples": int(r.stdout.split("\t")[1].split()[0])}
+            "triples": int(r.stdout.split("\t")[1].split()[0]), "peak_rss_mb_so_far": rss}
 
 
 _CONVERT = """
@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             r["entities_per_cpu_s"] = round(n / r["cpu_seconds"])
             print(f"load {n:>7} entities: {r['seconds']:7.1f} s  {r['entities_per_s']:>7,} entities/s  "
                   f"(CPU {r['cpu_seconds']:.1f} s: {r['entities_per_cpu_s']:,} entities per CPU-second; "
-                  f"{r['triples']:,} triples)", flush=True)
+                  f"{r['triples']:,} triples; peak RSS of the runs so far {r['peak_rss_mb_so_far']} MB)", flush=True)
             r["unchanged_again"] = timed_load(data, store)
             print(f"  again, unchanged: {r['unchanged_again']['seconds']:.1f} s (skipped)", flush=True)
             if n == args.sizes[0]:

@@ -132,3 +132,17 @@ def test_reloading_a_changed_file_replaces_its_graph_only(tmp_path):
         assert bulk_load_file(store, a, source="ngsi-ld").triples == 8 and len(store) == 9
         assert store.first_subject(["urn:ngsi-ld:Hall:h1"]) and not store.first_subject(["urn:ngsi-ld:Room:r2"])
         assert store.graphs() == sorted([a.resolve().as_uri(), b.resolve().as_uri()])
+
+
+def test_batches_joined_into_larger_loads_keep_their_blank_nodes_apart(tmp_path):
+    data = tmp_path / "rooms.json"
+    rooms = [{"id": f"urn:ngsi-ld:Room:r{i}", "type": "Room", "t": {"type": "Property", "value": i,
+                                                                     "unitCode": "CEL"}} for i in range(40)]
+    data.write_text(json.dumps(rooms), encoding="utf-8")
+    hv = ox.NamedNode("https://uri.etsi.org/ngsi-ld/hasValue")
+    with OxigraphStore(tmp_path / "store") as store:
+        r = bulk_load_file(store, data, source="ngsi-ld", batch=5)  # loads of 5, 5, 10 and 20 entities
+        assert (r.entities, r.triples, len(store)) == (40, 200, 200)
+        for i in range(40):
+            d = store.describe([f"urn:ngsi-ld:Room:r{i}"])
+            assert len(d) == 5 and [t.object.value for t in d if t.predicate == hv] == [str(i)]

@@ -64,14 +64,24 @@ class BulkResult:
 Progress = Callable[[int, int, float], None]
 
 
+#: most bytes of N-Triples per call of the store's bulk loader. Each call has a cost of its own (five calls of
+#: 720,000 quads took 22% less CPU than twenty-five of 144,000), so calls grow: the first converted batches go
+#: alone, so that loading starts early, then each call takes as much as all before it, up to this size
+MAX_CALL_BYTES = 64 << 20
+
+
 class _Loader(threading.Thread):
-    """Feeds N-Triples batches to the store's bulk loader (which releases the GIL) in a second thread."""
+    """Feeds N-Triples to the store's bulk loader (which releases the GIL) in a second thread, in calls that
+    grow up to :data:`MAX_CALL_BYTES` (the batches are numbered apart, so joined batches keep their blank nodes
+    apart)."""
 
     def __init__(self, store: Any, graph: ox.NamedNode) -> None:
         super().__init__(daemon=True, name="mimbridge-bulk-loader")
         self.store, self.graph = store, graph
-        self.jobs: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+        self.jobs: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
+        self.pending: list[bytes] = []
+        self.size = self.sent = 0
 
     def run(self) -> None:
         while (data := self.jobs.get()) is not None:
@@ -84,9 +94,21 @@ class _Loader(threading.Thread):
     def put(self, data: bytes) -> None:
         if self.error is not None:
             raise MimbridgeError(f"bulk load failed: {self.error}") from self.error
-        self.jobs.put(data)
+        self.pending.append(data)
+        self.size += len(data)
+        if self.size >= min(MAX_CALL_BYTES, self.sent):
+            self._send()
 
-    def finish(self) -> None:
+    def _send(self) -> None:
+        if self.pending:
+            self.jobs.put(b"".join(self.pending) if len(self.pending) > 1 else self.pending[0])
+            self.sent += self.size
+            self.pending, self.size = [], 0
+
+    def finish(self, *, complete: bool) -> None:
+        """Wait for the loads; ``complete``: the input was read to its end (else what waits is not loaded)."""
+        if complete and self.error is None:
+            self._send()
         self.jobs.put(None)
         self.join()
         if self.error is not None:
@@ -184,6 +206,7 @@ def _bulk_load(store: OxigraphStore, path: Path, g: ox.NamedNode, source: str, b
     chunks = stream(path, source=source, target="ntriples", batch=batch, **opts)
     loader = _Loader(ox_store, g)
     loader.start()
+    complete = False
     try:
         for text in chunks:  # one converted batch each, blank nodes labelled apart
             data = text.encode("utf-8")
@@ -192,8 +215,9 @@ def _bulk_load(store: OxigraphStore, path: Path, g: ox.NamedNode, source: str, b
             triples += data.count(b"\n")
             if progress:
                 progress(chunks.report.records_in, triples, time.perf_counter() - t0)
+        complete = True
     finally:
-        loader.finish()
+        loader.finish(complete=complete)
     ox_store.flush()
     report = chunks.report
     return BulkResult(g.value, triples, report.records_in, time.perf_counter() - t0, report)
