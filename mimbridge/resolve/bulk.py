@@ -4,8 +4,8 @@
 :func:`mimbridge.stream.stream` reads record by record (a JSON array of NGSI-LD
 entities, JSON Lines, GeoJSON features, ...) are converted to N-Triples a batch of
 records at a time and go through pyoxigraph's bulk loader in a second thread while
-the next ones are converted (the first batches alone, then in growing calls); RDF files (N-Triples, N-Quads, Turtle,
-RDF/XML) go to the bulk loader unconverted. Loading the same file again gives the
+the next ones are converted (the first batches alone, then in growing calls); RDF
+files (N-Triples, N-Quads, Turtle, RDF/XML) go to the bulk loader unconverted. Loading the same file again gives the
 same graph: an unchanged file (same bytes, format and options, recorded in
 ``loaded.json`` in the store folder) is skipped, a changed one replaces the old graph
 (removed first: in one step when it is all the store holds, else quad by quad, which
