@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["QueryBox", "geometry_of", "query_box", "wkt_polygon"]
+__all__ = ["BoxAnswer", "BoxTest", "QueryBox", "geometry_of", "query_box", "wkt_polygon"]
 
 
 @dataclass
@@ -72,6 +72,61 @@ def query_box(target: Any, others: Sequence[Any], *, margin: float = 0.01) -> Qu
     inside = [g for g in others if g.intersects(poly)]
     outside = [g for g in others if not g.intersects(poly)]
     return QueryBox(b, inside, outside)
+
+
+@dataclass
+class BoxAnswer:
+    """How a server answered a box query: ``count`` returned, ``target_in``, returned geometries outside the
+    box (``strays``), known outside features returned (``leaked``) of ``outside`` known."""
+
+    count: int
+    target_in: bool
+    strays: list[Any]
+    leaked: list[Any]
+    outside: int
+
+    @property
+    def ok(self) -> bool:
+        return self.target_in and not self.strays and not self.leaked
+
+    def note(self, noun: str) -> str:
+        return (f"{self.count} {noun}; target {'in' if self.target_in else 'missing'}; {len(self.leaked)} of "
+                f"{self.outside} known outside returned")
+
+
+@dataclass
+class BoxTest:
+    """The R5 test: a box around the first located feature and the ids of the known features outside it.
+
+    >>> from shapely.geometry import Point
+    >>> t = BoxTest.around([("a", Point(4.9, 52.37)), ("b", Point(2.35, 48.85))])
+    >>> t.target_id, t.outside_ids
+    ('a', {'b'})
+    >>> t.check([("a", Point(4.9, 52.37)), ("b", Point(2.35, 48.85))]).leaked
+    ['b']
+    """
+
+    target_id: Any
+    box: QueryBox
+    outside_ids: set[Any]
+
+    @classmethod
+    def around(cls, located: Sequence[tuple[Any, Any]]) -> BoxTest:
+        """``located``: (id, geometry) pairs, at least two; the first is the target."""
+        target_id, target = located[0]
+        box = query_box(target, [g for _, g in located[1:]])
+        return cls(target_id, box, {i for i, g in located[1:] if any(g is o for o in box.outside)})
+
+    def check(self, returned: Sequence[tuple[Any, Any]], *, within: bool = False,
+              geometries: bool = True) -> BoxAnswer:
+        """Judge the (id, geometry or None) pairs a server returned for the box: every geometry must
+        intersect it (lie ``within`` it), unless ``geometries`` is False (ids only)."""
+        poly = self.box.polygon.buffer(1e-9)
+        test = poly.contains if within else poly.intersects
+        ids = {i for i, _ in returned}
+        strays = [i for i, g in returned if g is None or not test(g)] if geometries else []
+        leaked = sorted(ids & self.outside_ids, key=str)
+        return BoxAnswer(len(returned), self.target_id in ids, strays, leaked, len(self.outside_ids))
 
 
 def wkt_polygon(bounds: Sequence[float], *, lat_lon: bool = False) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from ..clients.ngsild import api_root, parse_links, subscribe
 from ..errors import ConnectorError
 from .base import Answer, Prober, iso, parse_time
-from .geo import geometry_of, query_box
+from .geo import BoxTest, geometry_of
 from .verdict import Evidence, Result, Verdict
 
 __all__ = ["NgsiLdProber"]
@@ -175,27 +175,21 @@ class NgsiLdProber(Prober):
         if len(located) < 2:
             return self.result("R5", Verdict.UNKNOWN, f"fewer than two entities of type {self.type} with a location",
                                first)
-        target_id, target = located[0]
-        box = query_box(target, [g for _, g in located[1:]])
-        outside_ids = {i for i, g in located[1:] if any(g is o for o in box.outside)}
-        if not outside_ids:
+        test = BoxTest.around(located)
+        if not test.outside_ids:
             return self.result("R5", Verdict.UNKNOWN, "no known entity lies away from the others", first)
         answer = self.get(f"{self.root}/entities", params={
-            "type": self.type, "georel": "within", "geometry": "Polygon", "coordinates": json.dumps([box.ring()]),
+            "type": self.type, "georel": "within", "geometry": "Polygon", "coordinates": json.dumps([test.box.ring()]),
             "geoproperty": "location", "limit": 100}, headers=_JSON)
         body = answer.json()
         if not answer.ok or not isinstance(body, list):
             return self.result("R5", Verdict.FAIL, "the geo-query (georel=within) fails", answer)
-        ids = {e.get("id") for e in body}
-        poly = box.polygon.buffer(1e-9)
-        strays = [e.get("id") for e in body if (g := geometry_of(_value(e.get("location")))) is None
-                  or not poly.contains(g)]
-        leaked = sorted(ids & outside_ids)
-        answer.note(f"{len(body)} entities returned; target {'in' if target_id in ids else 'missing'}, "
-                    f"{len(leaked)} of {len(outside_ids)} known outside entities returned")
-        if target_id not in ids or strays or leaked:
+        judged = test.check([(e.get("id"), geometry_of(_value(e.get("location")))) for e in body], within=True)
+        answer.note(judged.note("entities"))
+        if not judged.ok:
             return self.result("R5", Verdict.FAIL, "the geo-query returned a wrong set: "
-                               + ", ".join(map(str, (strays + leaked)[:3])) or f"{target_id} missing", answer)
+                               + (", ".join(map(str, (judged.strays + judged.leaked)[:3]))
+                                  or f"{test.target_id} missing"), answer)
         return self.result("R5", Verdict.PASS, f"{len(body)} entities, all inside the box, none outside", answer)
 
     def r6(self) -> Result:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Answer, Prober, iso, parse_time
-from .geo import geometry_of, query_box
+from .geo import BoxTest, geometry_of
 from .verdict import Result, Verdict
 
 __all__ = ["OgcApiProber"]
@@ -165,19 +165,13 @@ class OgcApiProber(Prober):
         sample.note(f"{len(located)} items with a geometry")
         if len(located) < 2:
             return self.result("R5", Verdict.UNKNOWN, f"fewer than two located items in {cid}", sample)
-        target_id, target = located[0]
-        box = query_box(target, [g for _, g in located[1:]])
-        outside_ids = {i for i, g in located[1:] if any(g is o for o in box.outside)}
-        answer, got = self.items(cid, limit=100, bbox=",".join(map(str, box.bounds)))
+        test = BoxTest.around(located)
+        answer, got = self.items(cid, limit=100, bbox=",".join(map(str, test.box.bounds)))
         if not answer.ok:
             return self.result("R5", Verdict.FAIL, "bbox= fails", sample, answer)
-        poly = box.polygon.buffer(1e-9)
-        ids = {f.get("id") for f in got}
-        strays = [f.get("id") for f in got if (g := geometry_of(f.get("geometry"))) is None or not poly.intersects(g)]
-        leaked = ids & outside_ids
-        answer.note(f"{len(got)} items; target {'in' if target_id in ids else 'missing'}; {len(leaked)} of "
-                    f"{len(outside_ids)} known outside returned")
-        if target_id not in ids or strays or leaked:
+        judged = test.check([(f.get("id"), geometry_of(f.get("geometry"))) for f in got])
+        answer.note(judged.note("items"))
+        if not judged.ok:
             return self.result("R5", Verdict.FAIL, "bbox= returned a wrong set", sample, answer)
         return self.result("R5", Verdict.PASS, f"{len(got)} items of {cid} in the box, none outside", sample, answer)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import MimbridgeError
 from .base import Answer, Prober, iso, parse_time
-from .geo import geometry_of, query_box, wkt_polygon
+from .geo import BoxTest, geometry_of, wkt_polygon
 from .verdict import Evidence, Result, Verdict
 
 __all__ = ["ENTITY_SETS", "StaProber"]
@@ -146,10 +146,8 @@ class StaProber(Prober):
         sample.note(f"{len(located)} Locations with a geometry")
         if len(located) < 2:
             return self.result("R5", Verdict.UNKNOWN, "fewer than two Locations to choose a box", sample)
-        target_id, target = located[0]
-        box = query_box(target, [g for _, g in located[1:]])
-        outside_ids = {i for i, g in located[1:] if any(g is o for o in box.outside)}
-        polygon = wkt_polygon(box.bounds)
+        test = BoxTest.around(located)
+        polygon = wkt_polygon(test.box.bounds)
         answers = []
         for fn in ("st_within(location, geography'{}')", "geo.intersects(location, geography'{}')"):
             answer = self.get(f"{self.url}/Locations", params={"$filter": fn.format(polygon), "$top": 100})
@@ -160,14 +158,9 @@ class StaProber(Prober):
             return self.result("R5", Verdict.FAIL, "the server refuses the geospatial filter functions", sample,
                                *answers)
         values = (answer.json() or {}).get("value", [])
-        ids = {v.get("@iot.id") for v in values}
-        poly = box.polygon.buffer(1e-9)
-        strays = [v.get("@iot.id") for v in values if (g := geometry_of(v.get("location"))) is None
-                  or not poly.intersects(g)]
-        leaked = ids & outside_ids
-        answer.note(f"{len(values)} Locations; target {'in' if target_id in ids else 'missing'}; "
-                    f"{len(leaked)} of {len(outside_ids)} known outside returned")
-        if target_id not in ids or strays or leaked:
+        judged = test.check([(v.get("@iot.id"), geometry_of(v.get("location"))) for v in values])
+        answer.note(judged.note("Locations"))
+        if not judged.ok:
             return self.result("R5", Verdict.FAIL, "the geospatial filter returned a wrong set", sample, *answers)
         return self.result("R5", Verdict.PASS, f"{len(values)} Locations inside the box, none outside", sample,
                            *answers)

@@ -12,7 +12,7 @@ from typing import Any
 from ..clients.ogc import WfsSource
 from ..errors import MimbridgeError
 from .base import Answer, Prober
-from .geo import geometry_of, query_box
+from .geo import BoxTest, geometry_of
 from .verdict import Result, Verdict
 
 __all__ = ["WfsProber"]
@@ -136,22 +136,16 @@ class WfsProber(Prober):
         sample.note(f"{len(located)} features with a geometry")
         if len(located) < 2:
             return self.result("R5", Verdict.UNKNOWN, f"fewer than two located features of {name}", sample)
-        target_id, target = located[0]
-        box = query_box(target, [g for _, g in located[1:]])
-        outside_ids = {i for i, g in located[1:] if any(g is o for o in box.outside)}
-        x0, y0, x1, y1 = box.bounds
+        test = BoxTest.around(located)
+        x0, y0, x1, y1 = test.box.bounds
         answer = self.kvp("GetFeature", TYPENAMES=name, COUNT=100,
                           BBOX=f"{y0},{x0},{y1},{x1},urn:ogc:def:crs:EPSG::4326")
         got = self.features(answer)
         if not answer.ok:
             return self.result("R5", Verdict.FAIL, "GetFeature with BBOX fails", sample, answer)
-        poly = box.polygon.buffer(1e-9)
-        ids = {f.get("id") for f in got}
-        strays = [f.get("id") for f in got if (g := geometry_of(f.get("geometry"))) is None or not poly.intersects(g)]
-        leaked = ids & outside_ids
-        answer.note(f"{len(got)} features; target {'in' if target_id in ids else 'missing'}; {len(leaked)} of "
-                    f"{len(outside_ids)} known outside returned")
-        if target_id not in ids or strays or leaked:
+        judged = test.check([(f.get("id"), geometry_of(f.get("geometry"))) for f in got])
+        answer.note(judged.note("features"))
+        if not judged.ok:
             return self.result("R5", Verdict.FAIL, "the BBOX filter returned a wrong set", sample, answer)
         return self.result("R5", Verdict.PASS, f"{len(got)} features in the box, none outside", sample, answer)
 
