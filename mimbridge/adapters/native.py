@@ -104,17 +104,22 @@ def _load_attr(d: Any, ptr: str, depth: int = 0) -> Attr:
         raise ParseError(f"unknown kind {d['kind']!r}"[:200], pointer=f"{ptr}/kind",
                          expected=", ".join(k.value for k in Kind)) from None
     a = Attr(kind, d["value"], meta=dict(_obj(d.get("meta", {}), f"{ptr}/meta", "meta")))
-    for py, member in META_FIELDS:
+    _load_meta(a, d, META_FIELDS, ptr)
+    if "attrs" in d:
+        a.attrs = _load_attrs(d["attrs"], f"{ptr}/attrs", depth + 1)
+    return a
+
+
+def _load_meta(target: Attr | Node, d: dict, fields: Any, ptr: str) -> None:
+    """Set the meta members of ``d`` named in ``fields`` ((attribute, member) pairs) on ``target``, checked."""
+    for py, member in fields:
         if member in d:
             v = d[member]
             if py == "scope":
                 _scope(v, f"{ptr}/{member}")
             elif v is not None:
                 _str(v, f"{ptr}/{member}", member)
-            setattr(a, py, v)
-    if "attrs" in d:
-        a.attrs = _load_attrs(d["attrs"], f"{ptr}/attrs", depth + 1)
-    return a
+            setattr(target, py, v)
 
 
 def _load_node(n: Any, ptr: str) -> Node:
@@ -125,14 +130,7 @@ def _load_node(n: Any, ptr: str) -> Node:
     if not isinstance(types, list) or not types or not all(t.__class__ is str for t in types):
         raise ParseError("types is not a non-empty array of strings", pointer=f"{ptr}/types", expected="type IRIs")
     node = Node(n["id"], list(types), meta=dict(_obj(n.get("meta", {}), f"{ptr}/meta", "meta")))
-    for py, member in _NODE_META:
-        if member in n:
-            v = n[member]
-            if py == "scope":
-                _scope(v, f"{ptr}/{member}")
-            elif v is not None:
-                _str(v, f"{ptr}/{member}", member)
-            setattr(node, py, v)
+    _load_meta(node, n, _NODE_META, ptr)
     node.attrs = _load_attrs(n.get("attrs", {}), f"{ptr}/attrs", 0)
     return node
 
