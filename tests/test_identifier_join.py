@@ -19,7 +19,7 @@ SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 
 def resolve_cli(*ids: str) -> list[str]:
     """``mimbridge resolve`` as a user runs it (its own process)."""
-    r = subprocess.run([sys.executable, "-m", "mimbridge.resolve", "resolve", "--json", *ids], capture_output=True,
+    r = subprocess.run([sys.executable, "-m", "mimbridge", "resolve", "--json", *ids], capture_output=True,
                        text=True, timeout=120, check=True)
     return [json.loads(line)["uri"] for line in r.stdout.splitlines() if line.strip()]
 

@@ -105,3 +105,14 @@ def test_load_errors_exit_1(args, tmp_path, corpus):
     r = run(*[a.format(tmp=tmp_path, src=src) for a in args])
     assert r.returncode == 1
     assert "mimbridge: error:" in r.stderr
+
+
+def test_the_old_module_entry_point_still_runs_with_a_deprecation_warning():
+    args = ["resolve", "--json", "--base", "https://id.city.test/", "doi:10.5281/ZENODO.123"]
+    old = subprocess.run([sys.executable, "-m", "mimbridge.resolve", *args], capture_output=True, text=True,
+                         timeout=120)
+    new = subprocess.run([sys.executable, "-m", "mimbridge", *args], capture_output=True, text=True, timeout=120)
+    assert old.returncode == new.returncode == 0, old.stderr
+    assert json.loads(old.stdout) == json.loads(new.stdout)
+    assert json.loads(new.stdout)["uri"] == "https://doi.org/10.5281/zenodo.123"
+    assert "DeprecationWarning" in old.stderr and "python -m mimbridge" in old.stderr

@@ -91,13 +91,13 @@ def _free_port() -> int:
 
 
 def start_server(store: str, log: Path, *, base: str = BASE, timeout: float = 30.0) -> Server:
-    """Start ``python -m mimbridge.resolve serve`` on a free loopback port and wait until it answers."""
+    """Start ``python -m mimbridge serve`` on a free loopback port and wait until it answers."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     for _attempt in range(3):
         port = _free_port()
         with open(log, "ab") as fh:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "mimbridge.resolve", "serve", "--store", store, "--base", base,
+                [sys.executable, "-m", "mimbridge", "serve", "--store", store, "--base", base,
                  "--host", "127.0.0.1", "--port", str(port)],
                 cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
         server = Server(proc, port, log)
