@@ -244,3 +244,16 @@ def test_a_running_resolver_serves_a_staging_within_seconds(tmp_path):
         assert server.request("/doc/Room/r2?format=nt")[0] == 404
     finally:
         stop_server(server)
+
+
+def test_an_id_repeated_batches_later_keeps_its_first_record_and_is_reported(tmp_path):
+    rooms = _rooms(2500, 20)
+    rooms.append({**rooms[3], "t": {"type": "Property", "value": 99}})  # a later batch (2,000 rows a batch)
+    rooms.append(dict(rooms[4]))  # the very same record again, batches later: nothing lost, nothing said
+    data = tmp_path / "rooms.json"
+    data.write_text(json.dumps(rooms), encoding="utf-8")
+    r = stage_file(tmp_path / "store", data, source="ngsi-ld")
+    assert (r.entities, r.rejected) == (2500, 1)
+    assert [(e.path, e.message) for e in r.report.events] == [
+        ("/2500", "the id urn:ngsi-ld:Room:r3 appears again in the file; the first is kept")]
+    assert _values(ServingStore(tmp_path / "store").store, "urn:ngsi-ld:Room:r3") == ["20"]
