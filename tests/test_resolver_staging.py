@@ -257,3 +257,16 @@ def test_an_id_repeated_batches_later_keeps_its_first_record_and_is_reported(tmp
     assert [(e.path, e.message) for e in r.report.events] == [
         ("/2500", "the id urn:ngsi-ld:Room:r3 appears again in the file; the first is kept")]
     assert _values(ServingStore(tmp_path / "store").store, "urn:ngsi-ld:Room:r3") == ["20"]
+
+
+def test_load_defer_and_index_show_progress_when_asked(tmp_path):
+    folder = tmp_path / "store"
+    data = tmp_path / "rooms.json"
+    data.write_text(json.dumps(_rooms(4500, 20)), encoding="utf-8")
+    r = _cli("load", str(data), "--store", str(folder), "--defer", "--no-index", "--progress")
+    assert r.returncode == 0, r.stderr
+    assert "stage rooms.json" in r.stderr and "4500 records" in r.stderr
+    r = _cli("index", "--store", str(folder), "--progress")
+    assert r.returncode == 0, r.stderr
+    assert "index" in r.stderr and "4500 records" in r.stderr
+    assert r.stdout == f"{data.resolve().as_uri()}\t18000 triples\n"

@@ -79,6 +79,8 @@ def add_commands(sub: Any) -> None:
     ix.add_argument("--store", required=True, metavar="PATH", help="store folder")
     ix.add_argument("--batch", type=int, default=2000, help="entities converted per batch (default 2000)")
     ix.add_argument("-q", "--quiet", action="store_true", help="nothing on stderr but errors")
+    ix.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                    help="progress line on stderr (default: when it is a terminal)")
     ix.set_defaults(handler=_index)
 
     s = sub.add_parser("serve", help="run the URI resolver (HTML + RDF content negotiation) over a store")
@@ -240,6 +242,7 @@ def _source_of(args: argparse.Namespace, path: Path) -> str:
 def _stage(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -> int:
     """``load --defer``: stage each file's entities by id, then start ``mimbridge index`` in the background."""
     from ..errors import MimbridgeError
+    from ..progress import progress_bar
     from ..resolve.staging import stage_file, start_indexer
 
     if args.store.startswith(("http://", "https://")):
@@ -252,9 +255,11 @@ def _stage(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -> in
             print(f"mimbridge: error: {name}: no such file", file=sys.stderr)
             status = 1
             continue
+        bar = not args.quiet and (args.progress if args.progress is not None else sys.stderr.isatty())
         try:
-            r = stage_file(args.store, path, source=_source_of(args, path), graph=args.graph, force=args.force,
-                           **options)
+            with progress_bar(bar, label=f"stage {path.name}") as tick:
+                r = stage_file(args.store, path, source=_source_of(args, path), graph=args.graph,
+                               force=args.force, progress=tick, **options)
         except MimbridgeError as exc:
             print(f"mimbridge: error: {name}: {exc}", file=sys.stderr)
             status = 1
@@ -280,10 +285,13 @@ def _stage(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -> in
 
 def _index(args: argparse.Namespace, out: TextIO) -> int:
     from ..errors import MimbridgeError
+    from ..progress import progress_bar
     from ..resolve.staging import index_store
 
+    bar = not args.quiet and (args.progress if args.progress is not None else sys.stderr.isatty())
     try:
-        results = index_store(args.store, batch=args.batch)
+        with progress_bar(bar, label="index") as tick:
+            results = index_store(args.store, batch=args.batch, progress=lambda graph, n: tick(n))
     except MimbridgeError as exc:
         print(f"mimbridge: error: {exc}", file=sys.stderr)
         return 1

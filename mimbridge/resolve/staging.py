@@ -370,6 +370,7 @@ def _put(con: sqlite3.Connection, rows: list[tuple[str, str, int, bytes]], where
 def _loads() -> Callable[[bytes], Any]:
     """orjson's parser (twice as fast) where it takes the text, else :func:`json.loads` (integers beyond
     64 bits); NaN and Infinity are refused either way, as convert refuses them."""
+    orjson: Any
     try:
         import orjson
     except ImportError:  # pragma: no cover - orjson comes with the resolver extra
@@ -423,7 +424,7 @@ def index_pending(store: OxigraphStore, *, batch: int = 2000, progress: Callable
         for graph, source, opts in todo:
             bodies = (b for (b,) in rs.con.execute(
                 "SELECT body FROM records WHERE graph = ? AND body IS NOT NULL ORDER BY iri", (graph,)))
-            tick = (lambda n, _g=graph: progress(_g, n)) if progress else None
+            tick = (lambda n, _t, _s, _g=graph: progress(_g, n)) if progress else None
             results.append(load_records(store, bodies, graph=graph, source=source, batch=batch, progress=tick,
                                         **json.loads(opts)))
         rs.con.execute("COMMIT")
@@ -458,9 +459,12 @@ def index_store(folder: str | os.PathLike[str], *, batch: int = 2000,
         lock.write(f"{os.getpid()}\n")
         lock.flush()
         results: list[Any] = []
-        with OxigraphStore(folder) as store:
+        store = OxigraphStore(folder)
+        try:
             while done := index_pending(store, batch=batch, progress=progress):
                 results += done
+        finally:
+            store.close()
         return results
 
 
