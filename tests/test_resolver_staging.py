@@ -17,9 +17,10 @@ from rdflib.compare import isomorphic
 from mimbridge.errors import MimbridgeError
 from mimbridge.minting import Rules
 from mimbridge.resolve.bulk import bulk_load_file
+from mimbridge.resolve.indexing import index_store
 from mimbridge.resolve.service import Resolver
 from mimbridge.resolve.snapshots import ServingStore, current_snapshot, publish, staged_upto
-from mimbridge.resolve.staging import LayeredStore, RecordStore, index_store, stage_file
+from mimbridge.resolve.staging import LayeredStore, RecordStore, stage_file
 from mimbridge.resolve.store import OxigraphStore
 
 from .conftest import ROOT

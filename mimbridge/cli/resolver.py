@@ -243,7 +243,8 @@ def _stage(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -> in
     """``load --defer``: stage each file's entities by id, then start ``mimbridge index`` in the background."""
     from ..errors import MimbridgeError
     from ..progress import progress_bar
-    from ..resolve.staging import stage_file, start_indexer
+    from ..resolve.indexing import start_indexer
+    from ..resolve.staging import stage_file
 
     if args.store.startswith(("http://", "https://")):
         print("mimbridge: error: --defer needs an embedded store (a folder)", file=sys.stderr)
@@ -286,7 +287,7 @@ def _stage(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -> in
 def _index(args: argparse.Namespace, out: TextIO) -> int:
     from ..errors import MimbridgeError
     from ..progress import progress_bar
-    from ..resolve.staging import index_store
+    from ..resolve.indexing import index_store
 
     bar = not args.quiet and (args.progress if args.progress is not None else sys.stderr.isatty())
     try:

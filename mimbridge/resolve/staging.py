@@ -8,7 +8,7 @@ store folder (one SQLite transaction per file, so a running resolver sees the
 old file or the new one, never half of it), which is all a resolver needs to
 answer for that entity: :class:`LayeredStore` describes a staged entity by
 converting its record on the first request (the representation cache keeps
-the answer). :func:`index_pending` then converts the staged files into the
+the answer). :func:`mimbridge.resolve.indexing.index_pending` then converts the staged files into the
 triple store with the bulk loader and publishes a snapshot that says up to
 which staging it holds; from then on the snapshot answers for them, with
 referrers (links from staged entities show in the HTML page once indexed).
@@ -35,8 +35,6 @@ import json
 import os
 import queue
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -52,12 +50,9 @@ from ..identifiers import normal_urn
 from ..report import ConversionReport, Rejected
 from .store import OxigraphStore, TripleStore, checked_iri, parse_triples, source_graph, to_ntriples
 
-__all__ = ["STAGEABLE", "LayeredStore", "RecordStore", "StageResult", "index_pending", "index_store", "stage_file",
-           "start_indexer"]
+__all__ = ["RECORDS", "STAGEABLE", "LayeredStore", "RecordStore", "StageResult", "stage_file"]
 
 RECORDS = "records.sqlite"
-LOCK = "index.lock"
-LOG = "index.log"
 #: the formats whose records stage: entities whose ``id`` is their subject IRI
 STAGEABLE = frozenset({"ngsi-ld", "ngsi-ld-concise", "ngsi-ld-keyvalues"})
 #: options that change the subject IRIs of the records (those files load through the triple store)
@@ -136,6 +131,16 @@ class RecordStore:
 
     def pending_graphs(self, after: int) -> list[str]:
         return [r[0] for r in self.con.execute("SELECT graph FROM graphs WHERE seq > ? ORDER BY graph", (after,))]
+
+    def transaction(self) -> _transaction:
+        """``with records.transaction():`` one write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``)."""
+        return _transaction(self.con)
+
+    def mark_indexed(self, upto: int, *, purge_upto: int) -> None:
+        """The triple store holds the stagings up to ``upto``; tombstones up to ``purge_upto`` go."""
+        with _transaction(self.con):
+            self.con.execute("INSERT OR REPLACE INTO state VALUES ('indexed', ?)", (upto,))
+            self.con.execute("DELETE FROM records WHERE body IS NULL AND seq <= ?", (purge_upto,))
 
     def forget_graph(self, graph: str) -> None:
         """Drop the staged records of ``graph`` (it was loaded through the triple store instead)."""
@@ -397,84 +402,6 @@ def _dumps() -> Callable[[Any], bytes]:
         return orjson.dumps
     except ImportError:  # pragma: no cover - orjson comes with the resolver extra
         return lambda rec: json.dumps(rec, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-# -- indexing: the triple store filled behind ------------------------------------------------------
-
-def index_pending(store: OxigraphStore, *, batch: int = 2000, progress: Callable[[str, int], None] | None = None,
-                  publish_snapshot: bool = True) -> list[Any]:
-    """Convert every file staged since the last indexing into ``store`` (its own named graph each, through
-    the bulk loader) and publish a snapshot that holds them; returns the :class:`~mimbridge.resolve.bulk.BulkResult`
-    of each graph (empty: nothing was pending)."""
-    from .bulk import load_records
-    from .snapshots import publish
-
-    if store.path is None or not RecordStore.exists(store.path):
-        return []
-    rs = RecordStore(store.path)
-    results = []
-    try:
-        rs.con.execute("BEGIN")  # one read snapshot of the records for the whole indexing
-        upto, done = rs.seq(), rs.indexed()
-        if upto <= done:
-            rs.con.execute("COMMIT")
-            return []
-        todo = rs.con.execute("SELECT graph, source, options FROM graphs WHERE seq > ? ORDER BY graph",
-                              (done,)).fetchall()
-        for graph, source, opts in todo:
-            bodies = (b for (b,) in rs.con.execute(
-                "SELECT body FROM records WHERE graph = ? AND body IS NOT NULL ORDER BY iri", (graph,)))
-            tick = (lambda n, _t, _s, _g=graph: progress(_g, n)) if progress else None
-            results.append(load_records(store, bodies, graph=graph, source=source, batch=batch, progress=tick,
-                                        **json.loads(opts)))
-        rs.con.execute("COMMIT")
-        if publish_snapshot:
-            publish(store, staged=upto)
-        with _transaction(rs.con):
-            rs.con.execute("INSERT OR REPLACE INTO state VALUES ('indexed', ?)", (upto,))
-            # tombstones go one indexing later: a resolver may read the snapshot before this one a while longer
-            rs.con.execute("DELETE FROM records WHERE body IS NULL AND seq <= ?", (done,))
-    finally:
-        if rs.con.in_transaction:
-            rs.con.execute("ROLLBACK")
-        rs.close()
-    return results
-
-
-def index_store(folder: str | os.PathLike[str], *, batch: int = 2000,
-                progress: Callable[[str, int], None] | None = None) -> list[Any]:
-    """Open the triple store of ``folder`` and :func:`index_pending` until nothing is pending.
-
-    One indexer at a time: a second one waits for the first (``index.lock``), then indexes
-    what was staged meanwhile. Returns the :class:`~mimbridge.resolve.bulk.BulkResult` of each graph."""
-    import fcntl
-
-    folder = Path(folder)
-    if not RecordStore.exists(folder):
-        return []
-    with open(folder / LOCK, "a+", encoding="ascii") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        lock.seek(0)
-        lock.truncate()
-        lock.write(f"{os.getpid()}\n")
-        lock.flush()
-        results: list[Any] = []
-        store = OxigraphStore(folder)
-        try:
-            while done := index_pending(store, batch=batch, progress=progress):
-                results += done
-        finally:
-            store.close()
-        return results
-
-
-def start_indexer(folder: str | os.PathLike[str]) -> Path:
-    """Start ``mimbridge index`` on ``folder`` as a background process of its own; returns its log file."""
-    log = Path(folder) / LOG
-    with open(log, "ab") as fh:
-        subprocess.Popen([sys.executable, "-m", "mimbridge", "index", "--store", str(folder), "--quiet"],  # noqa: S603
-                         stdin=subprocess.DEVNULL, stdout=fh, stderr=fh, start_new_session=True, close_fds=True)
-    return log
 
 
 # -- serving: the snapshot with the stagings it does not hold yet -----------------------------------
