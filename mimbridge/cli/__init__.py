@@ -79,7 +79,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 #: the extra a subcommand's optional dependencies come from, when several extras have a module
-_EXTRA_OF = {"serve": ("resolver",), "load": ("resolver",), "resolve": ("resolver",), "pull": ("connectors",),
+_EXTRA_OF = {"serve": ("resolver",), "load": ("resolver",), "index": ("resolver",), "resolve": ("resolver",),
+             "pull": ("connectors",),
              "push": ("connectors",), "sync": ("connectors",), "bridge": ("connectors",)}
 
 
@@ -115,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in ("pull", "push", "sync", "bridge"):
             return connectors.run(args)
-        if args.command in ("resolve", "load", "serve"):
+        if args.command in ("resolve", "load", "index", "serve"):
             return resolver.run(args)
         return int(args.handler(args, parser))
     except ModuleNotFoundError as exc:  # an optional dependency that is not installed

@@ -36,6 +36,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "load": (
         "mimbridge load docs/examples/air-quality.jsonld --store ./store",
         "mimbridge load things.json --store http://127.0.0.1:7878/query -f sta",
+        "mimbridge load entities.jsonl --store ./store --defer   # served at once, indexed behind",
+    ),
+    "index": (
+        "mimbridge index --store ./store        # convert what load --defer staged into the triple store",
     ),
     "serve": (
         "mimbridge serve --store ./store --base https://data.example.org/",

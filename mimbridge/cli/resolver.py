@@ -1,7 +1,8 @@
-"""The ``resolve``, ``load`` and ``serve`` subcommands (wired into ``mimbridge`` by :func:`add_commands`).
+"""The ``resolve``, ``load``, ``index`` and ``serve`` subcommands (wired into ``mimbridge`` by :func:`add_commands`).
 
     mimbridge resolve ID|URI ... [--rules FILE] [--base URL] [--store PATH|URL] [--info] [--json]
-    mimbridge load INPUT ... --store PATH|URL -f FORMAT [--graph IRI] [-O key=value ...] [--force] [-q]
+    mimbridge load INPUT ... --store PATH|URL -f FORMAT [--graph IRI] [-O key=value ...] [--force] [-q] [--defer]
+    mimbridge index --store PATH
     mimbridge serve --store PATH|URL --base URL|--rules FILE [--host 127.0.0.1] [--port 8080] [--workers N]
 
 Minting needs ``--base`` or ``--rules``: the shipped table's base is a placeholder.
@@ -38,7 +39,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def add_commands(sub: Any) -> None:
-    """Add ``resolve``, ``load`` and ``serve`` to an argparse sub-parser set; each sets ``handler``."""
+    """Add ``resolve``, ``load``, ``index`` and ``serve`` to an argparse sub-parser set; each sets ``handler``."""
     r = sub.add_parser("resolve", help="turn identifiers into stable URIs, or tell what a URI stands for")
     r.add_argument("identifiers", nargs="+", metavar="ID", help="DOI, Handle, ARK, ORCID, URN, STA id, CURIE, "
                    "local code (ns:code), or a URI")
@@ -66,8 +67,21 @@ def add_commands(sub: Any) -> None:
     ld.add_argument("-q", "--quiet", action="store_true", help="nothing on stderr but errors (no progress, no "
                     "summary line per file)")
     ld.add_argument("--force", action="store_true", help="load files again even when unchanged since their last load")
+    ld.add_argument("--defer", action="store_true", help="NGSI-LD entities: store each entity by id (served at "
+                    "once, converted on its first request) and fill the triple store behind (mimbridge index, "
+                    "started in the background unless --no-index); embedded stores only")
+    ld.add_argument("--no-index", dest="index", action="store_false", help="with --defer: do not start "
+                    "mimbridge index (run it yourself)")
     _common(ld)
     ld.set_defaults(handler=_load)
+
+    ix = sub.add_parser("index", help="convert the entities that load --defer staged into the triple store")
+    ix.add_argument("--store", required=True, metavar="PATH", help="store folder")
+    ix.add_argument("--batch", type=int, default=2000, help="entities converted per batch (default 2000)")
+    ix.add_argument("-q", "--quiet", action="store_true", help="nothing on stderr but errors")
+    ix.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                    help="progress line on stderr (default: when it is a terminal)")
+    ix.set_defaults(handler=_index)
 
     s = sub.add_parser("serve", help="run the URI resolver (HTML + RDF content negotiation) over a store")
     s.add_argument("--store", required=True, metavar="PATH|URL", help="store folder, or SPARQL query URL")
@@ -186,6 +200,8 @@ def _load(args: argparse.Namespace, out: TextIO) -> int:
     except ValueError as exc:
         print(f"mimbridge: error: {exc}", file=sys.stderr)
         return 2
+    if args.defer:
+        return _stage(args, options, out)
     rules = _rules(args)
     status = 0
     try:
@@ -211,13 +227,88 @@ def _load(args: argparse.Namespace, out: TextIO) -> int:
     return status
 
 
+def _source_of(args: argparse.Namespace, path: Path) -> str:
+    """The format of ``path``: ``-f``, else told from its suffix and first bytes (as ``convert`` does)."""
+    from .. import registry
+    from ..sniff import HEAD_BYTES, infer
+
+    if args.source:
+        return registry.resolve_name(args.source)
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    return infer(head, name=str(path)).format
+
+
+def _stage(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -> int:
+    """``load --defer``: stage each file's entities by id, then start ``mimbridge index`` in the background."""
+    from ..errors import MimbridgeError
+    from ..progress import progress_bar
+    from ..resolve.indexing import start_indexer
+    from ..resolve.staging import stage_file
+
+    if args.store.startswith(("http://", "https://")):
+        print("mimbridge: error: --defer needs an embedded store (a folder)", file=sys.stderr)
+        return 2
+    status = staged = 0
+    for name in args.inputs:
+        path = Path(name)
+        if not path.is_file():
+            print(f"mimbridge: error: {name}: no such file", file=sys.stderr)
+            status = 1
+            continue
+        bar = not args.quiet and (args.progress if args.progress is not None else sys.stderr.isatty())
+        try:
+            with progress_bar(bar, label=f"stage {path.name}") as tick:
+                r = stage_file(args.store, path, source=_source_of(args, path), graph=args.graph,
+                               force=args.force, progress=tick, **options)
+        except MimbridgeError as exc:
+            print(f"mimbridge: error: {name}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        for event in r.report.events[:20]:
+            print(f"mimbridge: {name}: {event}", file=sys.stderr)
+        if r.skipped:
+            out.write(f"{r.graph}\t{r.entities} entities (unchanged, not staged again)\n")
+            continue
+        staged += 1
+        status = status or (1 if r.rejected else 0)
+        if not args.quiet:
+            rate = f" ({r.entities / r.seconds:,.0f} entities/s)" if r.entities and r.seconds > 0 else ""
+            print(f"{path.name}: {r.entities:,} entities staged, {r.removed:,} removed, {r.rejected:,} rejected "
+                  f"in {r.seconds:.2f} s{rate}", file=sys.stderr)
+        out.write(f"{r.graph}\t{r.entities} entities staged\n")
+    if staged and args.index:
+        log = start_indexer(args.store)
+        if not args.quiet:
+            print(f"mimbridge: indexing in the background (log: {log})", file=sys.stderr)
+    return status
+
+
+def _index(args: argparse.Namespace, out: TextIO) -> int:
+    from ..errors import MimbridgeError
+    from ..progress import progress_bar
+    from ..resolve.indexing import index_store
+
+    bar = not args.quiet and (args.progress if args.progress is not None else sys.stderr.isatty())
+    try:
+        with progress_bar(bar, label="index") as tick:
+            results = index_store(args.store, batch=args.batch, progress=lambda graph, n: tick(n))
+    except MimbridgeError as exc:
+        print(f"mimbridge: error: {exc}", file=sys.stderr)
+        return 1
+    for r in results:
+        if not args.quiet:
+            print(f"{r.graph}: {r.entities:,} entities, {r.triples:,} triples in {r.seconds:.1f} s", file=sys.stderr)
+        out.write(f"{r.graph}\t{r.triples} triples\n")
+    return 0
+
+
 def _load_one(store: Any, path: Path, args: argparse.Namespace, options: dict[str, Any]) -> str:
     """Load one file: the bulk loader for embedded stores, SPARQL Update otherwise; the line to print."""
-    from .. import registry
     from ..resolve.bulk import bulk_load_file
     from ..resolve.store import OxigraphStore, load
 
-    source = registry.resolve_name(args.source or path.suffix)
+    source = _source_of(args, path)
     if not isinstance(store, OxigraphStore):
         res = load(store, path, source=source, graph=args.graph, **options)
         return f"{res.graph}\t{res.triples} triples\n"

@@ -31,7 +31,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,9 +40,10 @@ import pyoxigraph as ox
 
 from ..errors import MimbridgeError, ParseError
 from ..report import ConversionReport
+from .staging import RecordStore
 from .store import OxigraphStore, checked_iri, source_graph
 
-__all__ = ["BulkResult", "Progress", "bulk_load_file"]
+__all__ = ["BulkResult", "Progress", "bulk_load_file", "load_records"]
 
 RDF_FORMATS = {"ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
                "turtle": ox.RdfFormat.TURTLE, "rdfxml": ox.RdfFormat.RDF_XML}
@@ -167,6 +168,10 @@ def bulk_load_file(store: OxigraphStore, path: str | Path, *, source: str, graph
     result = _bulk_load(store, path, g, source, batch, progress, options, t0)
     if digest:
         _record(store, g.value, {"digest": digest, "triples": result.triples, "entities": result.entities})
+    if store.path is not None and RecordStore.exists(store.path):  # loaded here now, no longer staged
+        rs = RecordStore(store.path)
+        rs.forget_graph(g.value)
+        rs.close()
     return result
 
 
@@ -181,13 +186,27 @@ def _drop_graph(ox_store: Any, g: ox.NamedNode) -> None:
         ox_store.remove_graph(g)
 
 
+def load_records(store: OxigraphStore, records: Iterator[bytes], *, graph: str, source: str, batch: int = 2000,
+                 progress: Progress | None = None, **options: Any) -> BulkResult:
+    """Replace the named graph ``graph`` with ``records`` (each one JSON text of format ``source``).
+
+    >>> with OxigraphStore() as store:
+    ...     load_records(store, iter([b'{"id": "urn:ngsi-ld:Room:1", "type": "Room"}']),
+    ...                  graph="urn:example:rooms", source="ngsi-ld").triples
+    1
+    """
+    g = checked_iri(graph)
+    return _bulk_load(store, Path(), g, source, batch, progress, options, time.perf_counter(), lines=records)
+
+
 def _bulk_load(store: OxigraphStore, path: Path, g: ox.NamedNode, source: str, batch: int,
-               progress: Progress | None, options: dict[str, Any], t0: float) -> BulkResult:
+               progress: Progress | None, options: dict[str, Any], t0: float,
+               lines: Iterator[bytes] | None = None) -> BulkResult:
     ox_store = store.store
     if ox_store.contains_named_graph(g):
         _drop_graph(ox_store, g)  # re-loading the same file gives the same graph
     triples = 0
-    if source in RDF_FORMATS:
+    if source in RDF_FORMATS and lines is None:
         report = ConversionReport(source=source, target=source)
         try:
             ox_store.bulk_load(path=str(path), format=RDF_FORMATS[source], to_graph=g)
@@ -203,7 +222,8 @@ def _bulk_load(store: OxigraphStore, path: Path, g: ox.NamedNode, source: str, b
     opts = dict(options)
     opts.setdefault("roundtrip", False)  # the JSON-LD triples only, as store.to_ntriples
     opts.setdefault("blank_nodes", True)
-    chunks = stream(path, source=source, target="ntriples", batch=batch, **opts)
+    chunks = stream(path if lines is None else lines, source=source, target="ntriples", batch=batch,
+                    lines=lines is not None or None, **opts)
     loader = _Loader(ox_store, g)
     loader.start()
     complete = False

@@ -25,11 +25,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
 from ..errors import ResolutionError
+from .staging import RECORDS, LayeredStore, RecordStore
 from .store import OxigraphStore, TripleStore, open_store
 
 __all__ = ["CONFIG", "PUBLISHED", "ServingStore", "current_snapshot", "publish", "read_config", "write_config"]
@@ -37,10 +39,14 @@ __all__ = ["CONFIG", "PUBLISHED", "ServingStore", "current_snapshot", "publish",
 PUBLISHED = "published"
 POINTER = "CURRENT"
 CONFIG = "resolver.json"
+STAGED = ".staged"
 
 
-def publish(store: OxigraphStore, *, keep: int = 3) -> Path:
-    """Snapshot ``store`` (an on-disk embedded store) for serving; older snapshots past ``keep`` are removed."""
+def publish(store: OxigraphStore, *, keep: int = 3, staged: int | None = None) -> Path:
+    """Snapshot ``store`` (an on-disk embedded store) for serving; older snapshots past ``keep`` are removed.
+
+    ``staged``: up to which staging (:mod:`mimbridge.resolve.staging`) the store holds the staged
+    records (default: what the store folder's records say was indexed)."""
     if store.path is None or store.read_only:
         raise ResolutionError("only a writable on-disk store can be published")
     folder = store.path / PUBLISHED
@@ -52,13 +58,31 @@ def publish(store: OxigraphStore, *, keep: int = 3) -> Path:
         store.store.backup(str(target))
     except OSError as exc:
         raise ResolutionError(f"cannot snapshot store {store.path}: {exc}") from exc
+    if staged is None:
+        staged = 0
+        if RecordStore.exists(store.path):
+            rs = RecordStore(store.path)
+            staged = rs.indexed()
+            rs.close()
+    (folder / f"{name}{STAGED}").write_text(f"{staged}\n", encoding="ascii")
     tmp = folder / f".{POINTER}.{os.getpid()}"
     tmp.write_text(name + "\n", encoding="ascii")
     os.replace(tmp, folder / POINTER)
     snaps = sorted(p for p in folder.iterdir() if p.is_dir() and p.name.isdigit())
     for old in snaps[:-max(1, keep)]:
         shutil.rmtree(old, ignore_errors=True)
+        old.with_name(old.name + STAGED).unlink(missing_ok=True)
     return target
+
+
+def staged_upto(snapshot: Path | None) -> int:
+    """Up to which staging the snapshot holds the staged records (0: none, or no snapshot)."""
+    if snapshot is None:
+        return 0
+    try:
+        return int(snapshot.with_name(snapshot.name + STAGED).read_text(encoding="ascii").strip() or 0)
+    except (OSError, ValueError):
+        return 0
 
 
 def current_snapshot(folder: str | Path) -> Path | None:
@@ -107,6 +131,8 @@ class ServingStore:
         self.version = ""
         self.cache_control: str | None = None
         self.modified = time.time()
+        self.staged = self.upto = 0
+        self._records: RecordStore | None = None
         self.store: TripleStore = self._open()
 
     def _pointer_state(self) -> tuple[int, int] | None:
@@ -129,14 +155,40 @@ class ServingStore:
             self.version = ""
             self.modified = max((p.stat().st_mtime for p in folder.iterdir() if p.is_file()),
                                 default=time.time())
-            return OxigraphStore(folder, read_only=True)
-        self.version = snap.name
-        self.modified = int(snap.name) / 1e9
-        return OxigraphStore(snap, read_only=True)
+            # a folder that only has staged records holds no triple store yet
+            only_staged = all(p.name.startswith(RECORDS) for p in folder.iterdir())
+            base = OxigraphStore() if only_staged else OxigraphStore(folder, read_only=True)
+        else:
+            self.version = snap.name
+            self.modified = int(snap.name) / 1e9
+            base = OxigraphStore(snap, read_only=True)
+        return self._layered(base, folder, snap)
+
+    def _layered(self, base: OxigraphStore, folder: Path, snap: Path | None) -> TripleStore:
+        """``base`` with the stagings it does not hold on top (:class:`~mimbridge.resolve.staging.LayeredStore`)."""
+        if self._records is None:
+            if not RecordStore.exists(folder):
+                return base
+            self._records = RecordStore(folder, read_only=True)
+        self.upto = staged_upto(snap)
+        self.staged = self._records.seq()
+        if self.staged <= self.upto:
+            return base
+        self.version = f"{self.version or 'store'}.{self.staged}"
+        self.modified = max(self.modified, self._records.staged_at())
+        return LayeredStore(base, self._records, self.upto)
+
+    def _staged_changed(self) -> bool:
+        if self._records is None:
+            return RecordStore.exists(self.location)
+        try:
+            return self._records.seq() != self.staged
+        except sqlite3.Error:  # a store being replaced: look again next time
+            return False
 
     def check(self) -> bool:
         """Switch to a newly published snapshot; True when the store changed."""
-        if self.remote or self._pointer_state() == self._state:
+        if self.remote or (self._pointer_state() == self._state and not self._staged_changed()):
             return False
         old_version = self.version
         try:

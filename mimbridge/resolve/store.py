@@ -45,7 +45,8 @@ import pyoxigraph as ox
 from ..errors import MimbridgeError, ResolutionError
 from ..report import ConversionReport
 
-__all__ = ["LoadResult", "OxigraphStore", "SparqlStore", "TripleStore", "load", "open_store", "to_ntriples"]
+__all__ = ["LoadResult", "OxigraphStore", "SparqlStore", "TripleStore", "load", "open_store", "parse_triples",
+           "to_ntriples"]
 
 #: how many attribute levels (attribute, sub-attribute, ...) a referrer may sit above the link
 REFERRER_DEPTH = 8
@@ -113,7 +114,7 @@ class TripleStore(ABC):
 
     def replace_graph_text(self, graph: str, text: str, fmt: ox.RdfFormat) -> int:
         """:meth:`replace_graph` from RDF text (N-Triples, Turtle, RDF/XML); blank nodes kept apart per load."""
-        return self.replace_graph(graph, _triples(text, fmt))
+        return self.replace_graph(graph, parse_triples(text, fmt))
 
     @abstractmethod
     def describe(self, iris: Sequence[str]) -> list[ox.Triple]:
@@ -190,7 +191,9 @@ class OxigraphStore(TripleStore):
             return sum(1 for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
         return sum(1 for _ in self.store.quads_for_pattern(None, None, None, g))
 
-    def describe(self, iris: Sequence[str]) -> list[ox.Triple]:
+    def describe(self, iris: Sequence[str], *, exclude: Iterable[str] = ()) -> list[ox.Triple]:
+        """As :meth:`TripleStore.describe`, leaving out the named graphs ``exclude``."""
+        skip = {ox.NamedNode(g) for g in exclude}
         seen: set[ox.Triple] = set()
         out: list[ox.Triple] = []
         frontier: list[Any] = [checked_iri(i) for i in iris]
@@ -199,6 +202,8 @@ class OxigraphStore(TripleStore):
             nxt: list[Any] = []
             for s in frontier:
                 for q in self.store.quads_for_pattern(s, None, None, None):
+                    if skip and q.graph_name in skip:
+                        continue
                     t = q.triple
                     if t in seen:
                         continue
@@ -213,13 +218,19 @@ class OxigraphStore(TripleStore):
             frontier = nxt
         return deskolemise(out)
 
-    def first_subject(self, iris: Sequence[str]) -> str | None:
+    def first_subject(self, iris: Sequence[str], *, exclude: Iterable[str] = ()) -> str | None:
+        """As :meth:`TripleStore.first_subject`, leaving out the named graphs ``exclude``."""
+        skip = {ox.NamedNode(g) for g in exclude}
         for iri in iris:
             try:
                 node = checked_iri(iri)
             except ResolutionError:
                 continue
-            if next(iter(self.store.quads_for_pattern(node, None, None, None)), None) is not None:
+            quads = self.store.quads_for_pattern(node, None, None, None)
+            if skip:
+                if any(q.graph_name not in skip for q in quads):
+                    return iri
+            elif next(iter(quads), None) is not None:
                 return iri
         return None
 
@@ -457,7 +468,8 @@ def to_ntriples(data: Any, *, source: str, **options: Any) -> tuple[str, Convers
     return nquads, result.report
 
 
-def _triples(text: str, fmt: Any) -> list[ox.Triple]:
+def parse_triples(text: str, fmt: Any) -> list[ox.Triple]:
+    """The triples of RDF ``text`` in ``fmt`` (blank nodes renamed apart from every other parse)."""
     try:
         return [q.triple if isinstance(q, ox.Quad) else q
                 for q in ox.parse(text, format=fmt, rename_blank_nodes=True)]

@@ -1,0 +1,273 @@
+"""Staged loading (``load --defer``): entities served from their records at once, the triple store filled behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from mimbridge.errors import MimbridgeError
+from mimbridge.minting import Rules
+from mimbridge.resolve.bulk import bulk_load_file
+from mimbridge.resolve.indexing import index_store
+from mimbridge.resolve.service import Resolver
+from mimbridge.resolve.snapshots import ServingStore, current_snapshot, publish, staged_upto
+from mimbridge.resolve.staging import LayeredStore, RecordStore, stage_file
+from mimbridge.resolve.store import OxigraphStore
+
+from .conftest import ROOT
+from .test_resolver_service import CONTEXT_FILES, CORE_18, entity_files
+
+HAS_VALUE = ox.NamedNode("https://uri.etsi.org/ngsi-ld/hasValue")
+
+
+def _rooms(n, value, *, start=0):
+    return [{"id": f"urn:ngsi-ld:Room:r{i}", "type": "Room", "t": {"type": "Property", "value": value}}
+            for i in range(start, start + n)]
+
+
+def _graph(triples):
+    g = rdflib.Graph()
+    g.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
+    return g
+
+
+def _values(store, iri):
+    return sorted(t.object.value for t in store.describe([iri]) if t.predicate == HAS_VALUE)
+
+
+def test_corpus_entities_are_served_from_their_records_as_the_triple_store_serves_them(corpus, tmp_path):
+    """Every ETSI test-suite entity file: the description made from the staged record before indexing, the one
+    after indexing, and the one of an ordinary load through the triple store are the same graph."""
+    contexts = {url: str(corpus / rel) for url, rel in CONTEXT_FILES.items()}
+    contexts[CORE_18[0]] = str(corpus / CORE_18[1])
+    files = entity_files(corpus)
+    assert len(files) >= 10
+    ids = {}
+    for path in files:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        ids[path] = [e["id"] for e in (doc if isinstance(doc, list) else [doc])]
+        r = stage_file(tmp_path / "staged", path, source="ngsi-ld", contexts=contexts)
+        assert (r.entities, r.rejected) == (len(ids[path]), 0), path.name
+    with OxigraphStore(tmp_path / "plain") as plain:
+        for path in files:
+            bulk_load_file(plain, path, source="ngsi-ld", contexts=contexts)
+        expected = {i: _graph(plain.describe([i])) for v in ids.values() for i in v}
+    before = ServingStore(tmp_path / "staged")
+    assert isinstance(before.store, LayeredStore) and before.upto == 0 and before.staged == len(files)
+    assert sum(len(g) for g in expected.values()) > 100 and all(expected.values())
+    for iri, graph in expected.items():
+        assert isomorphic(_graph(before.store.describe([iri])), graph), iri
+    results = index_store(tmp_path / "staged")
+    assert sorted(r.graph for r in results) == sorted(p.resolve().as_uri() for p in files)
+    after = ServingStore(tmp_path / "staged")
+    assert isinstance(after.store, OxigraphStore) and after.upto == after.staged == len(files)
+    for iri, graph in expected.items():
+        assert isomorphic(_graph(after.store.describe([iri])), graph), iri
+
+
+def test_restaging_replaces_changes_and_removes_at_once_and_indexing_agrees(tmp_path):
+    data = tmp_path / "rooms.json"
+    data.write_text(json.dumps(_rooms(3, 20)), encoding="utf-8")
+    folder = tmp_path / "store"
+    stage_file(folder, data, source="ngsi-ld")
+    index_store(folder)
+    serving = ServingStore(folder)
+    assert _values(serving.store, "urn:ngsi-ld:Room:r0") == ["20"]
+    # r0 changed, r1 gone, r2 kept, r3 new
+    data.write_text(json.dumps([*_rooms(1, 21), *_rooms(1, 20, start=2), *_rooms(1, 22, start=3)]),
+                    encoding="utf-8")
+    r = stage_file(folder, data, source="ngsi-ld")
+    assert (r.entities, r.removed, r.seq) == (3, 1, 2)
+    assert serving.check()  # the staging is seen without a new snapshot
+    assert isinstance(serving.store, LayeredStore)
+    assert _values(serving.store, "urn:ngsi-ld:Room:r0") == ["21"]
+    assert serving.store.first_subject(["urn:ngsi-ld:Room:r1"]) is None
+    assert serving.store.describe(["urn:ngsi-ld:Room:r1"]) == []
+    assert _values(serving.store, "urn:ngsi-ld:Room:r2") == ["20"]
+    assert _values(serving.store, "urn:ngsi-ld:Room:r3") == ["22"]
+    index_store(folder)
+    assert serving.check() and isinstance(serving.store, OxigraphStore)
+    assert [_values(serving.store, f"urn:ngsi-ld:Room:r{i}") for i in range(4)] == [["21"], [], ["20"], ["22"]]
+    assert staged_upto(current_snapshot(folder)) == 2
+
+
+def test_other_graphs_still_describe_an_entity_a_staging_removed(tmp_path):
+    folder = tmp_path / "store"
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps([{"id": "urn:ngsi-ld:Room:r0", "type": "Room",
+                                  "u": {"type": "Property", "value": 5}}]), encoding="utf-8")
+    with OxigraphStore(folder) as store:
+        bulk_load_file(store, extra, source="ngsi-ld")
+        publish(store)
+    data = tmp_path / "rooms.json"
+    data.write_text(json.dumps(_rooms(1, 20)), encoding="utf-8")
+    stage_file(folder, data, source="ngsi-ld")
+    serving = ServingStore(folder)
+    assert _values(serving.store, "urn:ngsi-ld:Room:r0") == ["20", "5"]  # both graphs
+    data.write_text("[]", encoding="utf-8")
+    assert stage_file(folder, data, source="ngsi-ld").removed == 1
+    assert serving.check() and _values(serving.store, "urn:ngsi-ld:Room:r0") == ["5"]
+    assert sorted(serving.store.graphs()) == sorted([extra.resolve().as_uri(), data.resolve().as_uri()])
+
+
+def test_unchanged_file_is_skipped_bad_records_are_reported_and_the_others_staged(tmp_path):
+    folder = tmp_path / "store"
+    data = tmp_path / "rooms.jsonl"
+    rows = [json.dumps(e) for e in _rooms(3, 20)]
+    rows[1:1] = ['{"type": "Room"}', "[1, 2", '{"id": "not an iri", "type": "Room"}', rows[0]]
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    r = stage_file(folder, data, source="ngsi-ld")
+    assert (r.entities, r.rejected) == (3, 3)
+    where = sorted(e.path for e in r.report.events)
+    assert where == ["line 2", "line 3", "line 4", "line 5"]
+    messages = " | ".join(e.message for e in r.report.events)
+    assert "string 'id'" in messages and "malformed JSON line" in messages and "not an IRI" in messages
+    assert "appears again (first at line 1)" in messages
+    again = stage_file(folder, data, source="ngsi-ld")
+    assert again.skipped and again.seq == r.seq == 1
+    assert stage_file(folder, data, source="ngsi-ld", force=True).seq == 2
+
+
+def test_only_entity_formats_stage(tmp_path):
+    data = tmp_path / "x.json"
+    data.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    with pytest.raises(MimbridgeError, match="NGSI-LD entities"):
+        stage_file(tmp_path / "store", data, source="geojson")
+    with pytest.raises(MimbridgeError, match="minting"):
+        stage_file(tmp_path / "store", data, source="ngsi-ld", mint_base="https://id.example.city/")
+
+
+def test_a_resolver_serves_staged_entities_and_an_ordinary_load_takes_the_graph_over(tmp_path):
+    folder = tmp_path / "store"
+    data = tmp_path / "rooms.json"
+    data.write_text(json.dumps(_rooms(2, 20)), encoding="utf-8")
+    stage_file(folder, data, source="ngsi-ld")
+    serving = ServingStore(folder)
+    resolver = Resolver(serving.store, Rules.default(base="https://id.example.city/"))
+    rep = resolver.represent("/doc/Room/r1", "", "ntriples")
+    assert rep.status == 200 and b"urn:ngsi-ld:Room:r1" in rep.body and b'"20"' in rep.body
+    assert resolver.represent("/Room/r1", "", None).status == 303
+    assert resolver.represent("/doc/Room/r9", "", "ntriples").status == 404
+    data.write_text(json.dumps(_rooms(2, 30)), encoding="utf-8")
+    with OxigraphStore(folder) as store:  # not deferred: the graph is the triple store's now
+        bulk_load_file(store, data, source="ngsi-ld")
+        publish(store)
+    assert not RecordStore(folder).pending_graphs(0)
+    assert serving.check() and _values(serving.store, "urn:ngsi-ld:Room:r1") == ["30"]
+
+
+def _cli(*args, timeout=120):
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-m", "mimbridge", *args], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=timeout)
+
+
+def test_load_defer_indexes_in_the_background(tmp_path):
+    folder = tmp_path / "store"
+    data = tmp_path / "rooms.jsonl"
+    data.write_text("".join(json.dumps(e) + "\n" for e in _rooms(50, 20)), encoding="utf-8")
+    r = _cli("load", str(data), "--store", str(folder), "--defer")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"{data.resolve().as_uri()}\t50 entities staged\n"
+    assert "50 entities staged, 0 removed, 0 rejected" in r.stderr and "indexing in the background" in r.stderr
+    deadline = time.monotonic() + 90
+    try:
+        while staged_upto(current_snapshot(folder)) < 1:
+            assert time.monotonic() < deadline, (folder / "index.log").read_text(encoding="utf-8")
+            time.sleep(0.2)
+    finally:
+        pid = int((folder / "index.lock").read_text(encoding="ascii").strip() or 0)
+        try:  # the indexer ends by itself; never leave it behind
+            for _ in range(100):
+                os.kill(pid, 0)
+                time.sleep(0.1)
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    serving = ServingStore(folder)
+    assert isinstance(serving.store, OxigraphStore) and len(serving.store.store) == 200
+    r = _cli("load", str(data), "--store", str(folder), "--defer")
+    assert r.returncode == 0 and "unchanged, not staged again" in r.stdout
+
+
+def test_load_defer_refuses_what_it_cannot_stage(tmp_path):
+    data = tmp_path / "x.geojson"
+    data.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    r = _cli("load", str(data), "--store", str(tmp_path / "store"), "--defer", "--no-index")
+    assert r.returncode == 1 and "NGSI-LD entities" in r.stderr
+    r = _cli("load", str(data), "--store", "http://127.0.0.1:9/query", "--defer")
+    assert r.returncode == 2 and "embedded store" in r.stderr
+    r = _cli("index", "--store", str(tmp_path / "nothing"))
+    assert r.returncode == 0 and r.stdout == ""
+
+
+def test_a_running_resolver_serves_a_staging_within_seconds(tmp_path):
+    from .test_resolver_service import start_server, stop_server
+
+    folder = tmp_path / "store"
+    data = tmp_path / "rooms.json"
+    data.write_text(json.dumps(_rooms(3, 20)), encoding="utf-8")
+    stage_file(folder, data, source="ngsi-ld")
+    server = start_server(str(folder), tmp_path / "server.log")
+    try:
+        status, headers, body = server.request("/doc/Room/r0?format=nt")
+        assert status == 200 and b'"20"' in body
+        etag = headers["etag"]
+
+        def answer(value, deadline=20.0):
+            end = time.monotonic() + deadline
+            while True:  # every worker switches within its reload interval (1 s)
+                got = [server.request("/doc/Room/r0?format=nt") for _ in range(6)]
+                if all(g[0] == 200 and f'"{value}"'.encode() in g[2] for g in got):
+                    return got[0]
+                assert time.monotonic() < end, [g[2][:300] for g in got]
+                time.sleep(0.2)
+
+        data.write_text(json.dumps(_rooms(2, 21)), encoding="utf-8")
+        stage_file(folder, data, source="ngsi-ld")
+        status, headers, _ = answer(21)
+        assert headers["etag"] != etag
+        end = time.monotonic() + 20
+        while server.request("/doc/Room/r2?format=nt")[0] != 404:
+            assert time.monotonic() < end
+            time.sleep(0.2)
+        index_store(folder)
+        answer(21)
+        assert server.request("/doc/Room/r2?format=nt")[0] == 404
+    finally:
+        stop_server(server)
+
+
+def test_an_id_repeated_batches_later_keeps_its_first_record_and_is_reported(tmp_path):
+    rooms = _rooms(2500, 20)
+    rooms.append({**rooms[3], "t": {"type": "Property", "value": 99}})  # a later batch (2,000 rows a batch)
+    rooms.append(dict(rooms[4]))  # the very same record again, batches later: nothing lost, nothing said
+    data = tmp_path / "rooms.json"
+    data.write_text(json.dumps(rooms), encoding="utf-8")
+    r = stage_file(tmp_path / "store", data, source="ngsi-ld")
+    assert (r.entities, r.rejected) == (2500, 1)
+    assert [(e.path, e.message) for e in r.report.events] == [
+        ("/2500", "the id urn:ngsi-ld:Room:r3 appears again in the file; the first is kept")]
+    assert _values(ServingStore(tmp_path / "store").store, "urn:ngsi-ld:Room:r3") == ["20"]
+
+
+def test_load_defer_and_index_show_progress_when_asked(tmp_path):
+    folder = tmp_path / "store"
+    data = tmp_path / "rooms.json"
+    data.write_text(json.dumps(_rooms(4500, 20)), encoding="utf-8")
+    r = _cli("load", str(data), "--store", str(folder), "--defer", "--no-index", "--progress")
+    assert r.returncode == 0, r.stderr
+    assert "stage rooms.json" in r.stderr and "4500 records" in r.stderr
+    r = _cli("index", "--store", str(folder), "--progress")
+    assert r.returncode == 0, r.stderr
+    assert "index" in r.stderr and "4500 records" in r.stderr
+    assert r.stdout == f"{data.resolve().as_uri()}\t18000 triples\n"
