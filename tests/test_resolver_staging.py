@@ -271,3 +271,25 @@ def test_load_defer_and_index_show_progress_when_asked(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "index" in r.stderr and "4500 records" in r.stderr
     assert r.stdout == f"{data.resolve().as_uri()}\t18000 triples\n"
+
+
+@pytest.mark.parametrize("lines", [False, True], ids=["array", "json-lines"])
+def test_what_indexing_cannot_carry_is_reported_where_it_was_in_the_file(tmp_path, lines):
+    records = [{"type": "Room"},  # rejected when staged: no id
+               {"id": "urn:ngsi-ld:Room:r1", "type": "Room"},
+               {"id": "urn:ngsi-ld:Room:r2", "type": "Room",
+                "t": {"type": "Property", "value": 1, "observedAt": "yesterday"}},
+               {"id": "urn:ngsi-ld:Room:r3"}]  # staged (it has an id), refused by the converter: no type
+    data = tmp_path / ("rooms.jsonl" if lines else "rooms.json")
+    data.write_text("".join(json.dumps(r) + "\n" for r in records) if lines else json.dumps(records),
+                    encoding="utf-8")
+    at = (lambda i: f"line {i + 1}") if lines else (lambda i: f"/{i}")
+    staged = stage_file(tmp_path / "store", data, source="ngsi-ld")
+    assert (staged.entities, staged.rejected) == (3, 1) and [e.path for e in staged.report.events] == [at(0)]
+    [result] = index_store(tmp_path / "store")
+    found = {type(e).__name__: e.paths for e in result.report.events}
+    assert found["Invalid"] == [f"{at(2)}/t/observedAt"]
+    assert found["Rejected"] == [f"{at(3)}/type"]
+    assert (result.entities, result.triples) == (3, 6)  # r1: its type; r2: its type, t, and t's 3
+    r = _cli("index", "--store", str(tmp_path / "store"))  # nothing left to do
+    assert r.returncode == 0 and r.stdout == ""

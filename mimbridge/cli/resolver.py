@@ -265,8 +265,6 @@ def _stage(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -> in
             print(f"mimbridge: error: {name}: {exc}", file=sys.stderr)
             status = 1
             continue
-        for event in r.report.events[:20]:
-            print(f"mimbridge: {name}: {event}", file=sys.stderr)
         if r.skipped:
             out.write(f"{r.graph}\t{r.entities} entities (unchanged, not staged again)\n")
             continue
@@ -276,6 +274,8 @@ def _stage(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -> in
             rate = f" ({r.entities / r.seconds:,.0f} entities/s)" if r.entities and r.seconds > 0 else ""
             print(f"{path.name}: {r.entities:,} entities staged, {r.removed:,} removed, {r.rejected:,} rejected "
                   f"in {r.seconds:.2f} s{rate}", file=sys.stderr)
+        if r.rejected:
+            print(f"{path.name}: {r.report.summary()}", file=sys.stderr)
         out.write(f"{r.graph}\t{r.entities} entities staged\n")
     if staged and args.index:
         log = start_indexer(args.store)
@@ -299,6 +299,8 @@ def _index(args: argparse.Namespace, out: TextIO) -> int:
     for r in results:
         if not args.quiet:
             print(f"{r.graph}: {r.entities:,} entities, {r.triples:,} triples in {r.seconds:.1f} s", file=sys.stderr)
+            if not r.report.lossless:
+                print(f"{r.graph}: {r.report.summary()}", file=sys.stderr)
         out.write(f"{r.graph}\t{r.triples} triples\n")
     return 0
 
@@ -324,6 +326,8 @@ def _load_one(store: Any, path: Path, args: argparse.Namespace, options: dict[st
         rate = f" ({r.entities / r.seconds:,.0f} entities/s)" if r.entities and r.seconds > 0 else ""
         print(f"{path.name}: {r.entities:,} records, {r.triples:,} triples in {r.seconds:.1f} s{rate}",
               file=sys.stderr)
+        if not r.report.lossless:
+            print(f"{path.name}: {r.report.summary()}", file=sys.stderr)
     return f"{r.graph}\t{r.triples} triples\n"
 
 

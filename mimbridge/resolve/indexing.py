@@ -23,9 +23,11 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..report import ConversionReport
 from .bulk import BulkResult, load_records
 from .snapshots import publish
 from .staging import RecordStore
@@ -55,11 +57,19 @@ def index_pending(store: OxigraphStore, *, batch: int = 2000, progress: Callable
         todo = rs.con.execute("SELECT graph, source, options FROM graphs WHERE seq > ? ORDER BY graph",
                               (done,)).fetchall()
         for graph, source, opts in todo:
-            bodies = (b for (b,) in rs.con.execute(
-                "SELECT body FROM records WHERE graph = ? AND body IS NOT NULL ORDER BY iri", (graph,)))
+            rowids = array("q")  # the staged row of each record converted, to say where a loss was in the file
+
+            def bodies(graph: str = graph, rowids: array[int] = rowids) -> Iterator[bytes]:
+                for rowid, body in rs.con.execute(
+                        "SELECT rowid, body FROM records WHERE graph = ? AND body IS NOT NULL", (graph,)):
+                    rowids.append(rowid)
+                    yield body
+
             tick = (lambda n, _t, _s, _g=graph: progress(_g, n)) if progress else None
-            results.append(load_records(store, bodies, graph=graph, source=source, batch=batch, progress=tick,
-                                        **json.loads(opts)))
+            result = load_records(store, bodies(), graph=graph, source=source, batch=batch, progress=tick,
+                                  **json.loads(opts))
+            result.report = _in_file(result.report, lambda k, _r=rowids: rs.pointer(_r[k]) if k < len(_r) else None)
+            results.append(result)
         rs.con.execute("COMMIT")
         if publish_snapshot:
             publish(store, staged=upto)
@@ -70,6 +80,25 @@ def index_pending(store: OxigraphStore, *, batch: int = 2000, progress: Callable
             rs.con.execute("ROLLBACK")
         rs.close()
     return results
+
+
+def _in_file(report: ConversionReport, where: Callable[[int], str | None]) -> ConversionReport:
+    """``report`` with each ``/k/...`` (the k-th record converted) rewritten to where the record was in its
+    file (``/N/...`` of a JSON array, ``line N/...`` of JSON Lines)."""
+    def moved(path: str) -> str:
+        head, _, rest = path[1:].partition("/")
+        if not path.startswith("/") or not head.isdigit():
+            return path
+        at = where(int(head))
+        return path if at is None else (at + "/" + rest if rest else at)
+
+    found = ConversionReport(source=report.source, target=report.target)
+    found.events = [type(ev)(path=moved(ev.path), message=ev.message, remedy=ev.remedy, count=ev.count,
+                             paths=[moved(p) for p in ev.paths]) for ev in report.events]
+    out = ConversionReport(source=report.source, target=report.target)
+    out.records_in, out.records_out = report.records_in, report.records_out
+    out.extend(found)
+    return out
 
 
 def index_store(folder: str | os.PathLike[str], *, batch: int = 2000,
@@ -103,6 +132,6 @@ def start_indexer(folder: str | os.PathLike[str]) -> Path:
     """Start ``mimbridge index`` on ``folder`` as a background process of its own; returns its log file."""
     log = Path(folder) / LOG
     with open(log, "ab") as fh:
-        subprocess.Popen([sys.executable, "-m", "mimbridge", "index", "--store", str(folder), "--quiet"],  # noqa: S603
+        subprocess.Popen([sys.executable, "-m", "mimbridge", "index", "--store", str(folder)],  # noqa: S603
                          stdin=subprocess.DEVNULL, stdout=fh, stderr=fh, start_new_session=True, close_fds=True)
     return log

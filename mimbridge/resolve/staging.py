@@ -61,7 +61,8 @@ _ROWS = 2000  # rows per executemany call
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records(
-    iri TEXT NOT NULL, graph TEXT NOT NULL, seq INTEGER NOT NULL, body BLOB, UNIQUE (iri, graph));
+    iri TEXT NOT NULL, graph TEXT NOT NULL, seq INTEGER NOT NULL, body BLOB, at TEXT,
+    UNIQUE (iri, graph));
 CREATE INDEX IF NOT EXISTS records_by_graph ON records(graph, seq);
 CREATE TABLE IF NOT EXISTS graphs(
     graph TEXT PRIMARY KEY, source TEXT NOT NULL, options TEXT NOT NULL, digest TEXT NOT NULL,
@@ -135,6 +136,11 @@ class RecordStore:
     def transaction(self) -> _transaction:
         """``with records.transaction():`` one write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``)."""
         return _transaction(self.con)
+
+    def pointer(self, rowid: int) -> str | None:
+        """Where the staged record ``rowid`` was in its file (``/N`` or ``line N``)."""
+        row = self.con.execute("SELECT at FROM records WHERE rowid = ?", (rowid,)).fetchone()
+        return row[0] if row else None
 
     def mark_indexed(self, upto: int, *, purge_upto: int) -> None:
         """The triple store holds the stagings up to ``upto``; tombstones up to ``purge_upto`` go."""
@@ -271,7 +277,7 @@ def _stage(rs: RecordStore, path: Path, g: str, source: str, digest: str, option
     entities = rejected = 0
     with _transaction(con):
         seq = int(con.execute("SELECT COALESCE(MAX(seq), 0) FROM graphs").fetchone()[0]) + 1
-        rows: list[tuple[str, str, int, bytes]] = []
+        rows: list[tuple[str, str, int, bytes, str]] = []
         where: dict[str, str] = {}  # iri -> pointer, within the current batch of rows
         writer = _Writer(con)  # SQLite writes (the GIL released) while the next rows are parsed
         writer.start()
@@ -291,7 +297,7 @@ def _stage(rs: RecordStore, path: Path, g: str, source: str, digest: str, option
                                "the first is kept", remedy="merge the two entities into one")
                     continue
                 where[iri] = pointer
-                rows.append((iri, g, seq, text if text is not None else dumps(rec)))
+                rows.append((iri, g, seq, text if text is not None else dumps(rec), pointer))
                 if len(rows) >= _ROWS:
                     writer.put(rows, where)
                     rows, where = [], {}
@@ -323,7 +329,7 @@ class _Writer(threading.Thread):
     def __init__(self, con: sqlite3.Connection) -> None:
         super().__init__(daemon=True, name="mimbridge-stage-writer")
         self.con = con
-        self.jobs: queue.Queue[tuple[list[tuple[str, str, int, bytes]], dict[str, str]] | None] = \
+        self.jobs: queue.Queue[tuple[list[tuple[str, str, int, bytes, str]], dict[str, str]] | None] = \
             queue.Queue(maxsize=2)
         self.count = 0
         self.error: BaseException | None = None
@@ -337,7 +343,7 @@ class _Writer(threading.Thread):
                 except sqlite3.Error as exc:
                     self.error = exc
 
-    def put(self, rows: list[tuple[str, str, int, bytes]], where: dict[str, str]) -> None:
+    def put(self, rows: list[tuple[str, str, int, bytes, str]], where: dict[str, str]) -> None:
         if self.error is not None:
             raise ResolutionError(f"cannot stage records: {self.error}") from self.error
         if rows:
@@ -350,20 +356,21 @@ class _Writer(threading.Thread):
             raise ResolutionError(f"cannot stage records: {self.error}") from self.error
 
 
-def _put(con: sqlite3.Connection, rows: list[tuple[str, str, int, bytes]], where: dict[str, str],
+def _put(con: sqlite3.Connection, rows: list[tuple[str, str, int, bytes, str]], where: dict[str, str],
          report: ConversionReport) -> int:
     """Insert one batch; an id staged by an earlier batch of the same file keeps its first record."""
     if not rows:
         return 0
     before = con.total_changes
-    con.executemany("INSERT INTO records VALUES (?, ?, ?, ?) ON CONFLICT (iri, graph) DO UPDATE SET "
-                    "body = excluded.body, seq = excluded.seq WHERE records.seq < excluded.seq", rows)
+    con.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?) ON CONFLICT (iri, graph) DO UPDATE SET "
+                    "body = excluded.body, seq = excluded.seq, at = excluded.at WHERE records.seq < excluded.seq",
+                    rows)
     done = con.total_changes - before
     if done == len(rows):
         return done
     # some ids came earlier in this file (rare): find them and say where
     seq = rows[0][2]
-    for iri, _, _, body in rows:
+    for iri, _, _, body, _ in rows:
         kept = con.execute("SELECT body FROM records WHERE iri = ? AND graph = ? AND seq = ?",
                            (iri, rows[0][1], seq)).fetchone()
         if kept is not None and kept[0] != body:
