@@ -293,3 +293,57 @@ def test_what_indexing_cannot_carry_is_reported_where_it_was_in_the_file(tmp_pat
     assert (result.entities, result.triples) == (3, 6)  # r1: its type; r2: its type, t, and t's 3
     r = _cli("index", "--store", str(tmp_path / "store"))  # nothing left to do
     assert r.returncode == 0 and r.stdout == ""
+
+
+def _graph_in(store, graph):
+    g = ox.NamedNode(graph)
+    return _graph([q.triple for q in store.store.quads_for_pattern(None, None, None, g)])
+
+
+def _fresh(tmp_path, data):
+    """The graph an ordinary load of ``data`` into an empty store gives (what indexing must end with)."""
+    with OxigraphStore(tmp_path / "fresh") as store:
+        bulk_load_file(store, data, source="ngsi-ld", force=True)
+        return _graph_in(store, data.resolve().as_uri())
+
+
+def test_indexing_again_touches_only_the_entities_that_changed(tmp_path):
+    folder = tmp_path / "store"
+    data = tmp_path / "rooms.json"
+    data.write_text(json.dumps(_rooms(50, 20)), encoding="utf-8")
+    stage_file(folder, data, source="ngsi-ld")
+    assert [r.entities for r in index_store(folder)] == [50]
+    rooms = _rooms(50, 20)
+    rooms[3]["t"]["value"] = 21  # changed
+    del rooms[7]  # removed
+    rooms.append(_rooms(1, 22, start=50)[0])  # new
+    data.write_text(json.dumps(rooms), encoding="utf-8")
+    assert stage_file(folder, data, source="ngsi-ld").removed == 1
+    [r] = index_store(folder)
+    assert (r.entities, r.triples) == (2, 8)  # r3 and r50 converted again, 4 triples each
+    with OxigraphStore(folder) as store:
+        assert isomorphic(_graph_in(store, data.resolve().as_uri()), _fresh(tmp_path, data))
+        assert len(store) == 50 * 4
+    # the same bytes again with --force: the whole graph is indexed anew
+    stage_file(folder, data, source="ngsi-ld", force=True)
+    assert [r.entities for r in index_store(folder)] == [50]
+
+
+def test_changes_of_several_stagings_between_indexings_add_up(tmp_path):
+    folder = tmp_path / "store"
+    data = tmp_path / "rooms.json"
+    data.write_text(json.dumps(_rooms(4, 20)), encoding="utf-8")
+    stage_file(folder, data, source="ngsi-ld")
+    index_store(folder)
+    data.write_text(json.dumps([*_rooms(1, 21), *_rooms(2, 20, start=2)]), encoding="utf-8")  # r0 21, r1 gone
+    stage_file(folder, data, source="ngsi-ld")
+    data.write_text(json.dumps([*_rooms(2, 20), *_rooms(1, 21, start=3)]), encoding="utf-8")  # r0 back, r1 back,
+    stage_file(folder, data, source="ngsi-ld")                                     # r2 gone, r3 changed
+    serving = ServingStore(folder)
+    assert [_values(serving.store, f"urn:ngsi-ld:Room:r{i}") for i in range(4)] == [["20"], ["20"], [], ["21"]]
+    [r] = index_store(folder)
+    assert r.entities == 3  # r0, r1 and r3 converted again (r2 only removed)
+    assert serving.check()
+    assert [_values(serving.store, f"urn:ngsi-ld:Room:r{i}") for i in range(4)] == [["20"], ["20"], [], ["21"]]
+    with OxigraphStore(folder) as store:
+        assert isomorphic(_graph_in(store, data.resolve().as_uri()), _fresh(tmp_path, data))

@@ -187,8 +187,9 @@ def _drop_graph(ox_store: Any, g: ox.NamedNode) -> None:
 
 
 def load_records(store: OxigraphStore, records: Iterator[bytes], *, graph: str, source: str, batch: int = 2000,
-                 progress: Progress | None = None, **options: Any) -> BulkResult:
-    """Replace the named graph ``graph`` with ``records`` (each one JSON text of format ``source``).
+                 progress: Progress | None = None, replace: bool = True, **options: Any) -> BulkResult:
+    """Replace the named graph ``graph`` with ``records`` (each one JSON text of format ``source``); with
+    ``replace=False`` add them to what the graph holds.
 
     >>> with OxigraphStore() as store:
     ...     load_records(store, iter([b'{"id": "urn:ngsi-ld:Room:1", "type": "Room"}']),
@@ -196,14 +197,15 @@ def load_records(store: OxigraphStore, records: Iterator[bytes], *, graph: str, 
     1
     """
     g = checked_iri(graph)
-    return _bulk_load(store, Path(), g, source, batch, progress, options, time.perf_counter(), lines=records)
+    return _bulk_load(store, Path(), g, source, batch, progress, options, time.perf_counter(), lines=records,
+                      replace=replace)
 
 
 def _bulk_load(store: OxigraphStore, path: Path, g: ox.NamedNode, source: str, batch: int,
                progress: Progress | None, options: dict[str, Any], t0: float,
-               lines: Iterator[bytes] | None = None) -> BulkResult:
+               lines: Iterator[bytes] | None = None, replace: bool = True) -> BulkResult:
     ox_store = store.store
-    if ox_store.contains_named_graph(g):
+    if replace and ox_store.contains_named_graph(g):
         _drop_graph(ox_store, g)  # re-loading the same file gives the same graph
     triples = 0
     if source in RDF_FORMATS and lines is None:

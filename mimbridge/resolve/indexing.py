@@ -9,6 +9,9 @@ indexer at a time); :func:`start_indexer` runs it as a background process.
 
 >>> import json, tempfile
 >>> from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
 >>> from mimbridge.resolve.staging import stage_file
 >>> folder = Path(tempfile.mkdtemp())
 >>> _ = (folder / "rooms.json").write_text(json.dumps([{"id": "urn:ngsi-ld:Room:1", "type": "Room"}]))
@@ -26,6 +29,9 @@ import sys
 from array import array
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
 
 from ..report import ConversionReport
 from .bulk import BulkResult, load_records
@@ -54,21 +60,29 @@ def index_pending(store: OxigraphStore, *, batch: int = 2000, progress: Callable
         if upto <= done:
             rs.con.execute("COMMIT")
             return []
-        todo = rs.con.execute("SELECT graph, source, options FROM graphs WHERE seq > ? ORDER BY graph",
+        todo = rs.con.execute("SELECT graph, source, options, indexed FROM graphs WHERE seq > ? ORDER BY graph",
                               (done,)).fetchall()
-        for graph, source, opts in todo:
+        for graph, source, opts, indexed in todo:
             rowids = array("q")  # the staged row of each record converted, to say where a loss was in the file
+            whole = not indexed or not store.store.contains_named_graph(ox.NamedNode(graph))
+            if not whole:  # only the entities changed since the graph was indexed: out, then in again
+                _remove_entities(store, graph, (iri for (iri,) in rs.con.execute(
+                    "SELECT iri FROM records WHERE graph = ? AND changed = 1", (graph,))))
+            query = ("SELECT rowid, body FROM records WHERE graph = ? AND body IS NOT NULL" if whole else
+                     "SELECT rowid, body FROM records WHERE graph = ? AND changed = 1 AND body IS NOT NULL")
 
-            def bodies(graph: str = graph, rowids: array[int] = rowids) -> Iterator[bytes]:
-                for rowid, body in rs.con.execute(
-                        "SELECT rowid, body FROM records WHERE graph = ? AND body IS NOT NULL", (graph,)):
+            def bodies(query: str = query, graph: str = graph, rowids: array[int] = rowids) -> Iterator[bytes]:
+                for rowid, body in rs.con.execute(query, (graph,)):
                     rowids.append(rowid)
                     yield body
 
             tick = (lambda n, _t, _s, _g=graph: progress(_g, n)) if progress else None
             result = load_records(store, bodies(), graph=graph, source=source, batch=batch, progress=tick,
-                                  **json.loads(opts))
-            result.report = _in_file(result.report, lambda k, _r=rowids: rs.pointer(_r[k]) if k < len(_r) else None)
+                                  replace=whole, **json.loads(opts))
+            def where(k: int, rowids: array[int] = rowids) -> str | None:
+                return rs.pointer(rowids[k]) if k < len(rowids) else None
+
+            result.report = _in_file(result.report, where)
             results.append(result)
         rs.con.execute("COMMIT")
         if publish_snapshot:
@@ -80,6 +94,26 @@ def index_pending(store: OxigraphStore, *, batch: int = 2000, progress: Callable
             rs.con.execute("ROLLBACK")
         rs.close()
     return results
+
+
+def _remove_entities(store: OxigraphStore, graph: str, iris: Iterator[str]) -> None:
+    """Remove from ``graph`` each entity's triples and those of its blank (attribute) nodes."""
+    g = ox.NamedNode(graph)
+    ox_store = store.store
+    for iri in iris:
+        frontier: list[Any] = [ox.NamedNode(iri)]
+        quads: list[ox.Quad] = []
+        seen: set[Any] = set(frontier)
+        while frontier:
+            node = frontier.pop()
+            for q in ox_store.quads_for_pattern(node, None, None, g):
+                quads.append(q)
+                o = q.object
+                if isinstance(o, ox.BlankNode) and o not in seen:
+                    seen.add(o)
+                    frontier.append(o)
+        for q in quads:
+            ox_store.remove(q)
 
 
 def _in_file(report: ConversionReport, where: Callable[[int], str | None]) -> ConversionReport:

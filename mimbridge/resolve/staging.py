@@ -62,11 +62,12 @@ _ROWS = 2000  # rows per executemany call
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records(
     iri TEXT NOT NULL, graph TEXT NOT NULL, seq INTEGER NOT NULL, body BLOB, at TEXT,
-    UNIQUE (iri, graph));
+    changed INTEGER NOT NULL DEFAULT 1, UNIQUE (iri, graph));
 CREATE INDEX IF NOT EXISTS records_by_graph ON records(graph, seq);
+CREATE INDEX IF NOT EXISTS records_changed ON records(graph) WHERE changed = 1;
 CREATE TABLE IF NOT EXISTS graphs(
     graph TEXT PRIMARY KEY, source TEXT NOT NULL, options TEXT NOT NULL, digest TEXT NOT NULL,
-    seq INTEGER NOT NULL, staged REAL NOT NULL, entities INTEGER NOT NULL);
+    seq INTEGER NOT NULL, staged REAL NOT NULL, entities INTEGER NOT NULL, indexed INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
@@ -146,7 +147,9 @@ class RecordStore:
         """The triple store holds the stagings up to ``upto``; tombstones up to ``purge_upto`` go."""
         with _transaction(self.con):
             self.con.execute("INSERT OR REPLACE INTO state VALUES ('indexed', ?)", (upto,))
-            self.con.execute("DELETE FROM records WHERE body IS NULL AND seq <= ?", (purge_upto,))
+            self.con.execute("UPDATE records SET changed = 0 WHERE changed = 1 AND seq <= ?", (upto,))
+            self.con.execute("UPDATE graphs SET indexed = seq WHERE seq <= ?", (upto,))
+            self.con.execute("DELETE FROM records WHERE body IS NULL AND changed = 0 AND seq <= ?", (purge_upto,))
 
     def forget_graph(self, graph: str) -> None:
         """Drop the staged records of ``graph`` (it was loaded through the triple store instead)."""
@@ -248,13 +251,18 @@ def stage_file(folder: str | os.PathLike[str], path: str | os.PathLike[str], *, 
     The file's earlier staging is replaced in one transaction; entities no longer in it
     become tombstones; an unchanged file (same bytes, format, options) is skipped unless ``force``.
     A record without a string ``id`` that is an IRI is rejected (reported), the others are staged.
-    ``options`` are kept and used when the records are converted (:func:`index_pending`, the resolver).
+    ``options`` (JSON values) are kept and used when the records are converted (indexing, the resolver);
+    ``force`` also has the next indexing replace the file's whole graph.
     """
     if source not in STAGEABLE:
         raise MimbridgeError(f"staged loading takes NGSI-LD entities ({', '.join(sorted(STAGEABLE))}), "
                              f"not {source}; load it through the triple store (without --defer)")
     if _MINTING & options.keys():
         raise MimbridgeError("staged loading keeps the entity ids; load with minting options without --defer")
+    try:
+        options_text = json.dumps(options, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise MimbridgeError(f"staged loading keeps the conversion options as JSON: {exc}") from exc
     path = Path(path)
     g = checked_iri(graph or source_graph(path)).value
     t0 = time.perf_counter()
@@ -265,13 +273,13 @@ def stage_file(folder: str | os.PathLike[str], path: str | os.PathLike[str], *, 
         before = rs.graph_info(g)
         if before is not None and not force and before["digest"] == digest:
             return StageResult(g, before["entities"], time.perf_counter() - t0, before["seq"], report, skipped=True)
-        return _stage(rs, path, g, source, digest, options, report, progress, t0)
+        return _stage(rs, path, g, source, digest, options_text, report, progress, t0, force)
     finally:
         rs.close()
 
 
-def _stage(rs: RecordStore, path: Path, g: str, source: str, digest: str, options: dict[str, Any],
-           report: ConversionReport, progress: Callable[[int], None] | None, t0: float) -> StageResult:
+def _stage(rs: RecordStore, path: Path, g: str, source: str, digest: str, options_text: str,
+           report: ConversionReport, progress: Callable[[int], None] | None, t0: float, force: bool) -> StageResult:
     dumps = _dumps()
     con = rs.con
     entities = rejected = 0
@@ -310,12 +318,15 @@ def _stage(rs: RecordStore, path: Path, g: str, source: str, digest: str, option
         entities = writer.count
         rejected += sum(e.count for e in writer.report.events)
         report.extend(writer.report)
-        removed = con.execute("UPDATE records SET body = NULL, seq = ? WHERE graph = ? AND seq < ? "
+        # entities no longer in the file: tombstones (kept until the triple store no longer holds them)
+        removed = con.execute("UPDATE records SET body = NULL, seq = ?, changed = 1 WHERE graph = ? AND seq < ? "
                               "AND body IS NOT NULL", (seq, g, seq)).rowcount
-        con.execute("DELETE FROM records WHERE graph = ? AND seq < ?", (g, seq))  # old tombstones
-        con.execute("INSERT OR REPLACE INTO graphs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (g, source, json.dumps(options, sort_keys=True, default=str), digest, seq, time.time(),
-                     entities))
+        con.execute("INSERT INTO graphs VALUES (?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (graph) DO UPDATE SET "
+                    "source = excluded.source, options = excluded.options, digest = excluded.digest, "
+                    "seq = excluded.seq, staged = excluded.staged, entities = excluded.entities, "
+                    "indexed = CASE WHEN graphs.source = excluded.source AND graphs.options = excluded.options "
+                    "AND NOT ? THEN graphs.indexed ELSE 0 END",  # else the graph is indexed anew, whole
+                    (g, source, options_text, digest, seq, time.time(), entities, force))
     if progress:
         progress(entities)
     report.records_in = entities + rejected
@@ -362,9 +373,10 @@ def _put(con: sqlite3.Connection, rows: list[tuple[str, str, int, bytes, str]], 
     if not rows:
         return 0
     before = con.total_changes
-    con.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?) ON CONFLICT (iri, graph) DO UPDATE SET "
-                    "body = excluded.body, seq = excluded.seq, at = excluded.at WHERE records.seq < excluded.seq",
-                    rows)
+    con.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (iri, graph) DO UPDATE SET "
+                    "body = excluded.body, seq = excluded.seq, at = excluded.at, "
+                    "changed = records.changed OR records.body IS NOT excluded.body "
+                    "WHERE records.seq < excluded.seq", rows)
     done = con.total_changes - before
     if done == len(rows):
         return done
