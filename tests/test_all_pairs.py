@@ -126,14 +126,7 @@ def check_invariant(doc: Any, a: str, x: str, opts: dict[str, Any], *, prepared:
 
 
 #: (source, via, option) -> why the invariant does not hold yet (open problems, not accepted losses)
-OPEN: dict[tuple[str, str, str], str] = {
-    **{(a, x, "mapping=observations"): "reading SensorThings with the observations mapping folds each Observation "
-       "into an instance of an attribute of its Thing (the Datastream keeps its link to the Observation); the "
-       "source's structural writer then writes that attribute as a Thing property (observedAt, instanceId, "
-       "datasetId and unitCode reported as dropped at the attribute) and the Observation as a bare reference, so "
-       "its phenomenonTime, result, resultTime and parameters change at the Observation, which no event names"
-       for a in ("sta", "sta2") for x in ("sta", "sta2")},
-}
+OPEN: dict[tuple[str, str, str], str] = {}
 
 
 def _open(a: str, x: str, opts: dict[str, Any]) -> str | None:
