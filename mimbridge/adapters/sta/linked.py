@@ -31,7 +31,7 @@ from __future__ import annotations
 from ...model import Attr, Graph, Kind, Node, copy_node
 from ...report import Approximated, ConversionReport, Dropped
 from .mapping import DEFAULTS, OBSERVATIONS
-from .reverse import Reverse, _Obs
+from .reverse import Reverse
 from .vocab import NGSI_LOCATION, STA
 from .write import is_sta_node, references
 
@@ -93,19 +93,7 @@ class _InPlace(Reverse):
                 if id(a) in ids:
                     self.iptr[id(a)] = f"{base}/{j}" if len(instances) > 1 else base
             for a in placed:
-                ds = self._datastream(a.dataset_id or "")
-                key = (a.instance_id or "").partition("#")
-                rec = self.obs.get(key[0])
-                if rec is None:
-                    rec = self.obs[key[0]] = _Obs(ds, node)
-                if ds.types[0] == STA + "MultiDatastream" and key[2].isdigit():
-                    rec.results[int(key[2])] = a
-                    if key[2] == "0":
-                        rec.main = a
-                else:
-                    rec.main = a
-                    rec.results[0] = a
-
+                self.record(node, self._datastream(a.dataset_id or ""), a, "")
         if placed_any:
             self._derived_location(node)
 
