@@ -138,15 +138,16 @@ class _InPlace(Reverse):
 
 
 def _linked(graph: Graph) -> dict[str, set[str]]:
+    lists = {n.id: references(rel[0]) for n in graph.nodes if n.types and n.types[0] in _DATASTREAM_TYPES
+             for rel in (n.attrs.get(OBSERVATIONS),) if rel and rel[0].kind is Kind.LIST_RELATIONSHIP}
+    if not lists:
+        return {}
     ids = {n.id for n in graph.nodes}
     out: dict[str, set[str]] = {}
-    for n in graph.nodes:
-        if n.types and n.types[0] in _DATASTREAM_TYPES:
-            rel = n.attrs.get(OBSERVATIONS)
-            if rel and rel[0].kind is Kind.LIST_RELATIONSHIP:
-                missing = {x for x in references(rel[0]) if x not in ids}
-                if missing:
-                    out[n.id] = missing
+    for ds, observations in lists.items():
+        missing = {x for x in observations if x not in ids}
+        if missing:
+            out[ds] = missing
     return out
 
 
