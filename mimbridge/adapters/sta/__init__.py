@@ -47,6 +47,7 @@ from ..base import (
 )
 from .dataarray import to_data_array
 from .ids import sta_identify
+from .linked import observations_in_place
 from .read import StaReader
 from .vocab import COLLECTION, DATA_ARRAY
 from .write import StaWriter, is_sta_node
@@ -133,12 +134,16 @@ class StaAdapter(Adapter):
         return mint_ids(graph, report, options, identify=sta_identify)
 
     def structural(self, graph: Graph, report: ConversionReport, options: dict[str, Any]) -> Graph:
-        """The structural graph to write (the observations mapping reversed when asked)."""
+        """The structural graph to write (the observations mapping reversed when asked).
+
+        The structural mapping writes the instances that the graph's Datastreams list as Observations as
+        those Observations (:mod:`.linked`).
+        """
         if _mapping(options) == "observations":
             from .reverse import from_observations
 
             return from_observations(graph, report, table=options.get("property_table"))
-        return graph
+        return observations_in_place(graph, report)
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
         graph = self.structural(graph, report, options)

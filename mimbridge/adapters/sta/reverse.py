@@ -165,19 +165,24 @@ class Reverse:
             if node.types[0] == _T["Thing"] and STA + "thing" not in ds.attrs:
                 self._ensure_link(node, MULTI_DATASTREAMS if mds else DATASTREAMS, ds.id)
             for i, a in enumerate(instances):
-                base, _, idx = (a.instance_id or "").partition("#")
-                if not base:
-                    base = mint_anonymous("Observation", f"{node.id}/{_local(name)}/{i}")
-                rec = self.obs.get(base)
-                if rec is None:
-                    rec = self.obs[base] = _Obs(ds, node)
-                if mds and idx.isdigit():
-                    rec.results[int(idx)] = a
-                    if idx == "0":
-                        rec.main = a
-                else:
-                    rec.main = a
-                    rec.results[0] = a
+                self.record(node, ds, a, f"{node.id}/{_local(name)}/{i}")
+
+    def record(self, subject: Node, ds: Node, a: Attr, token: str) -> None:
+        """File instance ``a`` of ``subject`` as (a component of) the Observation of ``ds`` its instanceId names
+        (an anonymous one minted from ``token`` when it names none)."""
+        base, _, idx = (a.instance_id or "").partition("#")
+        if not base:
+            base = mint_anonymous("Observation", token)
+        rec = self.obs.get(base)
+        if rec is None:
+            rec = self.obs[base] = _Obs(ds, subject)
+        if idx.isdigit() and ds.types[0] == _T["MultiDatastream"]:
+            rec.results[int(idx)] = a
+            if idx == "0":
+                rec.main = a
+        else:
+            rec.main = a
+            rec.results[0] = a
 
     def _foreign(self, node: Node, props: dict[str, Any]) -> None:
         types = [_local(t) for t in node.types]
