@@ -254,15 +254,18 @@ class _Pipeline:
         self.env: dict[str, Any] | None = None
         self.dropped_env: set[str] = set()
         self.relabel = Relabeler()
+        self.session = _writer_session()
 
     # -- driving ---------------------------------------------------------------------------------
     def run(self, data: Any, lines: bool, batch: int) -> Iterator[str]:
         from .adapters.rdf.check import SEEN_IDS
+        from .adapters.rdf.session import SESSION
 
         kind = STREAMABLE.get(self.src.name)
         fh = _binary(data)
         self.s._fh = fh
         seen = SEEN_IDS.set(set())  # a duplicate id across batches is reported as within one document
+        session = SESSION.set(self.session)  # one RDF writer for every batch (memos kept, numbering goes on)
         try:
             if kind is None or self.dst.name not in STREAM_TARGETS or (fh is None and not isinstance(data, list)):
                 yield from self._whole(data if fh is None else fh.read())
@@ -283,10 +286,12 @@ class _Pipeline:
                 assert fh is not None
                 yield from self._frames(batched(turtle_records(fh, self.r_opts.get("base")), batch), "text", None)
         finally:
-            try:
-                SEEN_IDS.reset(seen)
-            except ValueError:  # finalised in another context (an abandoned stream collected later)
-                SEEN_IDS.set(None)
+            pairs: tuple[tuple[Any, Any], ...] = ((SEEN_IDS, seen), (SESSION, session))
+            for var, token in pairs:
+                try:
+                    var.reset(token)
+                except ValueError:  # finalised in another context (an abandoned stream collected later)
+                    var.set(None)
             if fh is not None and fh is not data:
                 fh.close()
 
@@ -361,7 +366,7 @@ class _Pipeline:
             lone = not only and len(graph.nodes) == 1
             if self.dst.name == "turtle":  # via N-Triples: blank nodes are renumbered before Turtle is written
                 nt = registry.get("ntriples").write(graph, report=rep, **self.w_opts)
-                out = self.dst.from_ntriples(self.relabel(drop_list_note(nt) if lone else nt), **self.w_opts)
+                out = self.dst.from_ntriples(self._numbered(drop_list_note(nt) if lone else nt), **self.w_opts)
             else:
                 out = self.dst.write(graph, report=rep, **self.w_opts)
                 if lone and isinstance(out, str):
@@ -397,7 +402,7 @@ class _Pipeline:
                 continue
             if isinstance(out, str):
                 framing = "text"
-                yield self._text(out if self.dst.name == "turtle" else self.relabel(out))
+                yield self._text(out if self.dst.name == "turtle" else self._numbered(out))
                 continue
             if isinstance(out, list):
                 if not out:
@@ -439,6 +444,10 @@ class _Pipeline:
         elif framing is None:  # no record at all: what convert gives for an empty input
             yield from self._empty(shape)
 
+    def _numbered(self, nt: str) -> str:
+        """A batch's N-Triples with blank nodes numbered on from the batches before (by the writer, or here)."""
+        return nt if self.session.continuous else self.relabel(nt)
+
     def _lines(self, out: Any, coll: Any) -> Iterator[str]:
         """JSON Lines output: one record a line; a collection's other members cannot be carried."""
         if isinstance(out, dict):
@@ -473,6 +482,12 @@ class _Pipeline:
                 self.seen_prefixes.add(line)
             keep.append(line)
         return "".join(keep)
+
+
+def _writer_session() -> Any:
+    from .adapters.rdf.session import WriterSession
+
+    return WriterSession()
 
 
 def _paused(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
