@@ -327,7 +327,7 @@ class _Pipeline:
     def _json(self, fh: BinaryIO, batch: int) -> Iterator[str]:
         first = fh.peek(64)[:64].lstrip()[:1] if hasattr(fh, "peek") else b""  # type: ignore[attr-defined]
         if first == b"[":
-            yield from self._frames(batched(iter(JsonSequence(fh)), batch), "array", None)
+            yield from self._frames(JsonSequence(fh).batches(batch), "array", None)
             return
         member = _MEMBER.get(self.src.name)
         if member == "value" and self.dst.name not in ("sta", "sta2") and self.r_opts.get("mapping") != "observations":
@@ -338,7 +338,7 @@ class _Pipeline:
         # a collection object: ``member`` streamed, the other top-level members kept (envelope)
         seq = JsonSequence(fh, member=member)
         self.env = seq.envelope
-        yield from self._frames(batched(iter(seq), batch), "collection", (member, seq.order, []))
+        yield from self._frames(seq.batches(batch), "collection", (member, seq.order, []))
 
     # -- converting ------------------------------------------------------------------------------
     def _convert(self, records: list[Any], start: int, line0: int, only: bool = False) -> Any:
