@@ -381,61 +381,80 @@ class _Pipeline:
         return out
 
     def _frames(self, batches: Iterable[list[Any]], shape: str, coll: Any) -> Iterator[str]:
-        """Convert batches and frame their outputs as one document (JSON array, collection or text)."""
+        """Convert batches and frame their outputs as one document (JSON array, collection or text).
+
+        Each batch is parsed, converted and serialised with the cyclic garbage collector paused, and its
+        records and output are let go before the collector runs again: it never scans a live batch (a
+        collection at every few hundred new objects cost a tenth of a SensorThings Observation's conversion).
+        """
         start = line0 = 0
         opened = False
         framing: str | None = None
         member = None
-        last_out: dict[str, Any] = {}
+        last_env: dict[str, Any] = {}
         written: set[str] = set()
-        for records, only in only_batches(_paused(batches)):
-            out = self._convert(records, start, line0, only and shape == "text")
-            if STREAMABLE.get(self.src.name) in ("nt", "turtle"):
-                line0 += sum(r.count("\n") for r in records)
-            start += len(records)
-            self.s.records = start
-            if self.s.on_record is not None:
-                self.s.on_record(start)
-            if self.output_lines and not isinstance(out, str):
-                framing = "lines"
-                yield from self._lines(out, coll)
-                continue
-            if isinstance(out, str):
-                framing = "text"
-                yield self._text(out if self.dst.name == "turtle" else self._numbered(out))
-                continue
-            if isinstance(out, list):
-                if not out:
-                    continue
-                head = "," if opened else "["
-                framing, opened = "array", True
-                yield head + _items_text(out)
-                continue
-            if isinstance(out, dict):
-                member = member or _list_member(out, coll)
-                if member is None:
-                    yield dumps(out) + "\n"  # one object per batch: only possible for one record
-                    framing = "done"
-                    continue
-                last_out = out
-                if not opened:
-                    framing, opened = "collection", True
-                    before, _ = _split_envelope(out, member)
-                    written = {k for k, _ in before}
-                    yield "{\n" + "".join(f"  {json.dumps(k, ensure_ascii=False)}: "
-                                          f"{_indent(json.dumps(v, ensure_ascii=False, indent=2)).lstrip()},\n"
-                                          for k, v in before) + f"  {json.dumps(member)}: ["
-                    self._first_item = True
-                if out[member]:
-                    sep = "" if self._first_item else ","
-                    self._first_item = False
-                    yield sep + _items_text(out[member]).replace("\n", "\n  ")
+        it = only_batches(batches)
+        pending: list[str] = []
+        while True:
+            yield from pending  # the text of the batch before, with the collector running
+            pending = []
+            emit = pending.append
+            with no_gc():
+                nxt = next(it, None)
+                if nxt is None:
+                    break
+                records, only = nxt
+                out: Any = None
+                try:
+                    out = self._convert(records, start, line0, only and shape == "text")
+                    if STREAMABLE.get(self.src.name) in ("nt", "turtle"):
+                        line0 += sum(r.count("\n") for r in records)
+                    start += len(records)
+                    self.s.records = start
+                    if self.s.on_record is not None:
+                        self.s.on_record(start)
+                    if self.output_lines and not isinstance(out, str):
+                        framing = "lines"
+                        pending.extend(self._lines(out, coll))
+                        continue
+                    if isinstance(out, str):
+                        framing = "text"
+                        emit(self._text(out if self.dst.name == "turtle" else self._numbered(out)))
+                        continue
+                    if isinstance(out, list):
+                        if not out:
+                            continue
+                        head = "," if opened else "["
+                        framing, opened = "array", True
+                        emit(head + _items_text(out))
+                        continue
+                    if isinstance(out, dict):
+                        member = member or _list_member(out, coll)
+                        if member is None:
+                            emit(dumps(out) + "\n")  # one object per batch: only possible for one record
+                            framing = "done"
+                            continue
+                        last_env = {k: v for k, v in out.items() if k != member}
+                        if not opened:
+                            framing, opened = "collection", True
+                            before, _ = _split_envelope(out, member)
+                            written = {k for k, _ in before}
+                            emit("{\n" + "".join(f"  {json.dumps(k, ensure_ascii=False)}: "
+                                                 f"{_indent(json.dumps(v, ensure_ascii=False, indent=2)).lstrip()},\n"
+                                                 for k, v in before) + f"  {json.dumps(member)}: [")
+                            self._first_item = True
+                        if out[member]:
+                            sep = "" if self._first_item else ","
+                            self._first_item = False
+                            emit(sep + _items_text(out[member]).replace("\n", "\n  "))
+                finally:
+                    nxt = records = out = None  # let the batch go while the collector is still paused
         if framing == "array":
             yield "\n]\n"
         elif framing == "collection":
             # the last batch has every envelope member; those that came after the records in the input
             # (not known when the head was written) follow the records
-            after = [(k, v) for k, v in last_out.items() if k != member and k not in written]
+            after = [(k, v) for k, v in last_env.items() if k not in written]
             tail = "".join(f",\n  {json.dumps(k, ensure_ascii=False)}: "
                            f"{_indent(json.dumps(v, ensure_ascii=False, indent=2)).lstrip()}" for k, v in after)
             yield ("\n  ]" if not self._first_item else "]") + tail + "\n}\n"
@@ -488,21 +507,6 @@ def _writer_session() -> Any:
     from .adapters.rdf.session import WriterSession
 
     return WriterSession()
-
-
-def _paused(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
-    """Each batch parsed with the cyclic garbage collector paused (as the conversion runs); it runs in between.
-
-    Parsing builds only acyclic dicts and lists; a collection at every few hundred of them cost a sixth of a
-    GeoJSON point's conversion. Garbage of one batch is collected before the next.
-    """
-    it = iter(batches)
-    while True:
-        with no_gc():
-            batch = next(it, None)
-        if batch is None:
-            return
-        yield batch
 
 
 def _items_text(items: list[Any]) -> str:
