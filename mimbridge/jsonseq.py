@@ -71,7 +71,7 @@ class JsonSequence:
         decoder = json.JSONDecoder(parse_constant=_no_constant)
         self._scan = decoder.raw_decode
         #: the C scanner itself (``raw_decode`` without its Python frame; StopIteration where no value starts)
-        self._scan_once = decoder.scan_once
+        self._scan_once = decoder.scan_once  # type: ignore[attr-defined]
         self.buf = ""
         self.pos = 0
         self.done = 0  # characters of the input before ``buf``

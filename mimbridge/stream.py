@@ -448,7 +448,7 @@ class _Pipeline:
                             self._first_item = False
                             emit(sep + _items_text(out[member]).replace("\n", "\n  "))
                 finally:
-                    nxt = records = out = None  # let the batch go while the collector is still paused
+                    del nxt, records, out  # let the batch go while the collector is still paused
         if framing == "array":
             yield "\n]\n"
         elif framing == "collection":
