@@ -68,7 +68,10 @@ class JsonSequence:
         self.envelope: dict[str, Any] = {}
         self.order: list[str] = []
         self._decode = codecs.getincrementaldecoder("utf-8")("strict").decode
-        self._scan = json.JSONDecoder(parse_constant=_no_constant).raw_decode
+        decoder = json.JSONDecoder(parse_constant=_no_constant)
+        self._scan = decoder.raw_decode
+        #: the C scanner itself (``raw_decode`` without its Python frame; StopIteration where no value starts)
+        self._scan_once = decoder.scan_once  # type: ignore[attr-defined]
         self.buf = ""
         self.pos = 0
         self.done = 0  # characters of the input before ``buf``
@@ -129,49 +132,76 @@ class JsonSequence:
             return value
 
     # -- the structure -------------------------------------------------------------------------------
-    def _items(self) -> Iterator[Any]:
-        """The items of the array whose ``[`` was just read, up to and past its ``]``."""
+    def _items(self, n: int) -> Iterator[list[Any]]:
+        """Lists of up to ``n`` items of the array whose ``[`` was just read, up to and past its ``]``."""
         if self._peek() == "]":
             self.pos += 1
             return
-        scan, sep = self._scan, _SEP.match
+        scan, sep = self._scan_once, _SEP.match
+        chunk: list[Any] = []
+        add = chunk.append
         while True:
+            buf, pos = self.buf, self.pos
             m = None
-            try:  # an item and its separator within the buffer: two calls into C
-                value, end = scan(self.buf, self.pos)
-                m = sep(self.buf, end)
-            except (ValueError, RecursionError):
+            try:  # items and their separators within the buffer: two calls into C each, no Python frame
+                while True:
+                    value, end = scan(buf, pos)
+                    m = sep(buf, end)
+                    if m is None:
+                        break
+                    pos = m.end()
+                    add(value)
+                    if m.group(1) == "]":
+                        self.pos = pos
+                        yield chunk
+                        return
+                    if len(chunk) >= n:
+                        self.pos = pos
+                        yield chunk
+                        chunk = []
+                        add = chunk.append
+            except (StopIteration, ValueError, RecursionError):
                 pass
-            if m is not None:
-                self.pos = m.end()
-                yield value
-                if m.group(1) == "]":
-                    return
-                continue
+            self.pos = pos
             value = self._value()  # cut by the end of the buffer, or malformed: the careful way
             c = self._peek()
             if c not in (",", "]"):
                 raise self._error("array items not separated", "',' or ']' between array items")
             self.pos += 1
-            yield value
+            add(value)
             if c == "]":
+                yield chunk
                 return
+            if len(chunk) >= n:
+                yield chunk
+                chunk = []
+                add = chunk.append
             self._peek()
 
     def __iter__(self) -> Iterator[Any]:
+        for chunk in self.batches(1):
+            yield chunk[0]
+
+    def batches(self, n: int) -> Iterator[list[Any]]:
+        """The records in lists of ``n`` (the last one shorter), read as :meth:`__iter__` reads them.
+
+        >>> import io
+        >>> list(JsonSequence(io.BytesIO(b'[1, 2, 3]')).batches(2))
+        [[1, 2], [3]]
+        """
         c = self._peek()
         if c == "[":
             self.pos += 1
-            yield from self._items()
+            yield from self._items(n)
         elif c == "{":
             self.pos += 1
-            yield from self._members()
+            yield from self._members(n)
         else:
             raise self._error("not an array or an object", "a JSON array or object")
         if self._peek() != "":
             raise self._error("extra data after the JSON text", "one JSON text")
 
-    def _members(self) -> Iterator[Any]:
+    def _members(self, n: int) -> Iterator[list[Any]]:
         if self._peek() == "}":
             self.pos += 1
             return
@@ -185,7 +215,7 @@ class JsonSequence:
             self.order.append(key)
             if key == self.member and self._peek() == "[":
                 self.pos += 1
-                yield from self._items()
+                yield from self._items(n)
             else:
                 self.envelope[key] = self._value()
             c = self._peek()

@@ -254,15 +254,18 @@ class _Pipeline:
         self.env: dict[str, Any] | None = None
         self.dropped_env: set[str] = set()
         self.relabel = Relabeler()
+        self.session = _writer_session()
 
     # -- driving ---------------------------------------------------------------------------------
     def run(self, data: Any, lines: bool, batch: int) -> Iterator[str]:
         from .adapters.rdf.check import SEEN_IDS
+        from .adapters.rdf.session import SESSION
 
         kind = STREAMABLE.get(self.src.name)
         fh = _binary(data)
         self.s._fh = fh
         seen = SEEN_IDS.set(set())  # a duplicate id across batches is reported as within one document
+        session = SESSION.set(self.session)  # one RDF writer for every batch (memos kept, numbering goes on)
         try:
             if kind is None or self.dst.name not in STREAM_TARGETS or (fh is None and not isinstance(data, list)):
                 yield from self._whole(data if fh is None else fh.read())
@@ -283,10 +286,12 @@ class _Pipeline:
                 assert fh is not None
                 yield from self._frames(batched(turtle_records(fh, self.r_opts.get("base")), batch), "text", None)
         finally:
-            try:
-                SEEN_IDS.reset(seen)
-            except ValueError:  # finalised in another context (an abandoned stream collected later)
-                SEEN_IDS.set(None)
+            pairs: tuple[tuple[Any, Any], ...] = ((SEEN_IDS, seen), (SESSION, session))
+            for var, token in pairs:
+                try:
+                    var.reset(token)
+                except ValueError:  # finalised in another context (an abandoned stream collected later)
+                    var.set(None)
             if fh is not None and fh is not data:
                 fh.close()
 
@@ -322,7 +327,7 @@ class _Pipeline:
     def _json(self, fh: BinaryIO, batch: int) -> Iterator[str]:
         first = fh.peek(64)[:64].lstrip()[:1] if hasattr(fh, "peek") else b""  # type: ignore[attr-defined]
         if first == b"[":
-            yield from self._frames(batched(iter(JsonSequence(fh)), batch), "array", None)
+            yield from self._frames(JsonSequence(fh).batches(batch), "array", None)
             return
         member = _MEMBER.get(self.src.name)
         if member == "value" and self.dst.name not in ("sta", "sta2") and self.r_opts.get("mapping") != "observations":
@@ -333,7 +338,7 @@ class _Pipeline:
         # a collection object: ``member`` streamed, the other top-level members kept (envelope)
         seq = JsonSequence(fh, member=member)
         self.env = seq.envelope
-        yield from self._frames(batched(iter(seq), batch), "collection", (member, seq.order, []))
+        yield from self._frames(seq.batches(batch), "collection", (member, seq.order, []))
 
     # -- converting ------------------------------------------------------------------------------
     def _convert(self, records: list[Any], start: int, line0: int, only: bool = False) -> Any:
@@ -361,7 +366,7 @@ class _Pipeline:
             lone = not only and len(graph.nodes) == 1
             if self.dst.name == "turtle":  # via N-Triples: blank nodes are renumbered before Turtle is written
                 nt = registry.get("ntriples").write(graph, report=rep, **self.w_opts)
-                out = self.dst.from_ntriples(self.relabel(drop_list_note(nt) if lone else nt), **self.w_opts)
+                out = self.dst.from_ntriples(self._numbered(drop_list_note(nt) if lone else nt), **self.w_opts)
             else:
                 out = self.dst.write(graph, report=rep, **self.w_opts)
                 if lone and isinstance(out, str):
@@ -376,61 +381,80 @@ class _Pipeline:
         return out
 
     def _frames(self, batches: Iterable[list[Any]], shape: str, coll: Any) -> Iterator[str]:
-        """Convert batches and frame their outputs as one document (JSON array, collection or text)."""
+        """Convert batches and frame their outputs as one document (JSON array, collection or text).
+
+        Each batch is parsed, converted and serialised with the cyclic garbage collector paused, and its
+        records and output are let go before the collector runs again: it never scans a live batch (a
+        collection at every few hundred new objects cost a tenth of a SensorThings Observation's conversion).
+        """
         start = line0 = 0
         opened = False
         framing: str | None = None
         member = None
-        last_out: dict[str, Any] = {}
+        last_env: dict[str, Any] = {}
         written: set[str] = set()
-        for records, only in only_batches(_paused(batches)):
-            out = self._convert(records, start, line0, only and shape == "text")
-            if STREAMABLE.get(self.src.name) in ("nt", "turtle"):
-                line0 += sum(r.count("\n") for r in records)
-            start += len(records)
-            self.s.records = start
-            if self.s.on_record is not None:
-                self.s.on_record(start)
-            if self.output_lines and not isinstance(out, str):
-                framing = "lines"
-                yield from self._lines(out, coll)
-                continue
-            if isinstance(out, str):
-                framing = "text"
-                yield self._text(out if self.dst.name == "turtle" else self.relabel(out))
-                continue
-            if isinstance(out, list):
-                if not out:
-                    continue
-                head = "," if opened else "["
-                framing, opened = "array", True
-                yield head + _items_text(out)
-                continue
-            if isinstance(out, dict):
-                member = member or _list_member(out, coll)
-                if member is None:
-                    yield dumps(out) + "\n"  # one object per batch: only possible for one record
-                    framing = "done"
-                    continue
-                last_out = out
-                if not opened:
-                    framing, opened = "collection", True
-                    before, _ = _split_envelope(out, member)
-                    written = {k for k, _ in before}
-                    yield "{\n" + "".join(f"  {json.dumps(k, ensure_ascii=False)}: "
-                                          f"{_indent(json.dumps(v, ensure_ascii=False, indent=2)).lstrip()},\n"
-                                          for k, v in before) + f"  {json.dumps(member)}: ["
-                    self._first_item = True
-                if out[member]:
-                    sep = "" if self._first_item else ","
-                    self._first_item = False
-                    yield sep + _items_text(out[member]).replace("\n", "\n  ")
+        it = only_batches(batches)
+        pending: list[str] = []
+        while True:
+            yield from pending  # the text of the batch before, with the collector running
+            pending = []
+            emit = pending.append
+            with no_gc():
+                nxt = next(it, None)
+                if nxt is None:
+                    break
+                records, only = nxt
+                out: Any = None
+                try:
+                    out = self._convert(records, start, line0, only and shape == "text")
+                    if STREAMABLE.get(self.src.name) in ("nt", "turtle"):
+                        line0 += sum(r.count("\n") for r in records)
+                    start += len(records)
+                    self.s.records = start
+                    if self.s.on_record is not None:
+                        self.s.on_record(start)
+                    if self.output_lines and not isinstance(out, str):
+                        framing = "lines"
+                        pending.extend(self._lines(out, coll))
+                        continue
+                    if isinstance(out, str):
+                        framing = "text"
+                        emit(self._text(out if self.dst.name == "turtle" else self._numbered(out)))
+                        continue
+                    if isinstance(out, list):
+                        if not out:
+                            continue
+                        head = "," if opened else "["
+                        framing, opened = "array", True
+                        emit(head + _items_text(out))
+                        continue
+                    if isinstance(out, dict):
+                        member = member or _list_member(out, coll)
+                        if member is None:
+                            emit(dumps(out) + "\n")  # one object per batch: only possible for one record
+                            framing = "done"
+                            continue
+                        last_env = {k: v for k, v in out.items() if k != member}
+                        if not opened:
+                            framing, opened = "collection", True
+                            before, _ = _split_envelope(out, member)
+                            written = {k for k, _ in before}
+                            emit("{\n" + "".join(f"  {json.dumps(k, ensure_ascii=False)}: "
+                                                 f"{_indent(json.dumps(v, ensure_ascii=False, indent=2)).lstrip()},\n"
+                                                 for k, v in before) + f"  {json.dumps(member)}: [")
+                            self._first_item = True
+                        if out[member]:
+                            sep = "" if self._first_item else ","
+                            self._first_item = False
+                            emit(sep + _items_text(out[member]).replace("\n", "\n  "))
+                finally:
+                    del nxt, records, out  # let the batch go while the collector is still paused
         if framing == "array":
             yield "\n]\n"
         elif framing == "collection":
             # the last batch has every envelope member; those that came after the records in the input
             # (not known when the head was written) follow the records
-            after = [(k, v) for k, v in last_out.items() if k != member and k not in written]
+            after = [(k, v) for k, v in last_env.items() if k not in written]
             tail = "".join(f",\n  {json.dumps(k, ensure_ascii=False)}: "
                            f"{_indent(json.dumps(v, ensure_ascii=False, indent=2)).lstrip()}" for k, v in after)
             yield ("\n  ]" if not self._first_item else "]") + tail + "\n}\n"
@@ -438,6 +462,10 @@ class _Pipeline:
             return
         elif framing is None:  # no record at all: what convert gives for an empty input
             yield from self._empty(shape)
+
+    def _numbered(self, nt: str) -> str:
+        """A batch's N-Triples with blank nodes numbered on from the batches before (by the writer, or here)."""
+        return nt if self.session.continuous else self.relabel(nt)
 
     def _lines(self, out: Any, coll: Any) -> Iterator[str]:
         """JSON Lines output: one record a line; a collection's other members cannot be carried."""
@@ -475,19 +503,10 @@ class _Pipeline:
         return "".join(keep)
 
 
-def _paused(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
-    """Each batch parsed with the cyclic garbage collector paused (as the conversion runs); it runs in between.
+def _writer_session() -> Any:
+    from .adapters.rdf.session import WriterSession
 
-    Parsing builds only acyclic dicts and lists; a collection at every few hundred of them cost a sixth of a
-    GeoJSON point's conversion. Garbage of one batch is collected before the next.
-    """
-    it = iter(batches)
-    while True:
-        with no_gc():
-            batch = next(it, None)
-        if batch is None:
-            return
-        yield batch
+    return WriterSession()
 
 
 def _items_text(items: list[Any]) -> str:

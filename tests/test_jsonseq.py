@@ -62,3 +62,23 @@ def test_text_that_is_not_utf8_and_deep_nesting_are_parse_errors():
         list(JsonSequence(io.BytesIO(b'[{"a": "\xff"}]')))
     with pytest.raises(ParseError, match="nested too deep"):
         list(seq("[" + "[" * 100_000 + "]" * 100_000 + "]"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(items=st.lists(values, max_size=9), read=st.sampled_from([1, 2, 5, 9, 1 << 20]), n=st.integers(1, 4),
+       member=st.booleans())
+def test_batches_hold_n_records_each_in_input_order(items, read, n, member):
+    doc = {"type": "FeatureCollection", "features": items, "n": 1} if member else items
+    s = seq(json.dumps(doc), member="features" if member else None, read=read)
+    chunks = list(s.batches(n))
+    assert [x for c in chunks for x in c] == items
+    assert [len(c) for c in chunks] == [n] * (len(items) // n) + ([len(items) % n] if len(items) % n else [])
+    if member:
+        assert s.envelope == {"type": "FeatureCollection", "n": 1}
+
+
+def test_a_malformed_record_in_a_batch_is_named_at_its_character():
+    for read in (1, 4, 1 << 20):
+        with pytest.raises(ParseError) as info:
+            list(seq('[1, 2, 3, {"a": }, 5]', read=read).batches(3))
+        assert info.value.pointer == "character 16", read

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mimbridge.errors import ParseError
 from mimbridge.limits import JsonScreen, Limits
@@ -47,3 +49,42 @@ def test_lone_surrogate_escapes_are_refused_and_pairs_pass():
     with pytest.raises(ParseError, match="lone surrogate") as info:
         screen(b'["ok", "\\udc00 alone", "' + b"y" * 100 + b'"]')
     assert info.value.pointer == "byte 8"
+
+
+def _refused(doc: bytes, depth: int) -> bool:
+    try:
+        screen(doc, depth=depth)
+    except ParseError:
+        return True
+    return False
+
+
+def _run_of_openings(doc: bytes, depth: int) -> bool:
+    """The screen's rule by hand: more than ``depth`` openings with no closing between them (strings skipped)."""
+    for start in range(len(doc)):
+        if doc[start:start + 1] not in (b"[", b"{"):
+            continue
+        opened, i = 1, start + 1
+        while i < len(doc) and opened <= depth:
+            c = doc[i:i + 1]
+            if c in (b"[", b"{"):
+                opened += 1
+            elif c == b'"':
+                end = doc.find(b'"', i + 1)
+                if end < 0:
+                    break
+                i = end
+            elif c in (b"]", b"}"):
+                break
+            i += 1
+        if opened > depth:
+            return True
+    return False
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.sampled_from([b"[", b"{", b"]", b"}", b'"', b'""', b'"a"', b'"]"', b'"[{"', b" "]),
+                      max_size=24), depth=st.integers(1, 4))
+def test_strings_without_brackets_do_not_hide_or_make_a_run(parts, depth):
+    doc = b"".join(parts)
+    assert _refused(doc, depth) == _run_of_openings(doc, depth), doc

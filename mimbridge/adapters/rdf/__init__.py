@@ -33,6 +33,7 @@ from ...model import Attr, Graph
 from ...report import Coerced, ConversionReport
 from ..base import Adapter, Capabilities, OptionSpec, option_table
 from .profiles import profile_writer
+from .session import SESSION
 from .syntax import reserialise
 from .terms import DEFAULT_PREFIXES, MB, SKOLEM_BASE, canonical_double
 
@@ -68,7 +69,10 @@ def to_rdflib(graph: Graph, **options: Any) -> Any:
 def write_ntriples(graph: Graph, report: ConversionReport, **options: Any) -> str:
     """The graph as N-Triples text in the chosen ``profile`` (see :data:`.profiles.PROFILES`)."""
     profile = options.pop("profile", None) or "ngsi-ld"
-    nt = profile_writer(profile)(report, **options).document(graph)
+    session = SESSION.get()  # within a stream: the writer of the batch before, ready for this one
+    cls = profile_writer(profile)
+    writer = cls(report, **options) if session is None else session.writer(cls, report, options)
+    nt = writer.document(graph)
     if not nt.isascii() and _SURROGATE.search(nt):
         nt = _no_surrogates(nt, graph, report)
     return nt

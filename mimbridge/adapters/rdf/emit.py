@@ -37,6 +37,8 @@ __all__ = ["Emitter", "TermContext"]
 
 
 _LINES_MAX = 1 << 16
+#: entries of the double memo kept from one document of a stream to the next (about 1.5 MB)
+_KEEP_MAX = 1 << 12
 
 
 class TermContext:
@@ -177,6 +179,21 @@ class Emitter:
         term = f'"{lex}"^^{NT_DOUBLE}'
         hit = self.doubles[v] = (term, term + " .\n", float(lex) == v)
         return hit
+
+    def restart(self) -> None:
+        """Ready for the next document of a stream: lines and messages emptied, memos bounded, numbering kept."""
+        self.lines.clear()
+        self.invalid.clear()
+        # names of blank nodes are a batch's own (a reader numbers the blank subjects of each batch from 0)
+        self._labels.clear()
+        if len(self.doubles) >= _KEEP_MAX:
+            self.doubles.clear()
+        if len(self._ctxs) >= 64:
+            self._ctxs.clear()
+        for c in self._ctxs.values():
+            for memo in (c._ids, c._special, c.names, c.rels):
+                if len(memo) >= _LINES_MAX:
+                    memo.clear()
 
     def ctx(self, actx: ActiveContext) -> TermContext:
         c = self._ctxs.get(id(actx))

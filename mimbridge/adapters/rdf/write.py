@@ -58,6 +58,8 @@ _NO_META = (None,) * len(META_TERMS)
 _REST_GET = attrgetter("dataset_id", "instance_id", "created_at", "modified_at", "deleted_at", "expires_at", "scope")
 _NO_REST = (None,) * 7
 _RELATIONSHIP = Kind.RELATIONSHIP
+#: entries a memo kept from one document of a stream to the next may hold
+_MEMO_MAX = 1 << 16
 
 
 class Writer:
@@ -85,6 +87,15 @@ class Writer:
         self._meta_json: dict[Any, str] = {}
 
     # -- documents -------------------------------------------------------
+    def restart(self, report: ConversionReport) -> None:
+        """Ready for the next document of a stream (:mod:`.session`): memos kept (bounded), numbering goes on."""
+        self.report = report
+        self._ptr = ""
+        self.em.restart()
+        for memo in (self._iris, self._hashes, self._meta_json):
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+
     def document(self, graph: Graph) -> str:
         """The N-Triples text of the whole graph."""
         single = bool(graph.meta.get("ngsi-ld:single"))
