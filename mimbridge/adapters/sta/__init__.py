@@ -147,7 +147,8 @@ class StaAdapter(Adapter):
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
         graph = self.structural(graph, report, options)
-        return StaWriter(report, dialect=self.write_dialect).document(graph)
+        return StaWriter(report, dialect=self.write_dialect,
+                         check_ids=_mapping(options) != "observations").document(graph)
 
 
 class Sta2Adapter(StaAdapter):
@@ -165,7 +166,7 @@ class StaDataArrayAdapter(StaAdapter):
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
         graph = self.structural(graph, report, options)
-        doc = StaWriter(report, dialect="1.1").document(graph)
+        doc = StaWriter(report, dialect="1.1", check_ids=_mapping(options) != "observations").document(graph)
         items = doc if isinstance(doc, list) else (doc.get("value") if isinstance(doc, dict) else None)
         if not isinstance(items, list):
             items = [doc]

@@ -21,17 +21,17 @@ from __future__ import annotations
 
 from operator import attrgetter
 from typing import Any
-from urllib.parse import unquote
 
 from ...model import META_FIELDS, NGSI_LD, Attr, Graph, Kind, Node
 from ...report import Approximated, Coerced, ConversionReport, Dropped
+from .names import member_key, nav_read_back, read_back
+from .readback import annotation_loss, anonymous, linked_id, nav_target, root_id, same_id
 from .vocab import (
     COLLECTION,
     COUNT,
     DATA_ARRAY,
     ENTITY_SETS_IRI,
     FEATURE_WRAPPER,
-    FIELD_BY_IRI,
     FORM,
     MEMBERS,
     NAV_PROPERTIES,
@@ -100,13 +100,18 @@ def _esc(name: str) -> str:
 class StaWriter:
     """Writes a structural graph as SensorThings JSON; ``dialect`` is ``"1.1"`` or ``"2.0"``."""
 
-    def __init__(self, report: ConversionReport, *, dialect: str = "1.1") -> None:
+    def __init__(self, report: ConversionReport, *, dialect: str = "1.1", check_ids: bool = True) -> None:
         self.report = report
+        #: report entities and links whose ids a SensorThings reader does not give back (off for a mapping
+        #: that makes the entities and reports them itself)
+        self.check_ids = check_ids
         self.v2 = dialect == "2.0"
         self.ann = _ANN_V20 if self.v2 else _ANN_V11
         self.id_key = "id" if self.v2 else "@iot.id"
         self.nodes: dict[str, Node] = {}
         self.from_v2 = False
+        #: more than one entity (report paths start with the entity's index)
+        self._multi = False
         #: JSON pointer of each node of the graph (report paths)
         self.ptr: dict[str, str] = {}
 
@@ -116,6 +121,7 @@ class StaWriter:
         self.from_v2 = graph.meta.get("sta:version") == "2.0" and not self.v2
         nodes = self.nodes
         single = bool(graph.meta.get("ngsi-ld:single")) and len(graph.nodes) == 1
+        self._multi = len(graph.nodes) > 1
         for i, n in enumerate(graph.nodes):
             self.ptr.setdefault(n.id, "" if single else f"/{i}")
         for i, n in enumerate(graph.nodes):
@@ -164,11 +170,9 @@ class StaWriter:
             return items[0]
         return {"value": items}
 
-    def _member(self, iri: str) -> str:
-        if iri.startswith(STA):
-            local = iri[len(STA):]
-            return unquote(local) if "%" in local else local
-        return FIELD_BY_IRI.get(iri) or (iri[len(DEFAULT_CONTEXT):] if iri.startswith(DEFAULT_CONTEXT) else iri)
+    @staticmethod
+    def _member(iri: str) -> str:
+        return member_key(iri)
 
     # -- entities --------------------------------------------------------------------
     def _p(self, iri: str) -> str:
@@ -191,6 +195,7 @@ class StaWriter:
                             remedy="break the cycle of Relationships")
             return self.reference(iri)
         d = self.reference(iri)
+        root = not stack
         stack = (*stack, iri)
         v2 = self.v2
         for name, instances in node.attrs.items():
@@ -216,14 +221,32 @@ class StaWriter:
                 continue
             key = self._member(name)
             kind = a.kind
-            if kind is _REL or kind is _LREL:
-                self._navigation(d, upper_first(key), a, stack)
-            elif (key in KNOWN_NAV and name.startswith(STA)) or NAVIGATION_LINK in a.attrs:
-                self._link_only(d, upper_first(key), a)
-            else:
-                self._field(d, key, a, iri, name)
+            at = f"{self._p(iri)}/{_esc(name)}"
+            link = not (kind is _REL or kind is _LREL)
+            if not link or (key in KNOWN_NAV and name.startswith(STA)) or NAVIGATION_LINK in a.attrs:
+                nav = upper_first(key)
+                if not self._name_kept(iri, name, nav, nav_read_back(nav, link=link), at):
+                    continue
+                if link:
+                    self._link_only(d, nav, a)
+                else:
+                    self._navigation(d, nav, a, stack, at)
+                continue
+            field: dict[str, Any] = {}
+            self._field(field, key, a, iri, name)
+            if key in d:
+                self.report.add(Dropped, at, f"a second attribute written as the SensorThings member {key!r} (the "
+                                "first one is kept)", remedy="rename one of the attributes")
+                continue
+            if not self._name_kept(iri, name, key, read_back(key, field[key], v2=v2), at):
+                continue
+            d[key] = field[key]
         if not v2 and self.from_v2:
             self._v11_fixes(d, iri)
+        if root and self.check_ids and not anonymous(iri):
+            back = root_id(node, d, v2=v2)
+            if not same_id(iri, back):
+                self._renamed(iri, back, "SensorThings JSON has no entity type: a reader infers it from the members")
         return d
 
     def _meta_dropped(self, a: Attr, iri: str, name: str) -> None:
@@ -239,25 +262,78 @@ class StaWriter:
             return _V11_NAMES[key]
         return key
 
-    def _annotations(self, d: dict[str, Any], key: str, a: Attr, skip: str = "") -> None:
+    def _annotations(self, d: dict[str, Any], key: str, a: Attr, skip: str = "", at: str = "") -> None:
         for sub, instances in a.attrs.items():
             if sub == skip:
                 continue
             ann = self.ann.get(sub)
             if ann is None:
                 ann = ("@" if self.v2 else "@iot.") + self._member(sub)
+                lost = annotation_loss(sub, instances)
+                if lost:
+                    self.report.add(Coerced, f"{at}/{_esc(sub)}", f"written as the annotation {key + ann!r}: {lost}",
+                                    remedy="move it into the entity's properties")
             d[key + ann] = instances[0].value
 
-    def _navigation(self, d: dict[str, Any], key: str, a: Attr, stack: tuple[str, ...]) -> None:
+    def _name_kept(self, iri: str, name: str, key: str, back: str | None, at: str) -> bool:
+        """False (reported as dropped) when the member ``key`` would not read back as an attribute of its own."""
+        if back is None:
+            self.report.add(Dropped, at, f"the attribute name has no SensorThings form: as the member {key!r} it "
+                            "would read back as another kind of member (an id, an annotation, a link)",
+                            remedy="use a full IRI (https://... or urn:...) without '@' as the attribute name")
+            return False
+        if back != name:
+            self.report.add(Coerced, at, f"the attribute is written as the member {key!r}, which reads back as {back}",
+                            remedy="use a full IRI (https://... or urn:...) as the attribute name")
+            self.report.add(Coerced, f"{self._p(iri)}/{_esc(back)}", f"the attribute {name} renamed by SensorThings")
+        return True
+
+    def _navigation(self, d: dict[str, Any], key: str, a: Attr, stack: tuple[str, ...], at: str = "") -> None:
         key = self._nav_name(key)
+        targets = [a.value] if a.kind is _REL and isinstance(a.value, str) else references(a)
+        keep = {x for x in targets if self._link_kept(x, key, at)}
         if a.kind is _REL:
-            d[key] = (self.entity(a.value, stack) if isinstance(a.value, str)
-                      else [self.entity(x, stack) for x in a.value])
+            if isinstance(a.value, str):
+                if a.value not in keep:
+                    return
+                d[key] = self.entity(a.value, stack)
+            else:
+                d[key] = [self.entity(x, stack) for x in a.value]
         else:
-            d[key] = [self.entity(x.get("object") if isinstance(x, dict) else x, stack)  # type: ignore[arg-type]
-                      for x in a.value]
+            d[key] = [self.entity(x, stack) for x in targets if x in keep]
         if a.attrs:
-            self._annotations(d, key, a)
+            self._annotations(d, key, a, at=at)
+
+    def _link_kept(self, target: Any, key: str, at: str) -> bool:
+        """False for a link that cannot be written; reports a link whose target comes back under another id."""
+        if not isinstance(target, str) or not self.check_ids:
+            return True
+        back = linked_id(target, key)
+        if same_id(target, back):
+            return True
+        node = self.nodes.get(target)
+        if node is not None:
+            if anonymous(target):
+                return True  # an entity without an id: the reader names it (a hash of what it holds)
+            self._renamed(target, back, f"written under {key}, which holds entities of type {nav_target(key)}")
+            self.report.add(Coerced, at, f"the link to {target} is read back as a link to "
+                            f"{back or 'an entity without an id'}", remedy=f"link a {nav_target(key)} under {key}")
+            return True
+        if back is None:
+            self.report.add(Dropped, at, f"the link to {target} (an entity without a SensorThings id that the data "
+                            "does not contain) has no SensorThings form", remedy="add the entity to the data")
+            return False
+        self.report.add(Coerced, at, f"the link points to {target}, which the data does not contain and which is "
+                        f"not the id of a SensorThings {nav_target(key)}: read back as a link to {back}",
+                        remedy=f"point to an id urn:ngsi-ld:sta:{nav_target(key)}:<id>, or add the entity to the data")
+        return True
+
+    def _renamed(self, iri: str, back: str | None, why: str) -> None:
+        self.report.add(Coerced, self._p(iri), f"the entity comes back as {back or 'an entity without an id'} ({why})",
+                        remedy="give SensorThings entities ids urn:ngsi-ld:sta:<Type>:<id> and the members of "
+                        "their type")
+        if back and self._multi:  # the entity that comes back in its place (a one-entity document: covered above)
+            self.report.add(Coerced, f"/{_esc(back)}", f"an entity in place of {iri} ({why})")
 
     def _link_only(self, d: dict[str, Any], key: str, a: Attr) -> None:
         key = self._nav_name(key)
