@@ -100,10 +100,11 @@ def _esc(name: str) -> str:
 class StaWriter:
     """Writes a structural graph as SensorThings JSON; ``dialect`` is ``"1.1"`` or ``"2.0"``."""
 
-    def __init__(self, report: ConversionReport, *, dialect: str = "1.1", check_ids: bool = True) -> None:
+    def __init__(self, report: ConversionReport, *, dialect: str = "1.1",
+                 check_ids: bool | frozenset[str] = True) -> None:
         self.report = report
-        #: report entities and links whose ids a SensorThings reader does not give back (off for a mapping
-        #: that makes the entities and reports them itself)
+        #: report entities and links whose ids a SensorThings reader does not give back: of every entity, or
+        #: of the entities named (a mapping that makes the others reports them itself)
         self.check_ids = check_ids
         self.v2 = dialect == "2.0"
         self.ann = _ANN_V20 if self.v2 else _ANN_V11
@@ -230,7 +231,7 @@ class StaWriter:
                 if link:
                     self._link_only(d, nav, a)
                 else:
-                    self._navigation(d, nav, a, stack, at)
+                    self._navigation(d, nav, a, stack, at, checked=self._checked(iri))
                 continue
             field: dict[str, Any] = {}
             self._field(field, key, a, iri, name)
@@ -243,7 +244,7 @@ class StaWriter:
             d[key] = field[key]
         if not v2 and self.from_v2:
             self._v11_fixes(d, iri)
-        if root and self.check_ids and not anonymous(iri):
+        if root and self._checked(iri) and not anonymous(iri):
             back = root_id(node, d, v2=v2)
             if not same_id(iri, back):
                 self._renamed(iri, back, "SensorThings JSON has no entity type: a reader infers it from the members")
@@ -288,10 +289,14 @@ class StaWriter:
             self.report.add(Coerced, f"{self._p(iri)}/{_esc(back)}", f"the attribute {name} renamed by SensorThings")
         return True
 
-    def _navigation(self, d: dict[str, Any], key: str, a: Attr, stack: tuple[str, ...], at: str = "") -> None:
+    def _checked(self, iri: str) -> bool:
+        return self.check_ids is True or (self.check_ids is not False and iri in self.check_ids)
+
+    def _navigation(self, d: dict[str, Any], key: str, a: Attr, stack: tuple[str, ...], at: str = "", *,
+                    checked: bool = True) -> None:
         key = self._nav_name(key)
         targets = [a.value] if a.kind is _REL and isinstance(a.value, str) else references(a)
-        keep = {x for x in targets if self._link_kept(x, key, at)}
+        keep = {x for x in targets if not checked or self._link_kept(x, key, at)}
         if a.kind is _REL:
             if isinstance(a.value, str):
                 if a.value not in keep:
@@ -306,7 +311,7 @@ class StaWriter:
 
     def _link_kept(self, target: Any, key: str, at: str) -> bool:
         """False for a link that cannot be written; reports a link whose target comes back under another id."""
-        if not isinstance(target, str) or not self.check_ids:
+        if not isinstance(target, str):
             return True
         back = linked_id(target, key)
         if same_id(target, back):
@@ -329,10 +334,13 @@ class StaWriter:
         return True
 
     def _renamed(self, iri: str, back: str | None, why: str) -> None:
-        self.report.add(Coerced, self._p(iri), f"the entity comes back as {back or 'an entity without an id'} ({why})",
+        # the entity that comes back in place of ``iri`` is named by its id; in a one-entity document the
+        # report is about the document (its only entity), whose pointers name no other entity
+        at = "" if not self._multi else self._p(iri)
+        self.report.add(Coerced, at, f"the entity {iri} comes back as {back or 'an entity without an id'} ({why})",
                         remedy="give SensorThings entities ids urn:ngsi-ld:sta:<Type>:<id> and the members of "
                         "their type")
-        if back and self._multi:  # the entity that comes back in its place (a one-entity document: covered above)
+        if back and self._multi:
             self.report.add(Coerced, f"/{_esc(back)}", f"an entity in place of {iri} ({why})")
 
     def _link_only(self, d: dict[str, Any], key: str, a: Attr) -> None:
