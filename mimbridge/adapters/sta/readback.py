@@ -20,10 +20,10 @@ from typing import Any
 from ...errors import MimbridgeError
 from ...model import META_FIELDS, Attr, Kind, Node
 from ...report import ConversionReport
-from .names import member_iri, member_key
+from .names import is_absolute, member_iri, member_key
 from .vocab import NAV_TYPE, mint, parse_minted
 
-__all__ = ["annotation_loss", "anonymous", "linked_id", "nav_target", "root_id", "same_id"]
+__all__ = ["annotation_loss", "anonymous", "foreign_link", "linked_id", "nav_target", "root_id", "same_id"]
 
 _OCCURRENCE = re.compile(r";\d+\Z")
 _SCALARS = (str, int, float, bool)
@@ -66,8 +66,23 @@ def same_id(iri: str, back: str | None) -> bool:
     return back is not None and (back == iri or _OCCURRENCE.sub("", iri) == back)
 
 
-def linked_id(iri: str, key: str) -> str | None:
-    """The id the reader gives the entity ``iri`` written under the navigation property ``key`` (None: made up)."""
+def foreign_link(key: str) -> bool:
+    """True for a navigation property named by a full IRI (a link of another vocabulary).
+
+    >>> foreign_link("Https://example.org/owner"), foreign_link("Datastreams")
+    (True, False)
+    """
+    return is_absolute(key[:1].lower() + key[1:])
+
+
+def linked_id(iri: str, key: str, *, present: bool = True) -> str | None:
+    """The id the reader gives the entity ``iri`` written under the navigation property ``key`` (None: made up).
+
+    ``present``: the entity is in the data (written out); else it is written as a reference, which under a
+    link of another vocabulary holds the full id.
+    """
+    if not present and foreign_link(key) and is_absolute(iri):
+        return iri
     return _back(iri, nav_target(key))
 
 

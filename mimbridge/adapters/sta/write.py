@@ -22,10 +22,13 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any
 
+from ...errors import MimbridgeError
+from ...meta import MEMBER_NAME
 from ...model import META_FIELDS, NGSI_LD, Attr, Graph, Kind, Node
 from ...report import Approximated, Coerced, ConversionReport, Dropped
-from .names import member_key, nav_read_back, read_back
-from .readback import annotation_loss, anonymous, linked_id, nav_target, root_id, same_id
+from .names import is_absolute, member_key, nav_read_back, read_back
+from .readback import annotation_loss, anonymous, foreign_link, linked_id, nav_target, root_id, same_id
+from .spelling import ENTITY_CONTEXT, Spelling
 from .vocab import (
     COLLECTION,
     COUNT,
@@ -199,8 +202,16 @@ class StaWriter:
         root = not stack
         stack = (*stack, iri)
         v2 = self.v2
+        # the observations mapping reads names back with contexts of its own making
+        spelt = self._spelling(node) if self.check_ids is True else None
         for name, instances in node.attrs.items():
             a = instances[0]
+            if spelt is not None:
+                change = spelt.change(name, instances)
+                if change is not None:
+                    self.report.add(Coerced, f"{self._p(iri)}/{_esc(name)}", f"the attribute {change[0]!r} comes "
+                                    f"back as {change[1]!r}: SensorThings JSON carries its IRI, not its @context "
+                                    "or spelling", remedy="name the attribute as the SensorThings context does")
             if len(instances) > 1:
                 self.report.add(Dropped, f"{self._p(iri)}/{_esc(name)}/1", "only one instance per SensorThings "
                                 "member is carried; other instances dropped", remedy="use mapping='observations' for "
@@ -250,6 +261,22 @@ class StaWriter:
                 self._renamed(iri, back, "SensorThings JSON has no entity type: a reader infers it from the members")
         return d
 
+    def _spelling(self, node: Node) -> Spelling | None:
+        """The names of ``node`` to check (None: all come back as they are); reports a @context not carried."""
+        ctx = node.meta.get("@context")
+        marked = any(inst[0].meta and MEMBER_NAME in inst[0].meta for inst in node.attrs.values())
+        if (ctx is None or ctx == ENTITY_CONTEXT) and not marked:
+            return None
+        if ctx is not None and ctx != ENTITY_CONTEXT:
+            self.report.add(Dropped, f"{self._p(node.id)}/@context", "SensorThings JSON has no @context: the entity "
+                            "is read back with the SensorThings context", remedy="use the SensorThings context")
+        try:
+            return Spelling(ctx)
+        except MimbridgeError:
+            self.report.add(Coerced, self._p(node.id), "the entity's @context cannot be resolved offline: its "
+                            "names come back as the SensorThings context spells them")
+            return None
+
     def _meta_dropped(self, a: Attr, iri: str, name: str) -> None:
         for (_, member), v in zip(META_FIELDS, _META(a), strict=True):
             if v is not None:
@@ -297,15 +324,19 @@ class StaWriter:
         key = self._nav_name(key)
         targets = [a.value] if a.kind is _REL and isinstance(a.value, str) else references(a)
         keep = {x for x in targets if not checked or self._link_kept(x, key, at)}
+        write = self.entity
+        if foreign_link(key):  # a link of another vocabulary: a reference holds the full id (no type to mint)
+            def write(x: str, stack: tuple[str, ...]) -> dict[str, Any]:
+                return self.entity(x, stack) if x in self.nodes or not is_absolute(x) else {self.id_key: x}
         if a.kind is _REL:
             if isinstance(a.value, str):
                 if a.value not in keep:
                     return
-                d[key] = self.entity(a.value, stack)
+                d[key] = write(a.value, stack)
             else:
-                d[key] = [self.entity(x, stack) for x in a.value]
+                d[key] = [write(x, stack) for x in a.value]
         else:
-            d[key] = [self.entity(x, stack) for x in targets if x in keep]
+            d[key] = [write(x, stack) for x in targets if x in keep]
         if a.attrs:
             self._annotations(d, key, a, at=at)
 
@@ -313,10 +344,10 @@ class StaWriter:
         """False for a link that cannot be written; reports a link whose target comes back under another id."""
         if not isinstance(target, str):
             return True
-        back = linked_id(target, key)
+        node = self.nodes.get(target)
+        back = linked_id(target, key, present=node is not None)
         if same_id(target, back):
             return True
-        node = self.nodes.get(target)
         if node is not None:
             if anonymous(target):
                 return True  # an entity without an id: the reader names it (a hash of what it holds)
