@@ -324,10 +324,13 @@ class StaWriter:
         key = self._nav_name(key)
         targets = [a.value] if a.kind is _REL and isinstance(a.value, str) else references(a)
         keep = {x for x in targets if not checked or self._link_kept(x, key, at)}
-        write = self.entity
-        if foreign_link(key):  # a link of another vocabulary: a reference holds the full id (no type to mint)
-            def write(x: str, stack: tuple[str, ...]) -> dict[str, Any]:
-                return self.entity(x, stack) if x in self.nodes or not is_absolute(x) else {self.id_key: x}
+        foreign = foreign_link(key)
+
+        def write(x: str, stack: tuple[str, ...]) -> dict[str, Any]:
+            # a link of another vocabulary: a reference holds the full id (there is no type to mint one with)
+            if foreign and x not in self.nodes and is_absolute(x):
+                return {self.id_key: x}
+            return self.entity(x, stack)
         if a.kind is _REL:
             if isinstance(a.value, str):
                 if a.value not in keep:
