@@ -132,8 +132,8 @@ STA_LINKS: dict[str, dict[str, str]] = {
 #: an IRI or a SensorThings member cannot hold as is), full IRIs, terms of another context, names in the
 #: SensorThings namespace that no SensorThings member has
 foreign_names = st.one_of(plain_names, st.sampled_from([
-    "wind", "Wind", "a@b", "50%", "http://example.org/wind", "https://example.org/a@b", "urn:x:a b",
-    "ex:gust", "sta:extra", "sta:Extra", "sta:a%41", "https://uri.etsi.org/ngsi-ld/default-context/t"]))
+    "wind", "Wind", "a@b", "http://example.org/wind", "https://example.org/a@b", "urn:x:a b",
+    "ex:gust", "sta:extra", "sta:Extra", "https://uri.etsi.org/ngsi-ld/default-context/t"]))
 
 
 def _sta_id(t: str, k: int) -> str:
@@ -153,7 +153,7 @@ def sta_entities(draw: Any, t: str, k: int, ids: dict[str, list[str]], ctx: Any)
         if draw(st.integers(0, 2)):
             continue
         pool = st.sampled_from([*ids.get(target, []), _sta_id(target, 90 + k), _sta_id(
-            draw(st.sampled_from(sorted(STA_LINKS))), 13), "urn:ngsi-ld:Thing:1", f"urn:ngsi-ld:sta:{target}:'a b'"])
+            draw(st.sampled_from(sorted(STA_LINKS))), 13), "urn:ngsi-ld:Thing:1", f"urn:ngsi-ld:sta:{target}:'a%20b'"])
         if draw(st.booleans()):
             e[nav] = {"type": "Relationship", "object": draw(pool)}
         else:

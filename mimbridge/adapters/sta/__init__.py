@@ -181,12 +181,13 @@ class StaDataArrayAdapter(StaAdapter):
         return to_data_array(doc, layout[0].value if layout else None)
 
 
-def _checked_ids(graph: Graph, options: dict[str, Any]) -> bool | frozenset[str]:
+def _checked_ids(graph: Graph, options: dict[str, Any]) -> bool | dict[str, str]:
     """The entities whose ids the writer checks: all, or with the observations mapping the SensorThings
-    entities it passes through (it reports the entities it makes itself)."""
+    entities it passes through, with their pointers (it reports the entities it makes itself)."""
     if _mapping(options) != "observations":
         return True
-    return frozenset(n.id for n in graph.nodes if is_sta_node(n))
+    single = bool(graph.meta.get("ngsi-ld:single")) and len(graph.nodes) == 1
+    return {n.id: "" if single else f"/{i}" for i, n in enumerate(graph.nodes) if is_sta_node(n)}
 
 
 def _looks_like_entity(x: dict[str, Any]) -> bool:

@@ -18,12 +18,14 @@ import re
 from typing import Any
 
 from ...errors import MimbridgeError
+from ...meta import MEMBER_NAME
 from ...model import META_FIELDS, Attr, Kind, Node
 from ...report import ConversionReport
 from .names import is_absolute, member_iri, member_key
-from .vocab import NAV_TYPE, mint, parse_minted
+from .vocab import GEO_FIELDS, NAV_TYPE, geometry_problem, mint, parse_minted
 
-__all__ = ["annotation_loss", "anonymous", "foreign_link", "linked_id", "nav_target", "root_id", "same_id"]
+__all__ = ["annotation_loss", "anonymous", "field_kind", "foreign_link", "linked_id", "nav_target", "root_id",
+           "same_id"]
 
 _OCCURRENCE = re.compile(r";\d+\Z")
 _SCALARS = (str, int, float, bool)
@@ -124,4 +126,19 @@ def annotation_loss(name: str, instances: list[Attr]) -> str | None:
         lost.append("its meta-data (observedAt, unitCode, datasetId, ...) is not written")
     if a.attrs:
         lost.append("its own sub-attributes are not written")
+    if any(k != MEMBER_NAME for k in a.meta):
+        lost.append(f"its other members ({', '.join(sorted(k for k in a.meta if k != MEMBER_NAME))}) are not written")
     return "; ".join(lost) or None
+
+
+def field_kind(key: str, value: Any) -> Kind:
+    """The attribute kind the reader gives the field ``key`` holding ``value`` (as written).
+
+    >>> field_kind("location", {"type": "Point", "coordinates": [1, 2]}), field_kind("x", [1]), field_kind("x", 1)
+    (<Kind.GEO: 'GeoProperty'>, <Kind.JSON: 'JsonProperty'>, <Kind.PROPERTY: 'Property'>)
+    """
+    if key in GEO_FIELDS and isinstance(value, dict):
+        geom = value.get("geometry") if value.get("type") == "Feature" else value
+        if geometry_problem(geom) is None:
+            return Kind.GEO
+    return Kind.PROPERTY if isinstance(value, _SCALARS) else Kind.JSON

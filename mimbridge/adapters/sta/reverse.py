@@ -35,6 +35,7 @@ from .mapping import (
     PHENOMENON_TIME,
     RESULT_TIME,
     STA_MEMBERS,
+    derived_name,
     table_lookup,
     units,
 )
@@ -163,7 +164,11 @@ class Reverse:
                 d = ds.attrs.pop(DEFAULTS, None)
                 self.defaults[ds.id] = d[0].value if d and isinstance(d[0].value, dict) else {}
             if node.types[0] == _T["Thing"] and STA + "thing" not in ds.attrs:
-                self._ensure_link(node, MULTI_DATASTREAMS if mds else DATASTREAMS, ds.id)
+                rel = MULTI_DATASTREAMS if mds else DATASTREAMS
+                if sta and rel not in node.attrs:  # a SensorThings entity: no report covers the entity as a whole
+                    self.report.add(Approximated, f"{self.ptr.get(node.id, '')}/{_esc(rel)}", "a link to the "
+                                    "Datastreams made from the entity's temporal attributes")
+                self._ensure_link(node, rel, ds.id)
             for i, a in enumerate(instances):
                 self.record(node, ds, a, f"{node.id}/{_local(name)}/{i}")
 
@@ -265,6 +270,11 @@ class Reverse:
                         "(and Sensor) made "
                         "from the attribute: name, unitCode and observedBy are all it tells",
                         remedy="keep the Datastream entities next to the temporal entities")
+        back = DEFAULT_CONTEXT + derived_name(local, definition)
+        if name not in self.inverse and back != name:  # read back under the name derived from the ObservedProperty
+            self.report.add(Approximated, f"{self.ptr.get(subject.id, '')}/{_esc(back)}", f"the attribute {name} "
+                            f"comes back as {back} (the name the observations mapping derives from its Datastream)",
+                            remedy="name the attribute in the default context, or pass a property_table")
         return ds
 
     # -- observations ------------------------------------------------------------------

@@ -22,15 +22,17 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any
 
-from ...errors import MimbridgeError
-from ...meta import MEMBER_NAME
+from ...errors import MimbridgeError, ParseError
+from ...meta import MEMBER_NAME, meta_key
 from ...model import META_FIELDS, NGSI_LD, Attr, Graph, Kind, Node
 from ...report import Approximated, Coerced, ConversionReport, Dropped
+from .checks import wrong_type
 from .names import is_absolute, member_key, nav_read_back, read_back
-from .readback import annotation_loss, anonymous, foreign_link, linked_id, nav_target, root_id, same_id
+from .readback import annotation_loss, anonymous, field_kind, foreign_link, linked_id, nav_target, root_id, same_id
 from .spelling import ENTITY_CONTEXT, Spelling
 from .vocab import (
     COLLECTION,
+    CONTEXT_URL,
     COUNT,
     DATA_ARRAY,
     ENTITY_SETS_IRI,
@@ -104,16 +106,18 @@ class StaWriter:
     """Writes a structural graph as SensorThings JSON; ``dialect`` is ``"1.1"`` or ``"2.0"``."""
 
     def __init__(self, report: ConversionReport, *, dialect: str = "1.1",
-                 check_ids: bool | frozenset[str] = True) -> None:
+                 check_ids: bool | dict[str, str] = True) -> None:
         self.report = report
         #: report entities and links whose ids a SensorThings reader does not give back: of every entity, or
-        #: of the entities named (a mapping that makes the others reports them itself)
+        #: of the entities named, with their pointers (a mapping that makes the others reports them itself)
         self.check_ids = check_ids
         self.v2 = dialect == "2.0"
         self.ann = _ANN_V20 if self.v2 else _ANN_V11
         self.id_key = "id" if self.v2 else "@iot.id"
         self.nodes: dict[str, Node] = {}
         self.from_v2 = False
+        #: the entities written out (not as a reference)
+        self._written: set[str] = set()
         #: more than one entity (report paths start with the entity's index)
         self._multi = False
         #: JSON pointer of each node of the graph (report paths)
@@ -126,6 +130,9 @@ class StaWriter:
         nodes = self.nodes
         single = bool(graph.meta.get("ngsi-ld:single")) and len(graph.nodes) == 1
         self._multi = len(graph.nodes) > 1
+        if isinstance(self.check_ids, dict):  # pointers in the document the mapping was given
+            self.ptr.update(self.check_ids)
+            self._multi = any(self.check_ids.values())
         for i, n in enumerate(graph.nodes):
             self.ptr.setdefault(n.id, "" if single else f"/{i}")
         for i, n in enumerate(graph.nodes):
@@ -169,6 +176,9 @@ class StaWriter:
                         referenced.update(references(inst))
         roots = [n.id for n in nodes.values() if n.id not in referenced] or list(nodes)[:1]
         items = [self.entity(r, ()) for r in roots]
+        for n in nodes.values():  # entities only a cycle of links reaches: each cycle from its first entity
+            if n.id not in self._written:
+                items.append(self.entity(n.id, ()))
         self.report.records_out += len(items)
         if len(items) == 1:
             return items[0]
@@ -199,11 +209,11 @@ class StaWriter:
                             remedy="break the cycle of Relationships")
             return self.reference(iri)
         d = self.reference(iri)
+        self._written.add(iri)
         root = not stack
         stack = (*stack, iri)
         v2 = self.v2
-        # the observations mapping reads names back with contexts of its own making
-        spelt = self._spelling(node) if self.check_ids is True else None
+        spelt = self._spelling(node) if self._checked(iri) else None
         for name, instances in node.attrs.items():
             a = instances[0]
             if spelt is not None:
@@ -212,12 +222,18 @@ class StaWriter:
                     self.report.add(Coerced, f"{self._p(iri)}/{_esc(name)}", f"the attribute {change[0]!r} comes "
                                     f"back as {change[1]!r}: SensorThings JSON carries its IRI, not its @context "
                                     "or spelling", remedy="name the attribute as the SensorThings context does")
-            if len(instances) > 1:
-                self.report.add(Dropped, f"{self._p(iri)}/{_esc(name)}/1", "only one instance per SensorThings "
+            for j in range(1, len(instances)):
+                self.report.add(Dropped, f"{self._p(iri)}/{_esc(name)}/{j}", "only one instance per SensorThings "
                                 "member is carried; other instances dropped", remedy="use mapping='observations' for "
                                 "temporal attributes")
             if _META(a) != _NO_META:
                 self._meta_dropped(a, iri, name)
+            if a.meta:
+                for k in a.meta:
+                    mk = meta_key(k)
+                    if mk is not None and mk.data and k != MEMBER_NAME:
+                        self.report.add(Dropped, f"{self._p(iri)}/{_esc(name)}/{_esc(k)}",
+                                        f"{k} has no SensorThings member")
             if name == SELF_LINK:
                 d["@id" if v2 else "@iot.selfLink"] = a.value
                 if self.from_v2:
@@ -252,6 +268,12 @@ class StaWriter:
                 continue
             if not self._name_kept(iri, name, key, read_back(key, field[key], v2=v2), at):
                 continue
+            try:
+                wrong_type(key, field[key], "", v2)
+            except ParseError as exc:  # a reader refuses the whole document for it
+                self.report.add(Dropped, at, f"{key} must be {exc.expected} in SensorThings: not written",
+                                remedy=f"give {key} a value of that type, or another name")
+                continue
             d[key] = field[key]
         if not v2 and self.from_v2:
             self._v11_fixes(d, iri)
@@ -265,6 +287,8 @@ class StaWriter:
         """The names of ``node`` to check (None: all come back as they are); reports a @context not carried."""
         ctx = node.meta.get("@context")
         marked = any(inst[0].meta and MEMBER_NAME in inst[0].meta for inst in node.attrs.values())
+        if self.check_ids is not True and isinstance(ctx, list) and ctx and ctx[0] == CONTEXT_URL:
+            ctx = None  # the observations mapping gives its entities contexts of its own making, and again reading
         if (ctx is None or ctx == ENTITY_CONTEXT) and not marked:
             return None
         if ctx is not None and ctx != ENTITY_CONTEXT:
@@ -297,10 +321,10 @@ class StaWriter:
             ann = self.ann.get(sub)
             if ann is None:
                 ann = ("@" if self.v2 else "@iot.") + self._member(sub)
-                lost = annotation_loss(sub, instances)
-                if lost:
-                    self.report.add(Coerced, f"{at}/{_esc(sub)}", f"written as the annotation {key + ann!r}: {lost}",
-                                    remedy="move it into the entity's properties")
+            lost = annotation_loss(sub, instances)
+            if lost:
+                self.report.add(Coerced, f"{at}/{_esc(sub)}", f"written as the annotation {key + ann!r}: {lost}",
+                                remedy="move it into the entity's properties")
             d[key + ann] = instances[0].value
 
     def _name_kept(self, iri: str, name: str, key: str, back: str | None, at: str) -> bool:
@@ -330,7 +354,11 @@ class StaWriter:
             # a link of another vocabulary: a reference holds the full id (there is no type to mint one with)
             if foreign and x not in self.nodes and is_absolute(x):
                 return {self.id_key: x}
-            return self.entity(x, stack)
+            out = self.entity(x, stack)
+            if x in self.nodes and x not in stack and len(out) == 1 and self.id_key in out and checked:
+                self.report.add(Dropped, self._p(x), "an entity with nothing but its id is written as a reference: "
+                                "read back as a link to it, not as an entity", remedy="give the entity a name")
+            return out
         if a.kind is _REL:
             if isinstance(a.value, str):
                 if a.value not in keep:
@@ -396,8 +424,11 @@ class StaWriter:
                 else:
                     self.report.add(Dropped, f"{at}/{_esc(sub)}", "attribute of an attribute has "
                                     "no SensorThings member", remedy="move it into the entity's properties")
-        elif a.kind in (Kind.LANGUAGE, Kind.VOCAB, Kind.LIST, Kind.LIST_RELATIONSHIP):
+        if a.kind in (Kind.LANGUAGE, Kind.VOCAB, Kind.LIST, Kind.LIST_RELATIONSHIP):
             self.report.add(Coerced, at, f"{a.kind.value} written as a plain JSON value")
+        elif a.kind is not field_kind(key, value):  # read back as another kind (GeoProperty, JsonProperty...)
+            self.report.add(Coerced, at, f"{a.kind.value} written as a plain JSON value, read back as a "
+                            f"{field_kind(key, value).value}")
         if key in TIME_FIELDS and isinstance(value, str) and "/" in value:
             start, _, end = value.partition("/")
             if self.v2:
