@@ -233,3 +233,40 @@ def test_a_lone_entity_whose_id_does_not_come_back_is_reported_at_the_document()
     assert out.output == {"@iot.id": "urn:ngsi-ld:T:0"}
     assert ("Coerced", "") in _events(out)
     assert round_trip(doc, "ngsi-ld", "sta").uncovered == []
+
+
+# -- what else a SensorThings-typed entity loses on the way ------------------------------------------------
+def test_entities_only_a_cycle_of_links_reaches_are_written() -> None:
+    doc = [{"id": DS + "0", "type": "Datastream", "name": _prop("d"),
+            "observations": {"type": "ListRelationship", "objectList": ["urn:ngsi-ld:sta:Observation:1"]},
+            "@context": CONTEXT},
+           {"id": "urn:ngsi-ld:sta:Observation:1", "type": "Observation", "result": _prop(1),
+            "datastream": {"type": "Relationship", "object": DS + "0"}, "@context": CONTEXT},
+           {"id": "urn:ngsi-ld:sta:Sensor:2", "type": "Sensor", "metadata": _prop("m"), "@context": CONTEXT}]
+    out = mimbridge.convert(doc, source="ngsi-ld", target="sta")
+    assert out.output == {"value": [
+        {"@iot.id": 2, "metadata": "m"},
+        {"@iot.id": 0, "name": "d", "Observations": [{"@iot.id": 1, "result": 1, "Datastream": {"@iot.id": 0}}]}]}
+    assert _events(out) == {("Coerced", "/0")}  # the cycle: the Datastream is written as a reference inside it
+    back = {e["id"] for e in round_trip(doc, "ngsi-ld", "sta").output}
+    assert {DS + "0", "urn:ngsi-ld:sta:Observation:1", "urn:ngsi-ld:sta:Sensor:2"} <= back
+
+
+W = f"/{DEFAULT.replace('/', '~1')}wind"
+#: (attribute, events of ngsi-ld -> sta)
+CARRIED_AS_JSON = [
+    ([_prop(1), {**_prop(2), "datasetId": "urn:ngsi-ld:Dataset:a"}, {**_prop(3), "datasetId": "urn:ngsi-ld:Dataset:b"}],
+     {("Dropped", f"{W}/1"), ("Dropped", f"{W}/2")}),                                 # every extra instance
+    ({"type": "GeoProperty", "value": {"type": "Point", "coordinates": [1, 2]}}, {("Coerced", W)}),  # -> JSON
+    (_prop([1, 2]), {("Coerced", W)}),                                                 # a list: JsonProperty
+    ({"type": "JsonProperty", "json": 1}, {("Coerced", W)}),                           # a number: Property
+    ({**_prop(1), "previousValue": 0}, {("Dropped", f"{W}/previousValue")}),          # a member kept verbatim
+]
+
+
+@pytest.mark.parametrize(("attr", "events"), CARRIED_AS_JSON, ids=["instances", "geo", "list", "json", "previous"])
+def test_what_a_plain_sensorthings_member_does_not_carry_is_reported(attr: Any, events: set[tuple[str, str]]) -> None:
+    doc = _sensor(wind=attr)
+    out = mimbridge.convert(doc, source="ngsi-ld", target="sta")
+    assert _events(out) == events
+    assert round_trip(doc, "ngsi-ld", "sta").uncovered == []
