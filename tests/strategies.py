@@ -12,7 +12,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-__all__ = ["geojson_collections", "ngsi_ld_documents", "sta_trees"]
+__all__ = ["geojson_collections", "ngsi_ld_documents", "sta_trees", "sta_typed_documents"]
 
 CORE = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
 EX = "http://example.org/"
@@ -118,9 +118,75 @@ def entities(draw: Any, n: int = 0, ctx: Any = None) -> dict[str, Any]:
     return e
 
 
+STA_CONTEXT = "https://w3id.org/mimbridge/contexts/sta.jsonld"
+#: SensorThings entity types and the links each has (NGSI-LD names of navigation properties) -> target type
+STA_LINKS: dict[str, dict[str, str]] = {
+    "Thing": {"datastreams": "Datastream", "locations": "Location"},
+    "Location": {"things": "Thing"},
+    "Datastream": {"thing": "Thing", "sensor": "Sensor", "observedProperty": "ObservedProperty",
+                   "observations": "Observation"},
+    "Sensor": {"datastreams": "Datastream"},
+    "Observation": {"datastream": "Datastream", "featureOfInterest": "FeatureOfInterest"},
+}
+#: attribute names outside the SensorThings vocabulary: terms of the default context (also with characters
+#: an IRI or a SensorThings member cannot hold as is), full IRIs, terms of another context, names in the
+#: SensorThings namespace that no SensorThings member has
+foreign_names = st.one_of(plain_names, st.sampled_from([
+    "wind", "Wind", "a@b", "http://example.org/wind", "https://example.org/a@b", "urn:x:a b",
+    "ex:gust", "sta:extra", "sta:Extra", "https://uri.etsi.org/ngsi-ld/default-context/t"]))
+
+
+def _sta_id(t: str, k: int) -> str:
+    return f"urn:ngsi-ld:sta:{t}:{k}"
+
+
+@st.composite
+def sta_entities(draw: Any, t: str, k: int, ids: dict[str, list[str]], ctx: Any) -> dict[str, Any]:
+    """A SensorThings-typed NGSI-LD entity: its fields, attributes of other vocabularies, links in and out of
+    the document (to entities it holds, to ids of the right or another type it does not hold, to other ids)."""
+    e: dict[str, Any] = {"id": _sta_id(t, k) if draw(st.integers(0, 5)) else f"urn:ngsi-ld:T:{k}", "type": t}
+    if draw(st.booleans()):
+        e["name"] = {"type": "Property", "value": draw(text)}
+    for name in draw(st.lists(foreign_names, max_size=3, unique=True)):
+        e[name] = draw(attributes())
+    for nav, target in STA_LINKS[t].items():
+        if draw(st.integers(0, 2)):
+            continue
+        pool = st.sampled_from([*ids.get(target, []), _sta_id(target, 90 + k), _sta_id(
+            draw(st.sampled_from(sorted(STA_LINKS))), 13), "urn:ngsi-ld:Thing:1", f"urn:ngsi-ld:sta:{target}:'a%20b'"])
+        if draw(st.booleans()):
+            e[nav] = {"type": "Relationship", "object": draw(pool)}
+        else:
+            e[nav] = {"type": "ListRelationship", "objectList": draw(st.lists(pool, min_size=1, max_size=2,
+                                                                               unique=True))}
+        if draw(st.integers(0, 3)) == 0:
+            e[nav][draw(st.sampled_from(["accuracy", "count", "providedBy"]))] = draw(
+                instances("Property", nested=False))
+    e["@context"] = ctx
+    return e
+
+
+@st.composite
+def sta_typed_documents(draw: Any) -> Any:
+    """NGSI-LD entities typed in the SensorThings context (one, or an array of up to three)."""
+    local = draw(st.sampled_from([None, {"ex": EX}]))
+    ctx = [STA_CONTEXT, CORE] if local is None else [local, STA_CONTEXT, CORE]
+    types = draw(st.lists(st.sampled_from(sorted(STA_LINKS)), min_size=1, max_size=3))
+    ids: dict[str, list[str]] = {}
+    for k, t in enumerate(types):
+        ids.setdefault(t, []).append(_sta_id(t, k))
+    docs = [draw(sta_entities(t, k, ids, ctx)) for k, t in enumerate(types)]
+    return docs[0] if len(docs) == 1 and draw(st.booleans()) else docs
+
+
 @st.composite
 def ngsi_ld_documents(draw: Any) -> Any:
-    """One NGSI-LD entity or an array of up to three (normalized representation), with one @context."""
+    """One NGSI-LD entity or an array of up to three (normalized representation), with one @context.
+
+    One in four documents holds SensorThings-typed entities (:func:`sta_typed_documents`).
+    """
+    if draw(st.integers(0, 3)) == 0:
+        return draw(sta_typed_documents())
     ctx = draw(contexts())
     n = draw(st.integers(0, 3))
     if n == 0:

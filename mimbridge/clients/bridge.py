@@ -22,8 +22,9 @@ write, so a message is never acknowledged before it is in the sink.
     >>> class Sink:
     ...     format = "ngsi-ld"
     ...     def __init__(self): self.got = []
-    ...     def write(self, payload, *, skip=frozenset()):
-    ...         self.got.extend(payload); return WriteResult(written=[e["id"] for e in payload])
+    ...     def write(self, payload, *, skip=frozenset()):  # one entity, or several
+    ...         items = payload if isinstance(payload, list) else [payload]
+    ...         self.got.extend(items); return WriteResult(written=[e["id"] for e in items])
     >>> sink = Sink()
     >>> summary = bridge(Src(), sink)
     >>> summary.messages, summary.converted, [e["id"] for e in sink.got][:1]

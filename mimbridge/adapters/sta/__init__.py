@@ -146,8 +146,9 @@ class StaAdapter(Adapter):
         return observations_in_place(graph, report)
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
+        checked = _checked_ids(graph, options)
         graph = self.structural(graph, report, options)
-        return StaWriter(report, dialect=self.write_dialect).document(graph)
+        return StaWriter(report, dialect=self.write_dialect, check_ids=checked).document(graph)
 
 
 class Sta2Adapter(StaAdapter):
@@ -164,8 +165,9 @@ class StaDataArrayAdapter(StaAdapter):
     name = "sta-dataarray"
 
     def write(self, graph: Graph, *, report: ConversionReport, **options: Any) -> Any:
+        checked = _checked_ids(graph, options)
         graph = self.structural(graph, report, options)
-        doc = StaWriter(report, dialect="1.1").document(graph)
+        doc = StaWriter(report, dialect="1.1", check_ids=checked).document(graph)
         items = doc if isinstance(doc, list) else (doc.get("value") if isinstance(doc, dict) else None)
         if not isinstance(items, list):
             items = [doc]
@@ -177,6 +179,15 @@ class StaDataArrayAdapter(StaAdapter):
         env = next((n for n in graph.nodes if n.types and n.types[0] == COLLECTION), None)
         layout = env.attrs.get(DATA_ARRAY) if env is not None else None
         return to_data_array(doc, layout[0].value if layout else None)
+
+
+def _checked_ids(graph: Graph, options: dict[str, Any]) -> bool | dict[str, str]:
+    """The entities whose ids the writer checks: all, or with the observations mapping the SensorThings
+    entities it passes through, with their pointers (it reports the entities it makes itself)."""
+    if _mapping(options) != "observations":
+        return True
+    single = bool(graph.meta.get("ngsi-ld:single")) and len(graph.nodes) == 1
+    return {n.id: "" if single else f"/{i}" for i, n in enumerate(graph.nodes) if is_sta_node(n)}
 
 
 def _looks_like_entity(x: dict[str, Any]) -> bool:

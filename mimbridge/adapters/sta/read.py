@@ -20,7 +20,6 @@ import hashlib
 import json
 import re
 from typing import Any
-from urllib.parse import quote
 
 from ...contexts.core import DEFAULT_CORE_VERSION, core_context_url
 from ...errors import ParseError
@@ -28,6 +27,7 @@ from ...model import Attr, Graph, Kind, Node
 from ...report import Approximated, Coerced, ConversionReport, Invalid, Rejected
 from ..validity import time_problem
 from .checks import JSON_TYPES, collision, not_sensorthings, wrong_type
+from .names import is_absolute, member_iri, nav_iri
 from .vocab import (
     COLLECTION,
     CONTEXT_URL,
@@ -36,7 +36,6 @@ from .vocab import (
     ENTITY_SETS,
     ENTITY_SETS_IRI,
     FEATURE_WRAPPER,
-    FIELD_IRI,
     FORM,
     GEO_FIELDS,
     ID_PREFIX,
@@ -55,7 +54,6 @@ from .vocab import (
     TYPOS,
     entity_set_key,
     geometry_problem,
-    lower_first,
     mint,
     mint_anonymous,
     repair_geometry,
@@ -78,15 +76,12 @@ _ANNOTATIONS = {"navigationLink": NAVIGATION_LINK, "count": COUNT, "nextLink": N
 def local_iri(key: str) -> str:
     """The model IRI of a SensorThings member name (fields, annotations, unknown members).
 
+    Absolute IRIs (``https://...``, ``urn:...``) name themselves (see :mod:`.names`).
+
     >>> local_iri("name"), local_iri("description"), local_iri("@iot.etag")
     ('urn:mimbridge:sta:name', 'http://purl.org/dc/terms/description', 'urn:mimbridge:sta:@iot.etag')
     """
-    iri = FIELD_IRI.get(key)
-    if iri is not None:
-        return iri
-    if key.isalnum():
-        return STA + key
-    return STA + quote(key, safe="@.:!$&'()*+,;=-_~")
+    return member_iri(key)
 
 
 #: member name -> IRI for the usual members (a cache of :func:`local_iri`)
@@ -94,7 +89,6 @@ _LOCAL = {k: local_iri(k) for k in (
     "name", "description", "properties", "encodingType", "location", "feature", "metadata", "definition",
     "unitOfMeasurement", "unitOfMeasurements", "observationType", "multiObservationDataTypes", "observedArea",
     "phenomenonTime", "resultTime", "result", "resultQuality", "validTime", "parameters", "time")}
-_NAV_IRI = {k: STA + lower_first(k) for k in NAV_PROPERTIES}
 
 
 def _esc(key: str) -> str:
@@ -416,19 +410,36 @@ class StaReader:
     def _navigation(self, node: Node, key: str, val: Any, anns: dict[str, Any] | None, ptr: str) -> None:
         target = NAV_TYPE.get(key) or (key[:-1] if key.endswith("s") else key)
         nptr = f"{ptr}/{_esc(key)}"
+        foreign = is_absolute(key[:1].lower() + key[1:])
         if isinstance(val, dict):
-            a = Attr(_REL, self.entity(val, nptr, target, node))
+            a = Attr(_REL, self._linked(val, nptr, target, node, foreign))
         elif target == "Observation" and self.observations is not None:
             a = Attr(_LREL, self._collect(val, nptr, node))
         else:
-            a = Attr(_LREL, [self.entity(x, f"{nptr}/{i}", target, node) for i, x in enumerate(val)])
+            a = Attr(_LREL, [self._linked(x, f"{nptr}/{i}", target, node, foreign) for i, x in enumerate(val)])
         if anns:
             for ann, v in anns.items():
                 a.attrs[_ANNOTATIONS.get(ann) or local_iri(ann)] = [self._plain(v)]
-        iri = _NAV_IRI.get(key) or STA + lower_first(key)
+        iri = nav_iri(key)
         if iri in node.attrs:
             raise collision(key, iri, ptr)
         node.attrs[iri] = [a]
+
+    def _linked(self, o: Any, ptr: str, tname: str, parent: Node, foreign: bool = False) -> str:
+        """The id of an entity a navigation property holds: a reference ``{"@iot.id": 13}`` makes no node.
+
+        An object with nothing but its id links to an entity the document does not describe (as in a
+        deep insert, and as the writer writes an entity the data does not contain): the Relationship
+        points to its minted id, and no entity without attributes is made up for it. Under a link named
+        by a full IRI (another vocabulary: no SensorThings type) an id that is an IRI is the target itself.
+        """
+        if o.__class__ is dict and len(o) == 1 and (tname != "Observation" or self.observations is None):
+            sid = self.sta_id(o)
+            if foreign and isinstance(sid, str) and is_absolute(sid):
+                return sid
+            if sid is not _MISSING and sid is not None:
+                return mint(tname, sid)
+        return self.entity(o, ptr, tname, parent)
 
     def _collect(self, items: list, ptr: str, parent: Node) -> list[str]:
         """The fast path of :meth:`entity` for a list of Observations being collected."""
@@ -467,7 +478,7 @@ class StaReader:
         if key not in NAV_PROPERTIES:
             # an unknown navigation property: mark it so that it is not taken for a field
             a.attrs[NAVIGATION_LINK] = [self._plain(link)]
-        node.attrs[_NAV_IRI.get(key) or STA + lower_first(key)] = [a]
+        node.attrs[nav_iri(key)] = [a]
 
     # -- fields ----------------------------------------------------------------------
     @staticmethod
@@ -519,7 +530,8 @@ class StaReader:
             m = _SET_RE.search(link)
             if m is not None and m.group(1) in ENTITY_SETS:
                 return ENTITY_SETS[m.group(1)]
-        keys = set(o)
+        # members named by a full IRI belong to other vocabularies: they tell nothing of the type
+        keys = {k for k in o if not is_absolute(k[:1].lower() + k[1:])}
         navs = {k.partition("@")[0] for k in keys if k[:1].isupper()}
         if "symbol" in keys and keys <= {"name", "symbol", "definition"}:
             raise ParseError("a unitOfMeasurement object, not a SensorThings entity", pointer=f"{ptr}/symbol",

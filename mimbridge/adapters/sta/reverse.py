@@ -35,6 +35,7 @@ from .mapping import (
     PHENOMENON_TIME,
     RESULT_TIME,
     STA_MEMBERS,
+    derived_name,
     table_lookup,
     units,
 )
@@ -61,6 +62,11 @@ _SUB_FIELDS = {STA + k: k for k in ("validTime", "resultQuality", "parameters")}
 _HANDLED = frozenset({PHENOMENON_TIME, RESULT_TIME, STA_MEMBERS, NO_RESULT, FOI_REL, OBSERVED_BY, *_SUB_FIELDS})
 _OM = "http://www.opengis.net/def/observationType/OGC-OM/2.0/"
 _CARRIED_META = frozenset({"dataset_id", "observed_at", "unit_code", "instance_id"})
+
+
+def _first(node: Node | None, iri: str) -> Any:
+    a = node.attrs.get(iri) if node is not None else None
+    return a[0].value if a else None
 
 
 def _local(iri: str) -> str:
@@ -122,6 +128,9 @@ class Reverse:
                 subjects.append(self.add(copy))
         for s in subjects:
             self.subject(s)
+        for n in self.graph.nodes:
+            if n.types and n.types[0] in (_T["Datastream"], _T["MultiDatastream"]):
+                self._read_back_as_attribute(n)
         by_ds: dict[str, list[str]] = {}
         for iri, rec in self.obs.items():
             self.observation(iri, rec)
@@ -129,6 +138,33 @@ class Reverse:
         for ds_id, obs in by_ds.items():
             self._link_observations(self.nodes[ds_id], obs)
         return self.out
+
+    def _read_back_as_attribute(self, ds: Node) -> None:
+        """Report that a Datastream of the input comes back, read with this mapping, as an attribute of its Thing."""
+        things = set()
+        rel = ds.attrs.get(STA + "thing")
+        if rel and rel[0].kind is _REL and isinstance(rel[0].value, str):
+            things.add(rel[0].value)
+        for n in self.graph.nodes:
+            if n.types and n.types[0] == _T["Thing"]:
+                for k in (DATASTREAMS, MULTI_DATASTREAMS):
+                    a = n.attrs.get(k)
+                    if a and ds.id in references(a[0]):
+                        things.add(n.id)
+        name = ""
+        if ds.types[0] == _T["Datastream"]:
+            rel = ds.attrs.get(STA + "observedProperty")
+            op = next((n for n in self.graph.nodes if rel and n.id == rel[0].value), None)
+            definition = _first(op, STA + "definition")
+            mapped = self.lookup(definition) if isinstance(definition, str) else None
+            name = (mapped if ":" in mapped else DEFAULT_CONTEXT + mapped) if mapped else (
+                DEFAULT_CONTEXT + derived_name(_first(op, STA + "name"), definition, _first(ds, STA + "name")))
+        by_id = {n.id: n for n in self.graph.nodes}
+        for t in sorted(things):
+            if t in self.ptr and not (name and name in by_id[t].attrs):  # (read with it: the attribute is there)
+                self.report.add(Approximated, self.ptr[t] + (f"/{_esc(name)}" if name else ""),
+                                f"the Datastream {ds.id} comes back as an attribute of its Thing when read with the "
+                                "observations mapping", remedy="read with mapping='structural' to keep it an entity")
 
     # -- subjects ----------------------------------------------------------------------
     def subject(self, node: Node) -> None:
@@ -163,7 +199,11 @@ class Reverse:
                 d = ds.attrs.pop(DEFAULTS, None)
                 self.defaults[ds.id] = d[0].value if d and isinstance(d[0].value, dict) else {}
             if node.types[0] == _T["Thing"] and STA + "thing" not in ds.attrs:
-                self._ensure_link(node, MULTI_DATASTREAMS if mds else DATASTREAMS, ds.id)
+                rel = MULTI_DATASTREAMS if mds else DATASTREAMS
+                if sta and rel not in node.attrs:  # a SensorThings entity: no report covers the entity as a whole
+                    self.report.add(Approximated, f"{self.ptr.get(node.id, '')}/{_esc(rel)}", "a link to the "
+                                    "Datastreams made from the entity's temporal attributes")
+                self._ensure_link(node, rel, ds.id)
             for i, a in enumerate(instances):
                 self.record(node, ds, a, f"{node.id}/{_local(name)}/{i}")
 
@@ -265,6 +305,11 @@ class Reverse:
                         "(and Sensor) made "
                         "from the attribute: name, unitCode and observedBy are all it tells",
                         remedy="keep the Datastream entities next to the temporal entities")
+        back = DEFAULT_CONTEXT + derived_name(local, definition)
+        if name not in self.inverse and back != name:  # read back under the name derived from the ObservedProperty
+            self.report.add(Approximated, f"{self.ptr.get(subject.id, '')}/{_esc(back)}", f"the attribute {name} "
+                            f"comes back as {back} (the name the observations mapping derives from its Datastream)",
+                            remedy="name the attribute in the default context, or pass a property_table")
         return ds
 
     # -- observations ------------------------------------------------------------------
