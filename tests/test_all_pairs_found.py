@@ -132,3 +132,34 @@ def test_lost_member_name_is_reported_at_the_member():
     assert list(r.output) == ["id", "type", "alias", "@context"]  # the context's first term for the IRI
     assert [(ev.kind, ev.paths) for ev in r.report.events] == [("Dropped", ["/speed"])]
     assert round_trip(e, "ngsi-ld", "ngsi-ld-temporal", via_options={"temporal_values": True}).uncovered == []
+
+
+# -- attribute names with characters an IRI cannot hold came back under another name with the event only at
+# -- the old one (RDF), or with none at all (GeoJSON, which writes them as property names) ------------------
+ODD_NAMES = ["50%", "x<y", 'q"', "t{1}", "a|b^c`"]
+
+
+@pytest.mark.parametrize("via", ["ntriples", "turtle", "rdf-jsonld", "nquads", "geojson"])
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_an_attribute_name_that_comes_back_changed_is_reported_at_both_names(name, via):
+    from .test_all_pairs import check_invariant
+
+    doc = {"id": "urn:ngsi-ld:T:1", "type": "T", name: {"type": "Property", "value": 1}}
+    assert check_invariant(doc, "ngsi-ld", via, {})  # every change covered (accepted losses aside)
+    rt = round_trip(doc, "ngsi-ld", via, prepared=prepare(doc, "ngsi-ld"))
+    back = rt.output if isinstance(rt.output, dict) else rt.output[0]
+    assert name not in back  # it did change: the name it came back as is one of the two reported
+    written = convert(doc, source="ngsi-ld", target=via).report
+    paths = {p for e in written.events if e.kind == "Coerced" for p in e.paths}
+    assert f"/{DEFAULT.replace('/', '~1')}{name}" in paths
+    assert len([p for p in paths if p.startswith(f"/{DEFAULT.replace('/', '~1')}")]) == 2
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_odd_names_in_a_list_and_as_sub_attributes_through_rdf(name):
+    doc = [{"id": "urn:ngsi-ld:T:1", "type": "T", name: {"type": "Property", "value": 1}},
+           {"id": "urn:ngsi-ld:T:2", "type": "T",
+            "n": {"type": "Property", "value": 2, name: {"type": "Property", "value": 3}}}]
+    for via in ("ntriples", "turtle"):
+        rt = round_trip(doc, "ngsi-ld", via, prepared=prepare(doc, "ngsi-ld"))
+        assert not rt.uncovered, (via, rt.uncovered, [str(e) for e in rt.events])

@@ -403,7 +403,15 @@ class FeatureWriter:
             a = instances[0]
             if len(instances) > 1:
                 a = node.first(name) or a
-            props[names.term(name)] = self.value(a, ptr, name, names)
+            term = names.term(name)
+            back = names.iri(term, geom_iri)
+            if back != name:  # the property name is read back as another attribute IRI
+                for at in (name, back):
+                    self.report.add(Coerced, f"{ptr}/{_esc(at)}", f"attribute {name} is written as property "
+                                    f"{term!r}, which reads back as {back}",
+                                    remedy="use attribute names that are IRIs or plain terms (no spaces, %, "
+                                    "quotes or <>), or convert to ngsi-ld-geojson")
+            props[term] = self.value(a, ptr, name, names)
         if native:
             if meta.get("geojson:nullProperties") and not props:
                 out["properties"] = None

@@ -103,9 +103,11 @@ def rdf_ready(graph: Graph, report: ConversionReport) -> Graph:
                            "is left out of RDF", remedy="use attribute names that expand to IRIs (an @context)")
             changed = True
         for n in node.attrs:
-            if iri_changed(n):
-                report.add(Coerced, f"{where}/{_esc(n)}", "characters an IRI cannot hold are percent-encoded in "
-                           "an attribute name", remedy="use attribute names without spaces, <>\"{}|^`\\ or a lone %")
+            if iri_changed(n):  # reported at the name and at the name it comes back as
+                for name in (n, nt_iri(n)[1:-1]):
+                    report.add(Coerced, f"{where}/{_esc(name)}", "characters an IRI cannot hold are percent-encoded "
+                               "in an attribute name", remedy="use attribute names without spaces, <>\"{}|^`\\ or "
+                               "a lone %")
         keep.append(node)
     if not changed:
         return graph

@@ -200,9 +200,12 @@ class Writer:
             info = c.names[name] = (self.iri(name), f"-{self.short(name)}-", c.special_term(name))
         p, short, special = info
         if "%" in p and IRI_BAD.search(name) is not None:
-            self.report.add(Coerced, lambda: self._path(where), "attribute IRI has characters an IRI cannot hold "
-                            "(spaces, quotes...): written percent-encoded, and read back so",
-                            remedy="map the name to an IRI in the @context")
+            # at the name, and at the name it is read back as
+            back = (where[0], p[1:-1], where[2]) if len(where) == 3 else where
+            for at in (where, back):
+                self.report.add(Coerced, lambda at=at: self._path(at), "attribute IRI has characters an IRI "
+                                "cannot hold (spaces, quotes...): written percent-encoded, and read back so",
+                                remedy="map the name to an IRI in the @context")
         if special:
             self.report.add(Coerced, lambda: self._path(where), "the context defines this attribute's term "
                             "with @type @json or a @container: written as an attribute node, not as JSON-LD "
