@@ -163,3 +163,22 @@ def test_odd_names_in_a_list_and_as_sub_attributes_through_rdf(name):
     for via in ("ntriples", "turtle"):
         rt = round_trip(doc, "ngsi-ld", via, prepared=prepare(doc, "ngsi-ld"))
         assert not rt.uncovered, (via, rt.uncovered, [str(e) for e in rt.events])
+
+
+# -- a vocabulary-relative name that reads as an IRI of its own was compacted to it (JSON-LD compaction
+# -- does not check), so it came back as another attribute --------------------------------------------------
+@pytest.mark.parametrize("suffix", ["urn:x:a%20b", "urn:x:a", "http://ex.org/a", "ngsi-ld:foo", "geo:1,2"])
+def test_a_name_under_the_vocabulary_that_reads_as_an_iri_is_written_as_the_full_iri(suffix):
+    nt = f"<urn:ngsi-ld:T:1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{DEFAULT}T> .\n" \
+         f'<urn:ngsi-ld:T:1> <{DEFAULT}{suffix}> _:b .\n_:b <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ' \
+         '<https://uri.etsi.org/ngsi-ld/Property> .\n_:b <https://uri.etsi.org/ngsi-ld/hasValue> "1" .\n'
+    out = convert(nt, source="ntriples", target="ngsi-ld").output
+    assert set(out) - {"@context"} == {"id", "type", DEFAULT + suffix}
+    back = convert(out, source="ngsi-ld", target="ntriples").output
+    assert f"<{DEFAULT}{suffix}>" in back
+
+
+def test_a_plain_name_under_the_vocabulary_stays_short():
+    nt = f'<urn:ngsi-ld:T:1> <{DEFAULT}speed> "1" .\n'
+    out = convert(nt, source="ntriples", target="ngsi-ld").output
+    assert "speed" in out

@@ -129,6 +129,10 @@ class ActiveContext:
                 # JSON-LD term selection skips terms with a @type or @container coercion when no value is
                 # given; an NGSI-LD attribute or type name is such a term all the same (``max``, ``startAt``)
                 term = self._plain_terms().get(iri, term)
+            if term != iri and self.expand(term) != iri:
+                # a vocabulary-relative name that reads as an IRI of its own (``urn:x:a`` under @vocab,
+                # JSON-LD compaction does not check): the full IRI, which expands to itself
+                term = iri
             self._compact[iri] = term
         return term
 
