@@ -182,3 +182,18 @@ def test_a_plain_name_under_the_vocabulary_stays_short():
     nt = f'<urn:ngsi-ld:T:1> <{DEFAULT}speed> "1" .\n'
     out = convert(nt, source="ntriples", target="ngsi-ld").output
     assert "speed" in out
+
+
+@pytest.mark.parametrize("name", ["a%41", "sta:a%41", "50%", "x<y"])
+def test_odd_sub_attribute_and_compact_names_through_plain_geojson(name):
+    from .test_all_pairs import check_invariant
+
+    doc = [{"id": "urn:ngsi-ld:T:1", "type": "T", name: {"type": "Property", "value": 1},
+            "@context": [{"sta": "urn:mimbridge:sta:"}]},
+           {"id": "urn:ngsi-ld:T:2", "type": "T",
+            "n": {"type": "Property", "value": 2, name: {"type": "Property", "value": 3}}}]
+    assert check_invariant(doc, "ngsi-ld", "geojson", {})
+    written = convert(doc, source="ngsi-ld", target="geojson").report
+    nested = [e for e in written.events if e.message.startswith("nested attributes")]
+    # the dropped sub-attribute is named so that its pointer reads back as the attribute it was
+    assert nested and all(p.startswith("/1/n/") for p in nested[0].paths)

@@ -492,4 +492,14 @@ class GeoJSONAdapter(Adapter):
 
     def namer(self, graph: Graph, **options: Any) -> Any:
         writer = FeatureWriter(ConversionReport(), **options)
-        return lambda node: writer.names_for(node).term
+
+        def namer(node: Node) -> Any:
+            names = writer.names_for(node)
+
+            def name(iri: str) -> str:  # the property name, where it reads back as the same attribute
+                term = names.term(iri)
+                return term if names.iri(term) == iri else iri
+
+            return name
+
+        return namer
