@@ -347,3 +347,13 @@ def test_changes_of_several_stagings_between_indexings_add_up(tmp_path):
     assert [_values(serving.store, f"urn:ngsi-ld:Room:r{i}") for i in range(4)] == [["20"], ["20"], [], ["21"]]
     with OxigraphStore(folder) as store:
         assert isomorphic(_graph_in(store, data.resolve().as_uri()), _fresh(tmp_path, data))
+
+
+def test_a_resolver_opens_a_folder_whose_indexer_has_not_made_the_triple_store_yet(tmp_path):
+    folder = tmp_path / "store"
+    data = tmp_path / "rooms.json"
+    data.write_text(json.dumps(_rooms(1, 20)), encoding="utf-8")
+    stage_file(folder, data, source="ngsi-ld")
+    (folder / "index.log").write_text("", encoding="utf-8")  # what load --defer leaves before the indexer runs
+    (folder / "index.lock").write_text("", encoding="ascii")
+    assert _values(ServingStore(folder).store, "urn:ngsi-ld:Room:r0") == ["20"]

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ResolutionError
-from .staging import RECORDS, LayeredStore, RecordStore
+from .staging import LayeredStore, RecordStore
 from .store import OxigraphStore, TripleStore, open_store
 
 __all__ = ["CONFIG", "PUBLISHED", "ServingStore", "current_snapshot", "publish", "read_config", "write_config"]
@@ -155,9 +155,9 @@ class ServingStore:
             self.version = ""
             self.modified = max((p.stat().st_mtime for p in folder.iterdir() if p.is_file()),
                                 default=time.time())
-            # a folder that only has staged records holds no triple store yet
-            only_staged = all(p.name.startswith(RECORDS) for p in folder.iterdir())
-            base = OxigraphStore() if only_staged else OxigraphStore(folder, read_only=True)
+            # a folder with staged records may hold no triple store yet (the indexer makes it)
+            no_store = RecordStore.exists(folder) and not (folder / "CURRENT").is_file()
+            base = OxigraphStore() if no_store else OxigraphStore(folder, read_only=True)
         else:
             self.version = snap.name
             self.modified = int(snap.name) / 1e9
