@@ -200,10 +200,12 @@ class Reverse:
                 self.defaults[ds.id] = d[0].value if d and isinstance(d[0].value, dict) else {}
             if node.types[0] == _T["Thing"] and STA + "thing" not in ds.attrs:
                 rel = MULTI_DATASTREAMS if mds else DATASTREAMS
-                if sta and rel not in node.attrs:  # a SensorThings entity: no report covers the entity as a whole
-                    self.report.add(Approximated, f"{self.ptr.get(node.id, '')}/{_esc(rel)}", "a link to the "
-                                    "Datastreams made from the entity's temporal attributes")
-                self._ensure_link(node, rel, ds.id)
+                changed = self._ensure_link(node, rel, ds.id)
+                if sta and changed is not None:  # a SensorThings entity: no report covers the entity as a whole
+                    self.report.add(Approximated, f"{self.ptr.get(node.id, '')}/{_esc(rel)}{changed}", "a link to "
+                                    "the Datastreams made from the entity's temporal attributes",
+                                    remedy="give each temporal attribute the datasetId of a Datastream "
+                                    "the entity already links to")
             for i, a in enumerate(instances):
                 self.record(node, ds, a, f"{node.id}/{_local(name)}/{i}")
 
@@ -259,19 +261,27 @@ class Reverse:
                         "location attribute",
                         remedy="none needed")
 
-    def _ensure_link(self, node: Node, rel: str, target: str) -> None:
+    def _ensure_link(self, node: Node, rel: str, target: str) -> str | None:
+        """Link ``node`` to ``target`` by ``rel``; the pointer of what changed below the attribute ("" for
+        the whole attribute), None when nothing did."""
         a = node.attrs.get(rel)
         if a is None:
             node.attrs[rel] = [Attr(_LREL, [target])]
         elif a[0].kind is _LREL:
-            if target not in references(a[0]):
-                a[0].value = [*a[0].value, target]
-        elif a[0].kind is not _REL:
+            refs = references(a[0])
+            if target in refs:
+                return None
+            a[0].value = [*a[0].value, target]
+            return f"/objectList/{len(refs)}"  # appended to links the entity had
+        elif a[0].kind is _REL:
+            return None
+        else:
             link = Attr(_LREL, [target])
             link.attrs = {k: v for k, v in a[0].attrs.items() if k != NAVIGATION_LINK}
             if a[0].value is not None:
                 link.attrs[NAVIGATION_LINK] = [Attr(_PROPERTY, a[0].value)]
             node.attrs[rel] = [link]
+        return ""
 
     def _mint_datastream(self, subject: Node, name: str, ds_iri: str | None, instances: list[Attr]) -> Node:
         local = _local(name)
