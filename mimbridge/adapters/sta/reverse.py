@@ -35,6 +35,7 @@ from .mapping import (
     PHENOMENON_TIME,
     RESULT_TIME,
     STA_MEMBERS,
+    attribute_terms,
     derived_name,
     table_lookup,
     units,
@@ -188,6 +189,8 @@ class Reverse:
                 props[_local(name)] = a.value if len(instances) == 1 else [x.value for x in instances]
         if not sta:
             self._foreign(node, props)
+        elif temporal:
+            self._terms(node)
         if location is not None:
             self._location(node, location)
         for (name, ds_iri), instances in temporal.items():
@@ -208,6 +211,18 @@ class Reverse:
                                     "the entity already links to")
             for i, a in enumerate(instances):
                 self.record(node, ds, a, f"{node.id}/{_local(name)}/{i}")
+
+    def _terms(self, node: Node) -> None:
+        """Report the attributes of a Thing with Datastreams that come back under a term of their own."""
+        ptr = self.ptr.get(node.id, "")
+        for term, iri in attribute_terms(node.attrs).items():
+            self.report.add(Approximated, f"{ptr}/{_esc(iri)}", f"the attribute {iri} comes back as '{term}' "
+                            "with a term for it in the entity's @context (the observations mapping names the "
+                            "attributes of an entity with Datastreams by the end of their IRI); read with this "
+                            f"document's @context, '{term}' names another attribute",
+                            remedy="compare attributes by their expanded IRI, or keep the entity's @context")
+            self.report.add(Approximated, f"{ptr}/{_esc(term)}", f"the attribute {iri} comes back as '{term}' "
+                            "(a term of the entity's @context)", remedy="compare attributes by their expanded IRI")
 
     def record(self, subject: Node, ds: Node, a: Attr, token: str) -> None:
         """File instance ``a`` of ``subject`` as (a component of) the Observation of ``ds`` its instanceId names
