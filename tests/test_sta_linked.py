@@ -191,3 +191,27 @@ def test_an_attribute_naming_a_datastream_the_thing_links_to_adds_no_link() -> N
     assert [(d["@iot.id"], d["name"]) for d in r.output["Datastreams"]] == [(90, "wind")]
     assert r.output["Datastreams"][0]["Observations"] == [{"phenomenonTime": "2024-01-01T00:00:00Z", "result": 4}]
     assert [(type(e), e.paths) for e in r.report.events] == [(Approximated, ["/0/" + WIND])]
+
+
+@pytest.mark.parametrize("via", ["sta", "sta2"])
+def test_an_observation_whose_datastream_the_data_only_names_is_reported_where_it_comes_back(via: str) -> None:
+    # the Thing and the Observation name the same Datastream, which the document lacks: read back with the
+    # observations mapping, the Observation is an instance of the Thing's attribute "resultValue" (the name
+    # derived when nothing names it); written, it is a top-level Observation
+    doc = [{"id": "urn:ngsi-ld:sta:Observation:0", "type": "Observation",
+            "datastream": {"type": "Relationship", "object": "urn:ngsi-ld:sta:Datastream:13"}, "@context": CONTEXT},
+           {"id": "urn:ngsi-ld:sta:Thing:2", "type": "Thing",
+            "datastreams": {"type": "ListRelationship", "objectList": ["urn:ngsi-ld:sta:Datastream:13"]},
+            "@context": CONTEXT}]
+    r = mimbridge.convert(doc, source="ngsi-ld", target=via, mapping="observations")
+    key = "@iot.id" if via == "sta" else "id"
+    assert r.output["value"][0] == {key: 0, "Datastream": {key: 13}}
+    assert [(type(e), e.paths) for e in r.report.events] == [
+        (Approximated, ["/1/https:~1~1uri.etsi.org~1ngsi-ld~1default-context~1resultValue"]),
+        (Approximated, ["/0"]),
+    ]
+    assert all(e.remedy for e in r.report.events)
+    rt = round_trip(doc, "ngsi-ld", via, via_options={"mapping": "observations"})
+    thing = next(e for e in rt.output if e["id"] == "urn:ngsi-ld:sta:Thing:2")
+    assert thing["resultValue"]["instanceId"] == "urn:ngsi-ld:sta:Observation:0"
+    assert not [p for p in rt.uncovered if p.startswith("/urn:ngsi-ld:sta:Thing:2")]

@@ -283,7 +283,8 @@ def test_other_attributes_of_a_thing_with_datastreams_come_back_under_a_term_and
     doc = [_thing(ctx, **{"ex:wind": _prop(1),
                           "rain": {**_prop(2), "observedAt": "2024-01-01T00:00:00Z"}})]
     r = mimbridge.convert(doc, source="ngsi-ld", target=via, mapping="observations")
-    assert {("Approximated", "/0/http:~1~1example.org~1wind"), ("Approximated", "/0/wind")} <= _events(r)
+    assert {("Approximated", "/0/http:~1~1example.org~1wind"), ("Approximated", "/0/wind"),
+            ("Approximated", "/0/@context")} <= _events(r)
     assert all(e.remedy for e in r.report.events)
     rt = round_trip(doc, "ngsi-ld", via, via_options={"mapping": "observations"})
     thing = next(e for e in rt.output if e["id"] == "urn:ngsi-ld:sta:Thing:1")

@@ -58,6 +58,7 @@ __all__ = ["Reverse", "from_observations"]
 _PROPERTY, _JSON, _GEO, _REL, _LREL = Kind.PROPERTY, Kind.JSON, Kind.GEO, Kind.RELATIONSHIP, Kind.LIST_RELATIONSHIP
 _T = {t: STA + t for t in ("Thing", "Datastream", "MultiDatastream", "FeatureOfInterest", "Feature",
                            "ObservedProperty", "Sensor", "Location")}
+_OBSERVATION = STA + "Observation"
 _SUBJECT_TYPES = frozenset({_T["Thing"], _T["FeatureOfInterest"], _T["Feature"]})
 _SUB_FIELDS = {STA + k: k for k in ("validTime", "resultQuality", "parameters")}
 _HANDLED = frozenset({PHENOMENON_TIME, RESULT_TIME, STA_MEMBERS, NO_RESULT, FOI_REL, OBSERVED_BY, *_SUB_FIELDS})
@@ -132,6 +133,7 @@ class Reverse:
         for n in self.graph.nodes:
             if n.types and n.types[0] in (_T["Datastream"], _T["MultiDatastream"]):
                 self._read_back_as_attribute(n)
+        self._observations_read_back()
         by_ds: dict[str, list[str]] = {}
         for iri, rec in self.obs.items():
             self.observation(iri, rec)
@@ -140,18 +142,47 @@ class Reverse:
             self._link_observations(self.nodes[ds_id], obs)
         return self.out
 
-    def _read_back_as_attribute(self, ds: Node) -> None:
-        """Report that a Datastream of the input comes back, read with this mapping, as an attribute of its Thing."""
+    def _observations_read_back(self) -> None:
+        """Report Observation entities whose Datastream the data only names: read with this mapping, each
+        comes back as an instance of an attribute of the Thing that links to that Datastream."""
+        known = {n.id for n in self.graph.nodes}
+        done: set[str] = set()
+        for n in self.graph.nodes:
+            if not n.types or n.types[0] != _OBSERVATION:
+                continue
+            for link, t in ((STA + "datastream", "Datastream"), (STA + "multiDatastream", "MultiDatastream")):
+                rel = n.attrs.get(link)
+                target = rel[0].value if rel and rel[0].kind is _REL else None
+                if not isinstance(target, str) or target in known:
+                    continue
+                if target not in done:
+                    done.add(target)
+                    things = self._read_back_as_attribute(Node(target, [_T[t]]))
+                else:
+                    things = self._things_of(target, None)
+                if things and n.id in self.ptr:
+                    self.report.add(Approximated, self.ptr[n.id], f"the Observation {n.id} comes back as an instance "
+                                    f"of an attribute of {', '.join(sorted(things))} when read with the "
+                                    "observations mapping", remedy="read with mapping='structural' to keep it an "
+                                    "entity")
+
+    def _things_of(self, ds_id: str, ds: Node | None) -> set[str]:
         things = set()
-        rel = ds.attrs.get(STA + "thing")
+        rel = ds.attrs.get(STA + "thing") if ds is not None else None
         if rel and rel[0].kind is _REL and isinstance(rel[0].value, str):
             things.add(rel[0].value)
         for n in self.graph.nodes:
             if n.types and n.types[0] == _T["Thing"]:
                 for k in (DATASTREAMS, MULTI_DATASTREAMS):
                     a = n.attrs.get(k)
-                    if a and ds.id in references(a[0]):
+                    if a and ds_id in references(a[0]):
                         things.add(n.id)
+        return things
+
+    def _read_back_as_attribute(self, ds: Node) -> set[str]:
+        """Report that a Datastream of the input comes back, read with this mapping, as an attribute of its Thing
+        (a Datastream the data only names: its Observations do); the Things it does."""
+        things = self._things_of(ds.id, ds)
         name = ""
         if ds.types[0] == _T["Datastream"]:
             rel = ds.attrs.get(STA + "observedProperty")
@@ -166,6 +197,7 @@ class Reverse:
                 self.report.add(Approximated, self.ptr[t] + (f"/{_esc(name)}" if name else ""),
                                 f"the Datastream {ds.id} comes back as an attribute of its Thing when read with the "
                                 "observations mapping", remedy="read with mapping='structural' to keep it an entity")
+        return things
 
     # -- subjects ----------------------------------------------------------------------
     def subject(self, node: Node) -> None:
@@ -215,7 +247,12 @@ class Reverse:
     def _terms(self, node: Node) -> None:
         """Report the attributes of a Thing with Datastreams that come back under a term of their own."""
         ptr = self.ptr.get(node.id, "")
-        for term, iri in attribute_terms(node.attrs).items():
+        terms = attribute_terms(node.attrs)
+        if terms:
+            self.report.add(Approximated, f"{ptr}/@context", "the entity comes back with an @context of its own "
+                            f"(with terms for {', '.join(sorted(terms.values()))})",
+                            remedy="compare attributes by their expanded IRI")
+        for term, iri in terms.items():
             self.report.add(Approximated, f"{ptr}/{_esc(iri)}", f"the attribute {iri} comes back as '{term}' "
                             "with a term for it in the entity's @context (the observations mapping names the "
                             "attributes of an entity with Datastreams by the end of their IRI); read with this "
