@@ -155,3 +155,63 @@ def test_instances_nothing_links_stay_members_of_their_entity(dataset: str | Non
     dropped = {e.path for e in r.report.events if isinstance(e, Dropped)}
     assert dropped >= {f"/0/{WIND}/observedAt", f"/0/{WIND}/instanceId"}
     assert not any(isinstance(e, Approximated) for e in r.report.events)
+
+
+@pytest.mark.parametrize("via", ["sta", "sta2"])
+def test_a_datastream_made_from_an_attribute_and_added_to_the_links_a_thing_has_is_reported(via: str) -> None:
+    # the Thing links to a Datastream the document lacks; its temporal attribute names no Datastream, so the
+    # observations mapping makes one and appends it to the Thing's links (it did so without an event)
+    wind = {"type": "Property", "value": 4, "observedAt": "2024-01-01T00:00:00Z"}
+    doc = [{"id": "urn:ngsi-ld:sta:Thing:1", "type": "Thing", "wind": wind,
+            "datastreams": {"type": "ListRelationship", "objectList": ["urn:ngsi-ld:sta:Datastream:90"]},
+            "@context": CONTEXT}]
+    r = mimbridge.convert(doc, source="ngsi-ld", target="sta", mapping="observations")
+    assert [d.get("@iot.id") for d in r.output["Datastreams"]] == [90, None]
+    assert r.output["Datastreams"][1]["name"] == "wind"
+    assert [(type(e), e.paths) for e in r.report.events] == [
+        (Approximated, ["/0/" + WIND]),
+        (Approximated, ["/0/urn:mimbridge:sta:datastreams/objectList/1"]),
+    ]
+    assert all(e.remedy for e in r.report.events)
+    rt = round_trip(doc, "ngsi-ld", via, via_options={"mapping": "observations"})
+    back = next(e for e in rt.output if e["id"] == "urn:ngsi-ld:sta:Thing:1")
+    assert back["datastreams"]["objectList"][0] == "urn:ngsi-ld:sta:Datastream:90"
+    assert len(back["datastreams"]["objectList"]) == 2
+    # what is left uncovered are the entities the mapping makes (an accepted loss), not the Thing
+    assert rt.uncovered and not [p for p in rt.uncovered if p.startswith("/urn:ngsi-ld:sta:Thing:1")]
+
+
+def test_an_attribute_naming_a_datastream_the_thing_links_to_adds_no_link() -> None:
+    wind = {"type": "Property", "value": 4, "observedAt": "2024-01-01T00:00:00Z",
+            "datasetId": "urn:ngsi-ld:sta:Datastream:90"}
+    doc = [{"id": "urn:ngsi-ld:sta:Thing:1", "type": "Thing", "wind": wind,
+            "datastreams": {"type": "ListRelationship", "objectList": ["urn:ngsi-ld:sta:Datastream:90"]},
+            "@context": CONTEXT}]
+    r = mimbridge.convert(doc, source="ngsi-ld", target="sta", mapping="observations")
+    assert [(d["@iot.id"], d["name"]) for d in r.output["Datastreams"]] == [(90, "wind")]
+    assert r.output["Datastreams"][0]["Observations"] == [{"phenomenonTime": "2024-01-01T00:00:00Z", "result": 4}]
+    assert [(type(e), e.paths) for e in r.report.events] == [(Approximated, ["/0/" + WIND])]
+
+
+@pytest.mark.parametrize("via", ["sta", "sta2"])
+def test_an_observation_whose_datastream_the_data_only_names_is_reported_where_it_comes_back(via: str) -> None:
+    # the Thing and the Observation name the same Datastream, which the document lacks: read back with the
+    # observations mapping, the Observation is an instance of the Thing's attribute "resultValue" (the name
+    # derived when nothing names it); written, it is a top-level Observation
+    doc = [{"id": "urn:ngsi-ld:sta:Observation:0", "type": "Observation",
+            "datastream": {"type": "Relationship", "object": "urn:ngsi-ld:sta:Datastream:13"}, "@context": CONTEXT},
+           {"id": "urn:ngsi-ld:sta:Thing:2", "type": "Thing",
+            "datastreams": {"type": "ListRelationship", "objectList": ["urn:ngsi-ld:sta:Datastream:13"]},
+            "@context": CONTEXT}]
+    r = mimbridge.convert(doc, source="ngsi-ld", target=via, mapping="observations")
+    key = "@iot.id" if via == "sta" else "id"
+    assert r.output["value"][0] == {key: 0, "Datastream": {key: 13}}
+    assert [(type(e), e.paths) for e in r.report.events] == [
+        (Approximated, ["/1/https:~1~1uri.etsi.org~1ngsi-ld~1default-context~1resultValue"]),
+        (Approximated, ["/0"]),
+    ]
+    assert all(e.remedy for e in r.report.events)
+    rt = round_trip(doc, "ngsi-ld", via, via_options={"mapping": "observations"})
+    thing = next(e for e in rt.output if e["id"] == "urn:ngsi-ld:sta:Thing:2")
+    assert thing["resultValue"]["instanceId"] == "urn:ngsi-ld:sta:Observation:0"
+    assert not [p for p in rt.uncovered if p.startswith("/urn:ngsi-ld:sta:Thing:2")]

@@ -1,6 +1,6 @@
 """Names and links of SensorThings-typed NGSI-LD entities through SensorThings JSON (sta, sta2) and back.
 
-Two classes of change that used to go unreported:
+Classes of change that used to go unreported:
 
 * attribute names outside the SensorThings vocabulary (default-context terms, full IRIs, terms of other
   contexts, names in the SensorThings namespace that no member has) came back in the SensorThings
@@ -9,6 +9,8 @@ Two classes of change that used to go unreported:
 * a link to an entity the document does not hold came back as a new entity without attributes. A
   reference ``{"@iot.id": 13}`` now makes no entity; a link whose target a reader cannot name again
   (an id of another type, not a SensorThings id) is reported at the link.
+* with ``mapping="observations"``, the other attributes of a Thing with Datastreams read back under a
+  term of the entity's own @context (the end of their IRI): reported at the IRI and at the term.
 
 Expected values are written out by hand.
 """
@@ -270,3 +272,33 @@ def test_what_a_plain_sensorthings_member_does_not_carry_is_reported(attr: Any, 
     out = mimbridge.convert(doc, source="ngsi-ld", target="sta")
     assert _events(out) == events
     assert round_trip(doc, "ngsi-ld", "sta").uncovered == []
+
+
+# -- names of the other attributes of a Thing with Datastreams (observations mapping) --------------------
+
+
+@pytest.mark.parametrize("via", VIAS)
+def test_other_attributes_of_a_thing_with_datastreams_come_back_under_a_term_and_are_reported(via: str) -> None:
+    ctx = [{"ex": "http://example.org/"}, *CONTEXT]
+    doc = [_thing(ctx, **{"ex:wind": _prop(1),
+                          "rain": {**_prop(2), "observedAt": "2024-01-01T00:00:00Z"}})]
+    r = mimbridge.convert(doc, source="ngsi-ld", target=via, mapping="observations")
+    assert {("Approximated", "/0/http:~1~1example.org~1wind"), ("Approximated", "/0/wind"),
+            ("Approximated", "/0/@context")} <= _events(r)
+    assert all(e.remedy for e in r.report.events)
+    rt = round_trip(doc, "ngsi-ld", via, via_options={"mapping": "observations"})
+    thing = next(e for e in rt.output if e["id"] == "urn:ngsi-ld:sta:Thing:1")
+    # the same IRI under a term of the entity's own @context; read with the document's context "wind" would
+    # be the default-context attribute, so the change is reported at "wind"
+    assert thing["wind"] == _prop(1)
+    assert {"wind": "http://example.org/wind"} in thing["@context"]
+    assert not [p for p in rt.uncovered if p.startswith("/urn:ngsi-ld:sta:Thing:1")]
+
+
+def test_a_thing_without_temporal_attributes_keeps_the_full_iri() -> None:
+    ctx = [{"ex": "http://example.org/"}, *CONTEXT]
+    doc = [_thing(ctx, **{"ex:wind": _prop(1)})]
+    r = mimbridge.convert(doc, source="ngsi-ld", target="sta", mapping="observations")
+    assert ("Approximated", "/0/wind") not in _events(r)
+    back = mimbridge.convert(r.output, source="sta", target="ngsi-ld", mapping="observations").output
+    assert back["http://example.org/wind"] == _prop(1)

@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - depends on the installation
 __all__ = [
     "DATASTREAMS", "DEFAULTS", "DEFAULT_CONTEXT", "DEFAULT_TABLE", "FOI_REL", "MULTI_DATASTREAMS", "NO_RESULT",
     "OBSERVATIONS", "OBSERVED_BY", "PHENOMENON_TIME", "RESERVED", "RESULT", "RESULT_TIME", "STA_MEMBERS",
-    "derived_name", "table_lookup", "unit_code", "units",
+    "attribute_terms", "derived_name", "table_lookup", "unit_code", "units",
 ]
 
 DEFAULT_CONTEXT = "https://uri.etsi.org/ngsi-ld/default-context/"
@@ -83,6 +83,28 @@ def derived_name(*texts: Any) -> str:
             name = "n" + name
         return name + "Value" if name in RESERVED else name
     return "resultValue"
+
+
+#: attribute IRIs the observations mapping names as they are (no term of their own in the entity's @context)
+_OWN_NAMES = (STA, DEFAULT_CONTEXT, "https://uri.etsi.org/", "http://purl.org/dc/", "https://purl.org/geojson/")
+
+
+def attribute_terms(names: Any) -> dict[str, str]:
+    """The terms the observations mapping puts in an entity's @context for its other attribute IRIs.
+
+    Each is the end of its IRI (the first IRI with that end gets it; reserved names get none), so the
+    attribute reads back under a short name with the same IRI.
+
+    >>> attribute_terms(["http://example.org/wind", "http://example.org/x/wind", DEFAULT_CONTEXT + "rain"])
+    {'wind': 'http://example.org/wind'}
+    """
+    terms: dict[str, str] = {}
+    for name in names:
+        if not name.startswith(_OWN_NAMES):
+            term = re.split(r"[/#:]", name)[-1]
+            if term and term not in terms and term not in RESERVED:
+                terms[term] = name
+    return terms
 
 
 def unit_code(uom: Any) -> str | bool | None:

@@ -36,7 +36,6 @@ True
 from __future__ import annotations
 
 import operator
-import re
 from datetime import date, datetime, time
 from itertools import repeat
 from typing import Any
@@ -55,10 +54,10 @@ from .mapping import (
     OBSERVATIONS,
     OBSERVED_BY,
     PHENOMENON_TIME,
-    RESERVED,
     RESULT,
     RESULT_TIME,
     STA_MEMBERS,
+    attribute_terms,
     derived_name,
     table_lookup,
     unit_code,
@@ -542,13 +541,7 @@ class _Forward:
                 geom = a[0].value
         if geom is not None and NGSI_LOCATION not in n.attrs:
             n.attrs[NGSI_LOCATION] = [Attr(_GEO, geom)]
-        terms: dict[str, str] = {}
-        for name in n.attrs:
-            if not name.startswith((STA, DEFAULT_CONTEXT, "https://uri.etsi.org/", "http://purl.org/dc/",
-                                    "https://purl.org/geojson/")):
-                term = re.split(r"[/#:]", name)[-1]
-                if term and term not in terms and term not in RESERVED:
-                    terms[term] = name
+        terms = attribute_terms(n.attrs)
         if terms:
             n.meta["@context"] = [CONTEXT_URL, terms, core_context_url(DEFAULT_CORE_VERSION)]
 

@@ -35,6 +35,7 @@ from .mapping import (
     PHENOMENON_TIME,
     RESULT_TIME,
     STA_MEMBERS,
+    attribute_terms,
     derived_name,
     table_lookup,
     units,
@@ -57,6 +58,7 @@ __all__ = ["Reverse", "from_observations"]
 _PROPERTY, _JSON, _GEO, _REL, _LREL = Kind.PROPERTY, Kind.JSON, Kind.GEO, Kind.RELATIONSHIP, Kind.LIST_RELATIONSHIP
 _T = {t: STA + t for t in ("Thing", "Datastream", "MultiDatastream", "FeatureOfInterest", "Feature",
                            "ObservedProperty", "Sensor", "Location")}
+_OBSERVATION = STA + "Observation"
 _SUBJECT_TYPES = frozenset({_T["Thing"], _T["FeatureOfInterest"], _T["Feature"]})
 _SUB_FIELDS = {STA + k: k for k in ("validTime", "resultQuality", "parameters")}
 _HANDLED = frozenset({PHENOMENON_TIME, RESULT_TIME, STA_MEMBERS, NO_RESULT, FOI_REL, OBSERVED_BY, *_SUB_FIELDS})
@@ -131,6 +133,7 @@ class Reverse:
         for n in self.graph.nodes:
             if n.types and n.types[0] in (_T["Datastream"], _T["MultiDatastream"]):
                 self._read_back_as_attribute(n)
+        self._observations_read_back()
         by_ds: dict[str, list[str]] = {}
         for iri, rec in self.obs.items():
             self.observation(iri, rec)
@@ -139,18 +142,47 @@ class Reverse:
             self._link_observations(self.nodes[ds_id], obs)
         return self.out
 
-    def _read_back_as_attribute(self, ds: Node) -> None:
-        """Report that a Datastream of the input comes back, read with this mapping, as an attribute of its Thing."""
+    def _observations_read_back(self) -> None:
+        """Report Observation entities whose Datastream the data only names: read with this mapping, each
+        comes back as an instance of an attribute of the Thing that links to that Datastream."""
+        known = {n.id for n in self.graph.nodes}
+        done: set[str] = set()
+        for n in self.graph.nodes:
+            if not n.types or n.types[0] != _OBSERVATION:
+                continue
+            for link, t in ((STA + "datastream", "Datastream"), (STA + "multiDatastream", "MultiDatastream")):
+                rel = n.attrs.get(link)
+                target = rel[0].value if rel and rel[0].kind is _REL else None
+                if not isinstance(target, str) or target in known:
+                    continue
+                if target not in done:
+                    done.add(target)
+                    things = self._read_back_as_attribute(Node(target, [_T[t]]))
+                else:
+                    things = self._things_of(target, None)
+                if things and n.id in self.ptr:
+                    self.report.add(Approximated, self.ptr[n.id], f"the Observation {n.id} comes back as an instance "
+                                    f"of an attribute of {', '.join(sorted(things))} when read with the "
+                                    "observations mapping", remedy="read with mapping='structural' to keep it an "
+                                    "entity")
+
+    def _things_of(self, ds_id: str, ds: Node | None) -> set[str]:
         things = set()
-        rel = ds.attrs.get(STA + "thing")
+        rel = ds.attrs.get(STA + "thing") if ds is not None else None
         if rel and rel[0].kind is _REL and isinstance(rel[0].value, str):
             things.add(rel[0].value)
         for n in self.graph.nodes:
             if n.types and n.types[0] == _T["Thing"]:
                 for k in (DATASTREAMS, MULTI_DATASTREAMS):
                     a = n.attrs.get(k)
-                    if a and ds.id in references(a[0]):
+                    if a and ds_id in references(a[0]):
                         things.add(n.id)
+        return things
+
+    def _read_back_as_attribute(self, ds: Node) -> set[str]:
+        """Report that a Datastream of the input comes back, read with this mapping, as an attribute of its Thing
+        (a Datastream the data only names: its Observations do); the Things it does."""
+        things = self._things_of(ds.id, ds)
         name = ""
         if ds.types[0] == _T["Datastream"]:
             rel = ds.attrs.get(STA + "observedProperty")
@@ -165,6 +197,7 @@ class Reverse:
                 self.report.add(Approximated, self.ptr[t] + (f"/{_esc(name)}" if name else ""),
                                 f"the Datastream {ds.id} comes back as an attribute of its Thing when read with the "
                                 "observations mapping", remedy="read with mapping='structural' to keep it an entity")
+        return things
 
     # -- subjects ----------------------------------------------------------------------
     def subject(self, node: Node) -> None:
@@ -188,6 +221,8 @@ class Reverse:
                 props[_local(name)] = a.value if len(instances) == 1 else [x.value for x in instances]
         if not sta:
             self._foreign(node, props)
+        elif temporal:
+            self._terms(node)
         if location is not None:
             self._location(node, location)
         for (name, ds_iri), instances in temporal.items():
@@ -200,12 +235,31 @@ class Reverse:
                 self.defaults[ds.id] = d[0].value if d and isinstance(d[0].value, dict) else {}
             if node.types[0] == _T["Thing"] and STA + "thing" not in ds.attrs:
                 rel = MULTI_DATASTREAMS if mds else DATASTREAMS
-                if sta and rel not in node.attrs:  # a SensorThings entity: no report covers the entity as a whole
-                    self.report.add(Approximated, f"{self.ptr.get(node.id, '')}/{_esc(rel)}", "a link to the "
-                                    "Datastreams made from the entity's temporal attributes")
-                self._ensure_link(node, rel, ds.id)
+                changed = self._ensure_link(node, rel, ds.id)
+                if sta and changed is not None:  # a SensorThings entity: no report covers the entity as a whole
+                    self.report.add(Approximated, f"{self.ptr.get(node.id, '')}/{_esc(rel)}{changed}", "a link to "
+                                    "the Datastreams made from the entity's temporal attributes",
+                                    remedy="give each temporal attribute the datasetId of a Datastream "
+                                    "the entity already links to")
             for i, a in enumerate(instances):
                 self.record(node, ds, a, f"{node.id}/{_local(name)}/{i}")
+
+    def _terms(self, node: Node) -> None:
+        """Report the attributes of a Thing with Datastreams that come back under a term of their own."""
+        ptr = self.ptr.get(node.id, "")
+        terms = attribute_terms(node.attrs)
+        if terms:
+            self.report.add(Approximated, f"{ptr}/@context", "the entity comes back with an @context of its own "
+                            f"(with terms for {', '.join(sorted(terms.values()))})",
+                            remedy="compare attributes by their expanded IRI")
+        for term, iri in terms.items():
+            self.report.add(Approximated, f"{ptr}/{_esc(iri)}", f"the attribute {iri} comes back as '{term}' "
+                            "with a term for it in the entity's @context (the observations mapping names the "
+                            "attributes of an entity with Datastreams by the end of their IRI); read with this "
+                            f"document's @context, '{term}' names another attribute",
+                            remedy="compare attributes by their expanded IRI, or keep the entity's @context")
+            self.report.add(Approximated, f"{ptr}/{_esc(term)}", f"the attribute {iri} comes back as '{term}' "
+                            "(a term of the entity's @context)", remedy="compare attributes by their expanded IRI")
 
     def record(self, subject: Node, ds: Node, a: Attr, token: str) -> None:
         """File instance ``a`` of ``subject`` as (a component of) the Observation of ``ds`` its instanceId names
@@ -259,19 +313,27 @@ class Reverse:
                         "location attribute",
                         remedy="none needed")
 
-    def _ensure_link(self, node: Node, rel: str, target: str) -> None:
+    def _ensure_link(self, node: Node, rel: str, target: str) -> str | None:
+        """Link ``node`` to ``target`` by ``rel``; the pointer of what changed below the attribute ("" for
+        the whole attribute), None when nothing did."""
         a = node.attrs.get(rel)
         if a is None:
             node.attrs[rel] = [Attr(_LREL, [target])]
         elif a[0].kind is _LREL:
-            if target not in references(a[0]):
-                a[0].value = [*a[0].value, target]
-        elif a[0].kind is not _REL:
+            refs = references(a[0])
+            if target in refs:
+                return None
+            a[0].value = [*a[0].value, target]
+            return f"/objectList/{len(refs)}"  # appended to links the entity had
+        elif a[0].kind is _REL:
+            return None
+        else:
             link = Attr(_LREL, [target])
             link.attrs = {k: v for k, v in a[0].attrs.items() if k != NAVIGATION_LINK}
             if a[0].value is not None:
                 link.attrs[NAVIGATION_LINK] = [Attr(_PROPERTY, a[0].value)]
             node.attrs[rel] = [link]
+        return ""
 
     def _mint_datastream(self, subject: Node, name: str, ds_iri: str | None, instances: list[Attr]) -> Node:
         local = _local(name)
