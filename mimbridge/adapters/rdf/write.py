@@ -203,7 +203,7 @@ class Writer:
             # at the name, and at the name it is read back as
             back = (where[0], p[1:-1], where[2]) if len(where) == 3 else where
             for at in (where, back):
-                self.report.add(Coerced, lambda at=at: self._path(at), "attribute IRI has characters an IRI "
+                self.report.add(Coerced, self._path(at), "attribute IRI has characters an IRI "
                                 "cannot hold (spaces, quotes...): written percent-encoded, and read back so",
                                 remedy="map the name to an IRI in the @context")
         if special:
