@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 import time
 
@@ -16,6 +17,18 @@ from mimbridge.clients.mqtt import MqttSource
 from mimbridge.errors import ConnectorError
 
 from .test_client_mqtt import OBS_TOPIC, Publisher, observations
+
+
+@pytest.fixture(autouse=True)
+def _ctrl_c_reaches_python():
+    """A suite started as a background job of a shell inherits SIGINT ignored, and Python then leaves it so:
+    Ctrl-C (and ``_thread.interrupt_main``) would do nothing. The Ctrl-C tests need Python's own handler."""
+    old = signal.getsignal(signal.SIGINT)
+    if old is signal.SIG_IGN and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, old)
 
 pytest.importorskip("paho.mqtt.client")
 

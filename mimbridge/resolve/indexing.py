@@ -9,9 +9,6 @@ indexer at a time); :func:`start_indexer` runs it as a background process.
 
 >>> import json, tempfile
 >>> from pathlib import Path
-from typing import Any
-
-import pyoxigraph as ox
 >>> from mimbridge.resolve.staging import stage_file
 >>> folder = Path(tempfile.mkdtemp())
 >>> _ = (folder / "rooms.json").write_text(json.dumps([{"id": "urn:ngsi-ld:Room:1", "type": "Room"}]))
