@@ -26,7 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -210,21 +210,33 @@ def _load(args: argparse.Namespace, out: TextIO) -> int:
         print(f"mimbridge: error: {exc}", file=sys.stderr)
         return 1
     with store:
-        for name in args.inputs:
-            path = Path(name)
-            if not path.is_file():
-                print(f"mimbridge: error: {name}: no such file", file=sys.stderr)
-                status = 1
-                continue
+        for path in _files(args):
             try:
                 line = _load_one(store, path, args, options)
             except (MimbridgeError, TypeError) as exc:
-                print(f"mimbridge: error: {name}: {exc}", file=sys.stderr)
+                print(f"mimbridge: error: {path}: {exc}", file=sys.stderr)
                 status = 1
                 continue
             out.write(line)
         _publish(store, args)
-    return status
+    return 1 if args.missing else status
+
+
+def _progress_shown(args: argparse.Namespace) -> bool:
+    """--progress / --no-progress, else a progress line when stderr is a terminal (never with -q)."""
+    return not args.quiet and (args.progress if args.progress is not None else sys.stderr.isatty())
+
+
+def _files(args: argparse.Namespace) -> Iterator[Path]:
+    """The INPUT paths that are files; each missing one is said on stderr (``args.missing`` counts them)."""
+    args.missing = 0
+    for name in args.inputs:
+        path = Path(name)
+        if path.is_file():
+            yield path
+        else:
+            print(f"mimbridge: error: {name}: no such file", file=sys.stderr)
+            args.missing += 1
 
 
 def _source_of(args: argparse.Namespace, path: Path) -> str:
@@ -250,19 +262,14 @@ def _stage(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -> in
         print("mimbridge: error: --defer needs an embedded store (a folder)", file=sys.stderr)
         return 2
     status = staged = 0
-    for name in args.inputs:
-        path = Path(name)
-        if not path.is_file():
-            print(f"mimbridge: error: {name}: no such file", file=sys.stderr)
-            status = 1
-            continue
-        bar = not args.quiet and (args.progress if args.progress is not None else sys.stderr.isatty())
+    for path in _files(args):
+        bar = _progress_shown(args)
         try:
             with progress_bar(bar, label=f"stage {path.name}") as tick:
                 r = stage_file(args.store, path, source=_source_of(args, path), graph=args.graph,
                                force=args.force, progress=tick, **options)
         except MimbridgeError as exc:
-            print(f"mimbridge: error: {name}: {exc}", file=sys.stderr)
+            print(f"mimbridge: error: {path}: {exc}", file=sys.stderr)
             status = 1
             continue
         if r.skipped:
@@ -281,7 +288,7 @@ def _stage(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -> in
         log = start_indexer(args.store)
         if not args.quiet:
             print(f"mimbridge: indexing in the background (log: {log})", file=sys.stderr)
-    return status
+    return 1 if args.missing else status
 
 
 def _index(args: argparse.Namespace, out: TextIO) -> int:
@@ -289,7 +296,7 @@ def _index(args: argparse.Namespace, out: TextIO) -> int:
     from ..progress import progress_bar
     from ..resolve.indexing import index_store
 
-    bar = not args.quiet and (args.progress if args.progress is not None else sys.stderr.isatty())
+    bar = _progress_shown(args)
     try:
         with progress_bar(bar, label="index") as tick:
             results = index_store(args.store, batch=args.batch, progress=lambda graph, n: tick(n))
@@ -316,7 +323,7 @@ def _load_one(store: Any, path: Path, args: argparse.Namespace, options: dict[st
         return f"{res.graph}\t{res.triples} triples\n"
     from ..progress import progress_bar
 
-    bar = not args.quiet and (args.progress if args.progress is not None else sys.stderr.isatty())
+    bar = _progress_shown(args)
     with progress_bar(bar, label=f"load {path.name}") as tick:
         r = bulk_load_file(store, path, source=source, graph=args.graph, batch=args.batch,
                            progress=lambda entities, triples, seconds: tick(entities), force=args.force, **options)

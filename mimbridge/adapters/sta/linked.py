@@ -63,13 +63,7 @@ class _InPlace(Reverse):
         for s in subjects:
             if s.types[0] in _SUBJECT_TYPES and is_sta_node(s):
                 self._place(s)
-        by_ds: dict[str, list[str]] = {}
-        for iri, rec in self.obs.items():
-            self.observation(iri, rec)
-            by_ds.setdefault(rec.ds.id, []).append(iri)
-        for ds_id, obs in by_ds.items():
-            self._link_observations(self.nodes[ds_id], obs)
-        return self.out
+        return self.emit_observations()
 
     def _place(self, node: Node) -> None:
         placed_any = False

@@ -134,6 +134,10 @@ class Reverse:
             if n.types and n.types[0] in (_T["Datastream"], _T["MultiDatastream"]):
                 self._read_back_as_attribute(n)
         self._observations_read_back()
+        return self.emit_observations()
+
+    def emit_observations(self) -> Graph:
+        """Write every collected Observation and link each Datastream to its Observations; the output graph."""
         by_ds: dict[str, list[str]] = {}
         for iri, rec in self.obs.items():
             self.observation(iri, rec)
