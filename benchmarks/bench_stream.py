@@ -14,8 +14,13 @@ written as one FeatureCollection.
 
 "/convert" is a streamed rate over the in-memory rate of the same case in the
 same run: the mean of a convert measured just before and one just after the
-stream. Rows are printed (and appended to ``--json`` as JSON Lines) as they
-are measured.
+stream. "paired" is steadier on a shared machine, whose speed drifts by a
+third during a long stream: the stream waits after every tenth of its records
+while a convert runs in its own process, and each tenth's rate is divided by
+the mean of the converts measured just before and just after it; the column
+is the median of those ten ratios (listed after it). Rates are CPU time of
+the measured process. Rows are printed (and appended to ``--json`` as JSON
+Lines) as they are measured.
 
     python -m benchmarks.bench_stream --n 1000000 --dir /var/tmp/mb   # about an hour on 2 shared cores
     python -m benchmarks.bench_stream --n 100000 --json rows.jsonl
@@ -84,8 +89,13 @@ def write_inputs(folder: Path, n: int) -> dict[str, Path]:
     return paths
 
 
-def child(mode: str, case: str, path: str, n: int) -> dict[str, Any]:
-    """One measurement in this process (called through ``--child``)."""
+def child(mode: str, case: str, path: str, n: int, ref: tuple[str, int, int] | None = None) -> dict[str, Any]:
+    """One measurement in this process (called through ``--child``).
+
+    ``ref`` (stream only): ``(path, n, window)``: after every ``window`` records the stream waits while
+    convert of that smaller input runs in a process of its own, so that each window of the stream has an
+    in-memory reference measured next to it (the machine's speed drifts during a long stream).
+    """
     import gc
 
     source, _, target = CASES[case]
@@ -97,8 +107,18 @@ def child(mode: str, case: str, path: str, n: int) -> dict[str, Any]:
     if mode == "stream":
         import mimbridge
 
+        marks: list[tuple[int, float, float]] = []  # (records, stream CPU so far, reference rate after them)
+
+        def window(count: int) -> None:
+            if ref is not None and count - (marks[-1][0] if marks else 0) >= ref[2]:
+                cpu = time.process_time() - t0  # the reference runs in its own process: not counted here
+                marks.append((count, cpu, _spawn("convert", case, Path(ref[0]), ref[1])["rate"]))
+
+        start_ref = _spawn("convert", case, Path(ref[0]), ref[1])["rate"] if ref is not None else 0.0
+        t0 = time.process_time()
         with open(os.devnull, "w", encoding="utf-8") as out:
             s = mimbridge.stream(Path(path), source=source, target=target, **OPTIONS.get(case, {}))
+            s.on_record = window
             s.write_to(out)
         records = s.records or s.report.records_in
     elif mode == "convert":
@@ -122,14 +142,23 @@ def child(mode: str, case: str, path: str, n: int) -> dict[str, Any]:
                 orjson.dumps(orjson.loads(line))
         records = n
     secs = time.process_time() - t0
-    return {"mode": mode, "case": case, "records": records, "cpu_s": secs,
-            "rate": records / secs if secs else 0.0,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    row = {"mode": mode, "case": case, "records": records, "cpu_s": secs, "rate": records / secs if secs else 0.0,
+           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if mode == "stream" and ref is not None:
+        ratios, prev = [], (0, 0.0, start_ref)
+        for mark in marks:
+            rate = (mark[0] - prev[0]) / (mark[1] - prev[1]) if mark[1] > prev[1] else 0.0
+            ratios.append(rate / ((prev[2] + mark[2]) / 2))
+            prev = mark
+        row["window_ratios"] = [round(r, 3) for r in ratios]
+        row["paired_ratio"] = sorted(ratios)[len(ratios) // 2] if ratios else float("nan")
+    return row
 
 
-def _spawn(mode: str, case: str, path: Path, n: int) -> dict[str, Any]:
+def _spawn(mode: str, case: str, path: Path, n: int, ref: tuple[Path, int, int] | None = None) -> dict[str, Any]:
+    extra = ["--ref", str(ref[0]), str(ref[1]), str(ref[2])] if ref is not None else []
     out = subprocess.run([sys.executable, "-m", "benchmarks.bench_stream", "--child", mode, case,
-                          str(path), str(n)], capture_output=True, text=True, cwd=ROOT, check=True)
+                          str(path), str(n), *extra], capture_output=True, text=True, cwd=ROOT, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -171,7 +200,7 @@ def inputs(folder: Path, n: int) -> dict[str, Path]:
 
 
 def run(n: int, memory_n: int, cases: list[str] | None = None, *, folder: Path | None = None, sync: bool | str = True,
-        floor: bool = True, log: Any = None) -> list[dict[str, Any]]:
+        floor: bool = True, log: Any = None, window: int = 10_000) -> list[dict[str, Any]]:
     """Every case: stream of ``n`` records, convert of ``memory_n`` (the in-memory rate), the orjson floor
     of the JSON Lines, and ``sync`` of the JSON Lines to N-Triples; one process each, one after another.
 
@@ -196,7 +225,7 @@ def run(n: int, memory_n: int, cases: list[str] | None = None, *, folder: Path |
             # so a change of the machine's load during a long stream weighs on both sides alike
             before = _spawn("convert", case, small[kind], memory_n)
             done(before)
-            streamed = _spawn("stream", case, paths[kind], n)
+            streamed = _spawn("stream", case, paths[kind], n, (small[kind], memory_n, max(window, n // 10)))
             after = _spawn("convert", case, small[kind], memory_n)
             streamed["reference_rate"] = (before["rate"] + after["rate"]) / 2
             done(streamed)
@@ -212,8 +241,9 @@ def _line(r: dict[str, Any], floor: float | None, memory: dict[str, float]) -> s
     ref = r.get("reference_rate") or memory.get(r["case"])
     rel = r["rate"] / ref if r["mode"] in ("stream", "sync") and ref else float("nan")
     x = floor / r["rate"] if floor and r["rate"] else float("nan")
+    paired = f" {r['paired_ratio']:>7.2f}  {r['window_ratios']}" if "paired_ratio" in r else ""
     return (f"{r['case']:<26} {r['mode']:<8} {r['records']:>9} {r['rate']:>10.0f} {x:>8.1f} {rel:>9.2f} "
-            f"{r['peak_rss_mb']:>8.0f}")
+            f"{r['peak_rss_mb']:>8.0f}{paired}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -227,13 +257,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dir", type=Path, help="keep the generated inputs here (reused by the next run)")
     p.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
     p.add_argument("--child", nargs=4, metavar=("MODE", "CASE", "PATH", "N"), help=argparse.SUPPRESS)
+    p.add_argument("--ref", nargs=3, metavar=("PATH", "N", "WINDOW"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
         mode, case, path, n = args.child
-        print(json.dumps(child(mode, case, path, int(n))))
+        ref = (args.ref[0], int(args.ref[1]), int(args.ref[2])) if args.ref else None
+        print(json.dumps(child(mode, case, path, int(n), ref)))
         return 0
-    print(f"{'case':<26} {'mode':<8} {'records':>9} {'records/s':>10} {'x floor':>8} {'/convert':>9} {'peak MB':>8}",
-          flush=True)
+    print(f"{'case':<26} {'mode':<8} {'records':>9} {'records/s':>10} {'x floor':>8} {'/convert':>9} {'peak MB':>8} "
+          f"{'paired':>7}  per window", flush=True)
     seen: dict[str, float] = {}
 
     def log(r: dict[str, Any]) -> None:  # each row as soon as it is measured (a 1M run takes a while)

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from .errors import ParseError
+from .fastjson import DIGIT_RUN, orjson_loads, safe_for_orjson
 
 __all__ = ["JsonSequence"]
 
@@ -76,6 +77,13 @@ class JsonSequence:
         self.pos = 0
         self.done = 0  # characters of the input before ``buf``
         self.eof = False
+        #: records parsed by orjson, many at a time (see :meth:`_fast`); off after a cut orjson refused
+        self.fast = orjson_loads is not None
+        self._misses = 0
+        self.fast_records = 0  # records parsed that way (the rest by the C scanner)
+        #: input up to this character offset may hold an integer beyond 64 bits (not for orjson)
+        self._unsafe_until = 0
+        self._tail = b""  # the last bytes read (a run of digits may go on across reads)
 
     # -- the buffer ----------------------------------------------------------------------------------
     def _fill(self) -> bool:
@@ -93,7 +101,48 @@ class JsonSequence:
         self.done += self.pos
         self.buf = self.buf[self.pos:] + text
         self.pos = 0
+        if self.fast and raw:
+            if not safe_for_orjson(self._tail + raw):
+                self._unsafe_until = self.done + len(self.buf)
+            self._tail = raw[-DIGIT_RUN:]
         return bool(raw) or bool(text)
+
+    def _fast(self) -> list[Any] | None:
+        """The records from ``pos`` up to the last top-level comma of the buffer, parsed by orjson at once
+        (``pos`` moved past that comma); None where that cannot be done.
+
+        The cut is found by counting braces back from the end of the buffer (records are objects: a comma
+        between them is at brace depth 0); braces inside strings can mislead the count, so the cut is
+        proved by the parse itself: ``[`` + text + ``]`` parses only if the text ends between two records
+        (the text starts at a record and is read as the input is read, so a cut inside a string or a record
+        leaves it incomplete). Text that may hold an integer beyond 64 bits is left to the C scanner
+        (:mod:`mimbridge.fastjson`), as is a buffer whose cut did not parse.
+        """
+        buf, pos = self.buf, self.pos
+        if not buf.startswith("{", pos) or self._unsafe_until > self.done + pos:
+            return None
+        end = len(buf)
+        depth = buf.count("{", pos, end) - buf.count("}", pos, end)
+        cut = buf.rfind(",", pos, end)
+        for _ in range(4096):
+            if cut <= pos:
+                return None
+            depth -= buf.count("{", cut, end) - buf.count("}", cut, end)
+            if depth == 0:
+                break
+            end = cut
+            cut = buf.rfind(",", pos, cut)
+        else:
+            return None
+        try:
+            values = orjson_loads("[" + buf[pos:cut] + "]")  # type: ignore[misc]
+        except ValueError:  # orjson.JSONDecodeError: braces in strings misled the count, or the input is bad
+            self._misses += 1
+            self.fast = self._misses < 3
+            return None
+        self.pos = cut + 1
+        self.fast_records += len(values)
+        return values  # type: ignore[no-any-return]
 
     def _peek(self) -> str:
         """The next character that is not white space ("" at the end of the input); ``pos`` moved to it."""
@@ -141,6 +190,14 @@ class JsonSequence:
         chunk: list[Any] = []
         add = chunk.append
         while True:
+            if self.fast and (many := self._fast()) is not None:
+                for value in many:
+                    add(value)
+                    if len(chunk) >= n:
+                        yield chunk
+                        chunk = []
+                        add = chunk.append
+                self._peek()
             buf, pos = self.buf, self.pos
             m = None
             try:  # items and their separators within the buffer: two calls into C each, no Python frame

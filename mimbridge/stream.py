@@ -67,6 +67,7 @@ from typing import Any, BinaryIO
 from . import registry
 from .convert import check_options, dumps, observations_for_sosa, scoped_options, table_option
 from .errors import LossyConversionError, MimbridgeError
+from .fastjson import loads
 from .gcpause import no_gc
 from .jsonseq import JsonSequence
 from .limits import JsonScreen, Limits, guarded
@@ -319,7 +320,7 @@ class _Pipeline:
             if not raw.strip():
                 continue
             try:
-                yield json.loads(raw)
+                yield loads(raw)
             except (ValueError, RecursionError) as exc:
                 self.report.add(Rejected, f"line {n}", f"malformed JSON line: {exc}",
                                 remedy="fix the line; the other lines were converted")

@@ -82,3 +82,54 @@ def test_a_malformed_record_in_a_batch_is_named_at_its_character():
         with pytest.raises(ParseError) as info:
             list(seq('[1, 2, 3, {"a": }, 5]', read=read).batches(3))
         assert info.value.pointer == "character 16", read
+
+
+# -- the orjson fast path: many records per parse, the same values (types included) as json.loads --------------
+
+#: strings that mislead a count of braces and commas
+tricky = st.sampled_from(["}", "{", "},{", '"},{"', ",", "\\", "}\n,", "", "é€😀", "\u2028"]) | st.text(max_size=6)
+records = st.dictionaries(st.text(max_size=4) | tricky, values | tricky, min_size=1, max_size=5)
+
+
+def _exact(value):
+    """``value`` with the type of every number spelled out (1 == 1.0 and 2**64 == float(2**64) in Python)."""
+    return json.dumps(value, default=str, sort_keys=False, ensure_ascii=True) + repr(value)
+
+
+@settings(max_examples=120, deadline=None)
+@given(items=st.lists(records, min_size=1, max_size=60), read=st.sampled_from([7, 64, 512, 4096]),
+       n=st.integers(1, 7), indent=st.sampled_from([None, 1]), member=st.booleans())
+def test_records_read_many_at_a_time_equal_json_loads_exactly(items, read, n, indent, member):
+    doc = {"type": "FeatureCollection", "features": items} if member else items
+    text = json.dumps(doc, indent=indent, ensure_ascii=False)
+    s = seq(text, member="features" if member else None, read=read)
+    got = [x for c in s.batches(n) for x in c]
+    assert _exact(got) == _exact(json.loads(text)["features"] if member else json.loads(text))
+
+
+def test_the_fast_path_reads_most_records_and_leaves_big_integers_to_the_scanner():
+    import random
+
+    rng = random.Random(5)
+    items = [{"id": f"urn:ngsi-ld:X:{i}", "v": {"type": "Property", "value": rng.random()}, "s": "},{" * (i % 3)}
+             for i in range(6000)]
+    items[1500]["big"] = 123456789012345678901234567890  # orjson would read a float
+    items[2100]["big"] = -9223372036854775809
+    text = json.dumps(items)
+    s = seq(text, read=1 << 14)
+    got = list(s)
+    assert _exact(got) == _exact(items)
+    assert got[1500]["big"].__class__ is int and got[2100]["big"] == -9223372036854775809
+    assert s.fast, "braces inside strings turned the fast path off"
+    assert s.fast_records > 4800, s.fast_records  # the buffers holding a big integer (and the last) go slowly
+
+
+def test_a_malformed_record_is_found_with_the_fast_path_on():
+    items = [json.dumps({"id": i, "p": "x" * 50}) for i in range(2000)]
+    items[1200] = '{"id": 1200, "p": }'
+    text = "[" + ",".join(items) + "]"
+    at = text.index('{"id": 1200') + len('{"id": 1200, "p": ')
+    for read in (1 << 10, 1 << 16):
+        with pytest.raises(ParseError) as info:
+            list(seq(text, read=read))
+        assert info.value.pointer == f"character {at}", read

@@ -357,3 +357,30 @@ def test_a_resolver_opens_a_folder_whose_indexer_has_not_made_the_triple_store_y
     (folder / "index.log").write_text("", encoding="utf-8")  # what load --defer leaves before the indexer runs
     (folder / "index.lock").write_text("", encoding="ascii")
     assert _values(ServingStore(folder).store, "urn:ngsi-ld:Room:r0") == ["20"]
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_numbers_are_staged_as_json_reads_them(tmp_path, suffix):
+    """orjson (the fast parser) reads an integer beyond 64 bits as a float: such records must keep the integer,
+    among thousands of ordinary ones (the fast path in use around them)."""
+    folder = tmp_path / "store"
+    data = tmp_path / f"rooms{suffix}"
+    odd = [123456789012345678901234567890, -9223372036854775809, 18446744073709551616, 0.0017748622025346439, 2.5]
+    ents = _rooms(3000, 20)
+    for i, v in enumerate(odd):
+        ents[600 * i + 7]["t"]["value"] = v
+    text = "\n".join(json.dumps(e) for e in ents) + "\n" if suffix == ".jsonl" else json.dumps(ents)
+    data.write_text(text, encoding="utf-8")
+    assert stage_file(folder, data, source="ngsi-ld").entities == 3000
+    rs = RecordStore(folder)
+    try:
+        for i, v in enumerate(odd):
+            iri = ents[600 * i + 7]["id"]
+            body = rs.con.execute("SELECT body FROM records WHERE iri = ?", (iri,)).fetchone()[0]
+            kept = json.loads(body)["t"]["value"]
+            assert (kept.__class__, kept) == (v.__class__, v), iri
+    finally:
+        rs.close()
+    resolver = Resolver(ServingStore(folder).store, Rules.default(base="https://id.example.city/"))
+    rep = resolver.represent("/doc/Room/r7", "", "ntriples")  # as convert writes it (JSON-LD: a double)
+    assert rep.status == 200 and b'"1.234567890123457E29"' in rep.body

@@ -203,13 +203,13 @@ def _digest(path: Path, source: str, options: dict[str, Any]) -> str:
 def _records(path: Path, source: str, report: ConversionReport) -> Iterator[tuple[str, tuple[Any, bytes | None]]]:
     """``(pointer, (record, its JSON text or None))`` of a JSON array, JSON Lines or single-entity file
     (depth-screened)."""
+    from ..fastjson import loads
     from ..jsonseq import JsonSequence
     from ..limits import JsonScreen
 
     with open(path, "rb") as raw:
         fh = io.BufferedReader(JsonScreen(raw), buffer_size=1 << 20)  # type: ignore[arg-type]
         if path.suffix.lower() in (".jsonl", ".ndjson"):
-            loads = _loads()
             for n, line in enumerate(fh, 1):
                 if line.strip():
                     try:
@@ -280,7 +280,8 @@ def stage_file(folder: str | os.PathLike[str], path: str | os.PathLike[str], *, 
 
 def _stage(rs: RecordStore, path: Path, g: str, source: str, digest: str, options_text: str,
            report: ConversionReport, progress: Callable[[int], None] | None, t0: float, force: bool) -> StageResult:
-    dumps = _dumps()
+    from ..fastjson import dumps
+
     con = rs.con
     entities = rejected = 0
     with _transaction(con):
@@ -389,38 +390,6 @@ def _put(con: sqlite3.Connection, rows: list[tuple[str, str, int, bytes, str]], 
             report.add(Rejected, where[iri] or "/", f"the id {iri} appears again in the file; the first is kept",
                        remedy="merge the two entities into one")
     return done
-
-
-def _loads() -> Callable[[bytes], Any]:
-    """orjson's parser (twice as fast) where it takes the text, else :func:`json.loads` (integers beyond
-    64 bits); NaN and Infinity are refused either way, as convert refuses them."""
-    orjson: Any
-    try:
-        import orjson
-    except ImportError:  # pragma: no cover - orjson comes with the resolver extra
-        orjson = None
-
-    def no_constant(name: str) -> Any:
-        raise ValueError(f"{name} is not JSON")
-
-    def loads(text: bytes) -> Any:
-        if orjson is not None:
-            try:
-                return orjson.loads(text)
-            except orjson.JSONDecodeError:
-                pass
-        return json.loads(text, parse_constant=no_constant)
-
-    return loads
-
-
-def _dumps() -> Callable[[Any], bytes]:
-    try:
-        import orjson
-
-        return orjson.dumps
-    except ImportError:  # pragma: no cover - orjson comes with the resolver extra
-        return lambda rec: json.dumps(rec, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 # -- serving: the snapshot with the stagings it does not hold yet -----------------------------------
