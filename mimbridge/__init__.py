@@ -15,7 +15,8 @@ The public surface is what ``__all__`` lists (a test guards it)::
 
 from __future__ import annotations
 
-from .connect import PullResult, PushResult, pull, push, sync
+from typing import TYPE_CHECKING, Any
+
 from .convert import ConversionResult, convert, dumps, read, write
 from .errors import (
     AdapterNotFoundError,
@@ -29,12 +30,33 @@ from .errors import (
     ResolutionError,
 )
 from .model import MODEL_VERSION, Attr, Graph, Kind, Node
-from .probe import probe
 from .registry import available as formats
 from .report import Approximated, Coerced, ConversionReport, Dropped, Invalid, LossEvent, Rejected, Unresolved
 from .stream import Stream, stream
 
+if TYPE_CHECKING:
+    from .connect import PullResult, PushResult, pull, push, sync
+    from .probe import probe
+
 __version__ = "0.1.0"
+
+#: names imported when first used (the connectors bring an HTTP client: a command that converts does not wait for it)
+_LAZY = {"PullResult": "connect", "PushResult": "connect", "pull": "connect", "push": "connect", "sync": "connect",
+         "probe": "probe"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "AdapterNotFoundError",

@@ -281,6 +281,7 @@ def stage_file(folder: str | os.PathLike[str], path: str | os.PathLike[str], *, 
 def _stage(rs: RecordStore, path: Path, g: str, source: str, digest: str, options_text: str,
            report: ConversionReport, progress: Callable[[int], None] | None, t0: float, force: bool) -> StageResult:
     from ..fastjson import dumps
+    from ..gcpause import no_gc
 
     con = rs.con
     entities = rejected = 0
@@ -292,26 +293,27 @@ def _stage(rs: RecordStore, path: Path, g: str, source: str, digest: str, option
         writer.start()
         complete = False
         try:
-            for pointer, (rec, text) in _records(path, source, report):
-                try:
-                    iri = _subject(rec)
-                except (ValueError, ResolutionError) as exc:
-                    rejected += 1
-                    report.add(Rejected, pointer or "/", f"not staged: {exc}",
-                               remedy="give the entity an IRI as its id; the other entities were staged")
-                    continue
-                if iri in where:
-                    rejected += 1
-                    report.add(Rejected, pointer or "/", f"the id {iri} appears again (first at {where[iri]}); "
-                               "the first is kept", remedy="merge the two entities into one")
-                    continue
-                where[iri] = pointer
-                rows.append((iri, g, seq, text if text is not None else dumps(rec), pointer))
-                if len(rows) >= _ROWS:
-                    writer.put(rows, where)
-                    rows, where = [], {}
-                    if progress:
-                        progress(writer.count)
+            with no_gc():  # parsed records hold no cycles: the collector would only rescan the batch in hand
+                for pointer, (rec, text) in _records(path, source, report):
+                    try:
+                        iri = _subject(rec)
+                    except (ValueError, ResolutionError) as exc:
+                        rejected += 1
+                        report.add(Rejected, pointer or "/", f"not staged: {exc}",
+                                   remedy="give the entity an IRI as its id; the other entities were staged")
+                        continue
+                    if iri in where:
+                        rejected += 1
+                        report.add(Rejected, pointer or "/", f"the id {iri} appears again (first at {where[iri]}); "
+                                   "the first is kept", remedy="merge the two entities into one")
+                        continue
+                    where[iri] = pointer
+                    rows.append((iri, g, seq, text if text is not None else dumps(rec), pointer))
+                    if len(rows) >= _ROWS:
+                        writer.put(rows, where)
+                        rows, where = [], {}
+                        if progress:
+                            progress(writer.count)
             writer.put(rows, where)
             complete = True
         finally:
