@@ -15,7 +15,7 @@ The public surface is what ``__all__`` lists (a test guards it)::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 from .convert import ConversionResult, convert, dumps, read, write
 from .errors import (
@@ -34,7 +34,7 @@ from .registry import available as formats
 from .report import Approximated, Coerced, ConversionReport, Dropped, Invalid, LossEvent, Rejected, Unresolved
 from .stream import Stream, stream
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from .connect import PullResult, PushResult, pull, push, sync
     from .probe import probe
 
@@ -45,7 +45,7 @@ _LAZY = {"PullResult": "connect", "PushResult": "connect", "pull": "connect", "p
          "probe": "probe"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     if name in _LAZY:
         import importlib
 

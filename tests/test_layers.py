@@ -2,7 +2,8 @@
 
 Layers from the bottom up (a module imports only from its own layer or below):
 
-0. ``errors``, ``model``, ``report``, ``gcpause``, ``options``, ``limits``, ``safexml``, ``progress``, ``identifiers``,
+0. ``errors``, ``model``, ``report``, ``gcpause``, ``fastjson``, ``jsonseq``, ``options``, ``limits``, ``safexml``,
+   ``progress``, ``identifiers``,
    ``minting``, ``sniff``, ``suggest``, ``extras``: the ground floor;
 1. ``contexts``, ``geometry``, ``geometry_gml``, ``mapping``, ``sdm``: vocabularies, geometry, units, tables,
    the Smart Data Models catalogue;
@@ -28,7 +29,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "mimbridge"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("mimbridge.errors", "mimbridge.model", "mimbridge.report", "mimbridge.gcpause", "mimbridge.options",
+    ("mimbridge.errors", "mimbridge.model", "mimbridge.report", "mimbridge.gcpause", "mimbridge.fastjson",
+     "mimbridge.options",
      "mimbridge.jsonseq", "mimbridge.limits", "mimbridge.safexml", "mimbridge.progress", "mimbridge.identifiers",
      "mimbridge.meta", "mimbridge.sniff", "mimbridge.suggest", "mimbridge.extras", "mimbridge.minting"),
     ("mimbridge.contexts", "mimbridge.geometry", "mimbridge.geometry_gml", "mimbridge.mapping", "mimbridge.sdm"),
