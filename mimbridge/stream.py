@@ -67,7 +67,7 @@ from typing import Any, BinaryIO
 from . import registry
 from .convert import check_options, dumps, observations_for_sosa, scoped_options, table_option
 from .errors import LossyConversionError, MimbridgeError
-from .fastjson import loads
+from .fastjson import lines as json_lines
 from .gcpause import no_gc
 from .jsonseq import JsonSequence
 from .limits import JsonScreen, Limits, guarded
@@ -316,12 +316,10 @@ class _Pipeline:
         return opts
 
     def _json_lines(self, fh: BinaryIO) -> Iterator[Any]:
-        for n, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                yield loads(raw)
-            except (ValueError, RecursionError) as exc:
+        for n, _, value, exc in json_lines(fh):
+            if exc is None:
+                yield value
+            else:
                 self.report.add(Rejected, f"line {n}", f"malformed JSON line: {exc}",
                                 remedy="fix the line; the other lines were converted")
 

@@ -57,3 +57,35 @@ def test_a_run_of_nineteen_digits_is_not_for_orjson():
                                   "[1.5e-0000000000000000000007]", "[1234567890123456789.000000000000000000001]"])
 def test_long_fractions_and_exponents_read_as_json_loads_reads_them(text):
     assert _exact(loads(text.encode())) == _exact(json.loads(text))
+
+
+def _refuse(name):
+    raise ValueError(f"{name} is not JSON")  # as convert refuses NaN and Infinity
+
+
+def _lines_as_json_reads_them(data: bytes):
+    import io as _io
+
+    out = []
+    for n, raw in enumerate(_io.BytesIO(data), 1):
+        if raw.strip():
+            try:
+                out.append((n, raw.strip(), _exact(json.loads(raw, parse_constant=_refuse)), None))
+            except ValueError as exc:
+                out.append((n, raw.strip(), None, type(exc).__name__))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(values.map(lambda v: json.dumps(v, allow_nan=True)) | st.sampled_from(
+    ["", "  ", "[1,", "{bad}", "[NaN]", "123456789012345678901234567890", '{"a": 1}\r']), max_size=30),
+       block=st.sampled_from([1, 5, 64, 1 << 18]), end=st.sampled_from(["\n", ""]))
+def test_json_lines_give_what_json_loads_gives_line_by_line(rows, block, end):
+    import io
+
+    from mimbridge.fastjson import lines
+
+    data = ("\n".join(rows) + end).encode("utf-8")
+    got = [(n, line, None if exc else _exact(v), type(exc).__name__ if exc else None)
+           for n, line, v, exc in lines(io.BytesIO(data), block=block)]
+    assert got == _lines_as_json_reads_them(data)

@@ -135,6 +135,23 @@ def test_a_bad_json_line_costs_one_record_and_is_named():
     assert ev.path == "line 2"
 
 
+@pytest.mark.parametrize("bad", [b"NaN", b"Infinity", b"-Infinity"])
+def test_a_json_line_with_a_number_json_forbids_is_rejected_as_convert_refuses_it(bad):
+    """NaN and Infinity are not JSON: convert refuses them; a stream of JSON Lines rejects that line only,
+    and a big integer on the next line is read exactly (not as orjson's float)."""
+    data = (b'{"id": "urn:ngsi-ld:T:1", "type": "T", "v": {"type": "Property", "value": %s}}\n'
+            b'{"id": "urn:ngsi-ld:T:2", "type": "T", "v": {"type": "Property", '
+            b'"value": 123456789012345678901234567890}}\n' % bad)
+    with pytest.raises(mimbridge.ParseError):
+        mimbridge.convert(data.splitlines()[0], source="ngsi-ld", target="ngsi-ld-keyvalues")
+    s = stream(data, source="ngsi-ld", target="ngsi-ld-keyvalues", lines=True)
+    out = json.loads("".join(s))
+    assert out == [{"id": "urn:ngsi-ld:T:2", "type": "T", "v": 123456789012345678901234567890}]
+    assert out[0]["v"].__class__ is int
+    [ev] = s.report.rejected
+    assert ev.path == "line 1" and bad.decode() in ev.message
+
+
 def test_strict_stops_at_the_first_loss_after_writing_the_records_before_it():
     ents = [{"id": f"urn:ngsi-ld:T:{i}", "type": "T"} for i in range(4)]
     ents.append({"id": "urn:ngsi-ld:T:4", "type": "T",

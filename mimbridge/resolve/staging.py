@@ -203,20 +203,19 @@ def _digest(path: Path, source: str, options: dict[str, Any]) -> str:
 def _records(path: Path, source: str, report: ConversionReport) -> Iterator[tuple[str, tuple[Any, bytes | None]]]:
     """``(pointer, (record, its JSON text or None))`` of a JSON array, JSON Lines or single-entity file
     (depth-screened)."""
-    from ..fastjson import loads
+    from ..fastjson import lines
     from ..jsonseq import JsonSequence
     from ..limits import JsonScreen
 
     with open(path, "rb") as raw:
         fh = io.BufferedReader(JsonScreen(raw), buffer_size=1 << 20)  # type: ignore[arg-type]
         if path.suffix.lower() in (".jsonl", ".ndjson"):
-            for n, line in enumerate(fh, 1):
-                if line.strip():
-                    try:
-                        yield f"line {n}", (loads(line), line.strip())
-                    except (ValueError, RecursionError) as exc:
-                        report.add(Rejected, f"line {n}", f"malformed JSON line: {exc}",
-                                   remedy="fix the line; the other lines were staged")
+            for n, line, value, exc in lines(fh):
+                if exc is None:
+                    yield f"line {n}", (value, line)
+                else:
+                    report.add(Rejected, f"line {n}", f"malformed JSON line: {exc}",
+                               remedy="fix the line; the other lines were staged")
             return
         head = fh.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
         if head == b"[":
