@@ -384,3 +384,71 @@ def test_numbers_are_staged_as_json_reads_them(tmp_path, suffix):
     resolver = Resolver(ServingStore(folder).store, Rules.default(base="https://id.example.city/"))
     rep = resolver.represent("/doc/Room/r7", "", "ntriples")  # as convert writes it (JSON-LD: a double)
     assert rep.status == 200 and b'"1.234567890123457E29"' in rep.body
+
+
+HAS_OBJECT = ox.NamedNode("https://uri.etsi.org/ngsi-ld/hasObject")
+
+
+def test_staged_records_show_their_links_as_the_indexed_store_shows_them(corpus, tmp_path):
+    """Referrers (the resolver's HTML "links here") of every Relationship target in the ETSI test-suite entities
+    and the Smart Data Models examples: from staged records before indexing, after indexing, and from an
+    ordinary load, the same lists."""
+    contexts = {url: str(corpus / rel) for url, rel in CONTEXT_FILES.items()}
+    contexts[CORE_18[0]] = str(corpus / CORE_18[1])
+    ngsi = corpus / "ngsi-ld"
+    candidates = (sorted((ngsi / "ngsi-ld-test-suite/data/entities").rglob("*.json*"))
+                  + sorted(ngsi.glob("dataModel.*/*/examples/example-normalized.jsonld"))
+                  + sorted((ngsi / "stellio-context-broker").rglob("beehive*.jsonld")))
+    files = [p for p in candidates if '"Relationship"' in p.read_text(encoding="utf-8")]
+    used = []
+    with OxigraphStore(tmp_path / "plain") as plain:
+        for path in files:
+            try:
+                bulk_load_file(plain, path, source="ngsi-ld", contexts=contexts)
+            except MimbridgeError:
+                continue  # (a few corpus files are invalid on purpose)
+            r = stage_file(tmp_path / "staged", path, source="ngsi-ld", contexts=contexts)
+            assert r.rejected == 0, path
+            used.append(path)
+        targets = sorted({q.object.value for q in plain.store.quads_for_pattern(None, HAS_OBJECT, None, None)
+                          if isinstance(q.object, ox.NamedNode)})
+        expected = {t: plain.referrers(t) for t in targets}
+    assert len(used) >= 8 and len(targets) >= 10, (len(used), len(targets))
+    assert all(expected.values())
+    before = ServingStore(tmp_path / "staged")
+    assert isinstance(before.store, LayeredStore)
+    assert {t: before.store.referrers(t) for t in targets} == expected
+    index_store(tmp_path / "staged")
+    after = ServingStore(tmp_path / "staged")
+    assert isinstance(after.store, OxigraphStore)
+    assert {t: after.store.referrers(t) for t in targets} == expected
+
+
+def _linked(room, building):
+    return {"id": f"urn:ngsi-ld:Room:{room}", "type": "Room",
+            "inside": {"type": "Relationship", "object": f"urn:ngsi-ld:Building:{building}",
+                       "by": {"type": "Relationship", "object": "urn:ngsi-ld:Person:p1"}}}
+
+
+def test_a_restaging_moves_links_at_once_and_indexing_agrees(tmp_path):
+    folder, data = tmp_path / "store", tmp_path / "rooms.json"
+    inside = "https://uri.etsi.org/ngsi-ld/default-context/inside"
+    data.write_text(json.dumps([_linked("r1", "b1"), _linked("r2", "b1"), _linked("r3", "b2")]), encoding="utf-8")
+    stage_file(folder, data, source="ngsi-ld")
+    index_store(folder)
+    serving = ServingStore(folder)
+    assert serving.store.referrers("urn:ngsi-ld:Building:b1") == [("urn:ngsi-ld:Room:r1", inside),
+                                                                  ("urn:ngsi-ld:Room:r2", inside)]
+    # r2 moves to b2, r3 goes, r4 comes (in b1); the sub-relationship still names its person
+    data.write_text(json.dumps([_linked("r1", "b1"), _linked("r2", "b2"), _linked("r4", "b1")]), encoding="utf-8")
+    stage_file(folder, data, source="ngsi-ld")
+    assert serving.check() and isinstance(serving.store, LayeredStore)
+    now = {b: serving.store.referrers(f"urn:ngsi-ld:Building:{b}") for b in ("b1", "b2")}
+    assert now == {"b1": [("urn:ngsi-ld:Room:r1", inside), ("urn:ngsi-ld:Room:r4", inside)],
+                   "b2": [("urn:ngsi-ld:Room:r2", inside)]}
+    # (a sub-attribute's link is named by the attribute that holds it, as the triple store names it)
+    assert serving.store.referrers("urn:ngsi-ld:Person:p1") == [(f"urn:ngsi-ld:Room:{r}", inside)
+                                                               for r in ("r1", "r2", "r4")]
+    index_store(folder)
+    assert serving.check() and isinstance(serving.store, OxigraphStore)
+    assert {b: serving.store.referrers(f"urn:ngsi-ld:Building:{b}") for b in ("b1", "b2")} == now

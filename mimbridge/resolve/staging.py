@@ -34,6 +34,7 @@ import io
 import json
 import os
 import queue
+import re
 import sqlite3
 import threading
 import time
@@ -48,7 +49,15 @@ import pyoxigraph as ox
 from ..errors import MimbridgeError, ParseError, ResolutionError
 from ..identifiers import normal_urn
 from ..report import ConversionReport, Rejected
-from .store import OxigraphStore, TripleStore, checked_iri, parse_triples, source_graph, to_ntriples
+from .store import (
+    OxigraphStore,
+    TripleStore,
+    checked_iri,
+    parse_triples,
+    referrers_in,
+    source_graph,
+    to_ntriples,
+)
 
 __all__ = ["RECORDS", "STAGEABLE", "LayeredStore", "RecordStore", "StageResult", "stage_file"]
 
@@ -69,6 +78,9 @@ CREATE TABLE IF NOT EXISTS graphs(
     graph TEXT PRIMARY KEY, source TEXT NOT NULL, options TEXT NOT NULL, digest TEXT NOT NULL,
     seq INTEGER NOT NULL, staged REAL NOT NULL, entities INTEGER NOT NULL, indexed INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS links(target TEXT NOT NULL, iri TEXT NOT NULL, graph TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS links_by_target ON links(target, seq);
+CREATE INDEX IF NOT EXISTS links_by_graph ON links(graph);
 """
 
 
@@ -131,6 +143,12 @@ class RecordStore:
         return self.con.execute("SELECT graph, body, seq FROM records WHERE iri = ? AND seq > ?",
                                 (iri, after)).fetchall()
 
+    def linking(self, target: str, after: int, *, limit: int = 1000) -> list[tuple[str, str]]:
+        """``(iri, graph)`` of records staged after ``after`` that may link to ``target`` (a superset: the
+        records are converted to tell)."""
+        return self.con.execute("SELECT DISTINCT iri, graph FROM links WHERE target = ? AND seq > ? LIMIT ?",
+                                (target, after, limit)).fetchall()
+
     def pending_graphs(self, after: int) -> list[str]:
         return [r[0] for r in self.con.execute("SELECT graph FROM graphs WHERE seq > ? ORDER BY graph", (after,))]
 
@@ -149,12 +167,14 @@ class RecordStore:
             self.con.execute("INSERT OR REPLACE INTO state VALUES ('indexed', ?)", (upto,))
             self.con.execute("UPDATE records SET changed = 0 WHERE changed = 1 AND seq <= ?", (upto,))
             self.con.execute("UPDATE graphs SET indexed = seq WHERE seq <= ?", (upto,))
+            self.con.execute("DELETE FROM links WHERE seq <= ?", (upto,))  # the triple store answers for them
             self.con.execute("DELETE FROM records WHERE body IS NULL AND changed = 0 AND seq <= ?", (purge_upto,))
 
     def forget_graph(self, graph: str) -> None:
         """Drop the staged records of ``graph`` (it was loaded through the triple store instead)."""
         with _transaction(self.con):
             self.con.execute("DELETE FROM records WHERE graph = ?", (graph,))
+            self.con.execute("DELETE FROM links WHERE graph = ?", (graph,))
             self.con.execute("DELETE FROM graphs WHERE graph = ?", (graph,))
 
     def close(self) -> None:
@@ -288,7 +308,9 @@ def _stage(rs: RecordStore, path: Path, g: str, source: str, digest: str, option
         seq = int(con.execute("SELECT COALESCE(MAX(seq), 0) FROM graphs").fetchone()[0]) + 1
         rows: list[tuple[str, str, int, bytes, str]] = []
         where: dict[str, str] = {}  # iri -> pointer, within the current batch of rows
-        writer = _Writer(con)  # SQLite writes (the GIL released) while the next rows are parsed
+        con.execute("DELETE FROM links WHERE graph = ?", (g,))  # (written again with the records)
+        writer = _Writer(con, _link_finder(source, options_text))  # SQLite writes (the GIL released) while the
+        # next rows are parsed
         writer.start()
         complete = False
         try:
@@ -339,9 +361,10 @@ def _stage(rs: RecordStore, path: Path, g: str, source: str, digest: str, option
 class _Writer(threading.Thread):
     """Inserts batches of rows into the open transaction of ``con`` in a thread of its own."""
 
-    def __init__(self, con: sqlite3.Connection) -> None:
+    def __init__(self, con: sqlite3.Connection, links: Callable[[bytes], set[str]]) -> None:
         super().__init__(daemon=True, name="mimbridge-stage-writer")
         self.con = con
+        self.links = links
         self.jobs: queue.Queue[tuple[list[tuple[str, str, int, bytes, str]], dict[str, str]] | None] = \
             queue.Queue(maxsize=2)
         self.count = 0
@@ -352,7 +375,7 @@ class _Writer(threading.Thread):
         while (job := self.jobs.get()) is not None:
             if self.error is None:
                 try:
-                    self.count += _put(self.con, job[0], job[1], self.report)
+                    self.count += _put(self.con, job[0], job[1], self.report, self.links)
                 except sqlite3.Error as exc:
                     self.error = exc
 
@@ -370,8 +393,9 @@ class _Writer(threading.Thread):
 
 
 def _put(con: sqlite3.Connection, rows: list[tuple[str, str, int, bytes, str]], where: dict[str, str],
-         report: ConversionReport) -> int:
-    """Insert one batch; an id staged by an earlier batch of the same file keeps its first record."""
+         report: ConversionReport, links: Callable[[bytes], set[str]]) -> int:
+    """Insert one batch and the link targets of its records; an id staged by an earlier batch of the same
+    file keeps its first record (and its links)."""
     if not rows:
         return 0
     before = con.total_changes
@@ -380,17 +404,62 @@ def _put(con: sqlite3.Connection, rows: list[tuple[str, str, int, bytes, str]], 
                     "changed = records.changed OR records.body IS NOT excluded.body "
                     "WHERE records.seq < excluded.seq", rows)
     done = con.total_changes - before
-    if done == len(rows):
-        return done
-    # some ids came earlier in this file (rare): find them and say where
-    seq = rows[0][2]
-    for iri, _, _, body, _ in rows:
-        kept = con.execute("SELECT body FROM records WHERE iri = ? AND graph = ? AND seq = ?",
-                           (iri, rows[0][1], seq)).fetchone()
-        if kept is not None and kept[0] != body:
-            report.add(Rejected, where[iri] or "/", f"the id {iri} appears again in the file; the first is kept",
-                       remedy="merge the two entities into one")
+    kept_rows = rows
+    if done != len(rows):  # some ids came earlier in this file (rare): find them and say where
+        seq = rows[0][2]
+        kept_rows = []
+        for row in rows:
+            iri, body = row[0], row[3]
+            kept = con.execute("SELECT body FROM records WHERE iri = ? AND graph = ? AND seq = ?",
+                               (iri, rows[0][1], seq)).fetchone()
+            if kept is not None and kept[0] != body:
+                report.add(Rejected, where[iri] or "/", f"the id {iri} appears again in the file; the first is "
+                           "kept", remedy="merge the two entities into one")
+            else:
+                kept_rows.append(row)
+    found = [(target, iri, g, seq) for iri, g, seq, body, _ in kept_rows for target in links(body) if target != iri]
+    if found:
+        con.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", found)
     return done
+
+
+#: a Relationship's target(s) in normalized or concise NGSI-LD: ``"object": "..."`` or ``"object": [...]``
+_OBJECT = re.compile(rb'"object(?:List)?"\s*:\s*("(?:[^"\\]|\\.)*"|\[(?:[^\]"]|"(?:[^"\\]|\\.)*")*\])')
+#: any JSON string that may be an absolute IRI (a scheme, no white space)
+_IRI_STRING = re.compile(rb'"([A-Za-z][A-Za-z0-9+.-]*:[^"\s\\]+)"')
+_STRING = re.compile(rb'"((?:[^"\\]|\\.)*)"')
+
+
+def _link_finder(source: str, options_text: str) -> Callable[[bytes], set[str]]:
+    """What a record of ``source`` may link to, read from its JSON text without parsing it: a superset
+    of the objects of its Relationships (the resolver converts the record to tell; see
+    :meth:`LayeredStore.referrers`). keyValues carry links only where ``kinds`` or ``schema`` make an
+    attribute a Relationship: then every string that may be an IRI is a candidate."""
+    if source == "ngsi-ld-keyvalues":
+        opts = json.loads(options_text)
+        if not (opts.get("kinds") or opts.get("schema")):
+            return lambda body: set()
+
+        def any_iri(body: bytes) -> set[str]:
+            return {normal_urn(m.decode("utf-8", "replace")) for m in _IRI_STRING.findall(body)}
+
+        return any_iri
+
+    def objects(body: bytes) -> set[str]:
+        if b'"object' not in body:
+            return set()
+        out: set[str] = set()
+        for m in _OBJECT.finditer(body):
+            for raw in _STRING.findall(m.group(1)):
+                try:
+                    text = json.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode("utf-8")
+                except ValueError:
+                    continue
+                if ":" in text:
+                    out.add(normal_urn(text))
+        return out
+
+    return objects
 
 
 # -- serving: the snapshot with the stagings it does not hold yet -----------------------------------
@@ -454,7 +523,27 @@ class LayeredStore(TripleStore):
         return None
 
     def referrers(self, iri: str, *, limit: int = 100) -> list[tuple[str, str]]:
-        return self.base.referrers(iri, limit=limit)
+        """The snapshot's referrers but those whose record a later staging replaced or removed, and the
+        staged records that link to ``iri`` (found by their link targets, confirmed by converting them)."""
+        pending: dict[tuple[str, str], bool] = {}
+
+        def staged(subject: str, graph: str) -> bool:
+            key = (subject, graph)
+            if key not in pending:
+                pending[key] = any(g == graph for g, _, _ in self.records.pending(subject, self.upto))
+            return pending[key]
+
+        out = set(self.base.referrers(iri, limit=limit, exclude=staged))
+        for source_iri, graph in self.records.linking(iri, self.upto, limit=limit * 4):
+            bodies = [body for g, body, _ in self.records.pending(source_iri, self.upto) if g == graph]
+            if not bodies or bodies[0] is None:
+                continue
+            source, options = self._graphs.get(graph, ("ngsi-ld", "{}"))
+            try:
+                out.update(referrers_in(_converted(source, options, bodies[0]), iri))
+            except MimbridgeError:
+                continue  # a record that does not convert is reported when it is asked for itself
+        return sorted(out)[:limit]
 
     def graphs(self) -> list[str]:
         return sorted(set(self.base.graphs()) | set(self._graphs))

@@ -35,7 +35,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -234,11 +234,17 @@ class OxigraphStore(TripleStore):
                 return iri
         return None
 
-    def referrers(self, iri: str, *, limit: int = 100) -> list[tuple[str, str]]:
+    def referrers(self, iri: str, *, limit: int = 100,
+                  exclude: Callable[[str, str], bool] | None = None) -> list[tuple[str, str]]:
+        """As :meth:`TripleStore.referrers`; ``exclude(subject, graph)`` leaves out what a graph says of a
+        subject (the resolver's staged records stand for it)."""
         target = checked_iri(iri)
         out: list[tuple[str, str]] = []
         for q in self.store.quads_for_pattern(None, None, target, None):
-            self._owners(q.subject, q.predicate, q.graph_name, out, 0)
+            found: list[tuple[str, str]] = []
+            self._owners(q.subject, q.predicate, q.graph_name, found, 0)
+            graph = getattr(q.graph_name, "value", "")
+            out += [f for f in found if exclude is None or not exclude(f[0], graph)]
             if len(out) >= limit:
                 break
         return sorted(set(out))[:limit]
@@ -252,6 +258,7 @@ class OxigraphStore(TripleStore):
             return
         for up in self.store.quads_for_pattern(None, None, node, graph):
             self._owners(up.subject, up.predicate, graph, out, depth + 1)
+
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -269,6 +276,31 @@ class OxigraphStore(TripleStore):
             self.store.flush()
         self.store = None  # type: ignore[assignment]
 
+
+def referrers_in(triples: Sequence[ox.Triple], iri: str) -> list[tuple[str, str]]:
+    """``(subject, predicate)`` of the things in ``triples`` that point to ``iri``, climbing from attribute
+    nodes to their entity as :meth:`OxigraphStore.referrers` does.
+
+    >>> n, b = ox.NamedNode, ox.BlankNode("a")
+    >>> referrers_in([ox.Triple(n("urn:e"), n("urn:rel"), b),
+    ...               ox.Triple(b, n("https://uri.etsi.org/ngsi-ld/hasObject"), n("urn:t"))], "urn:t")
+    [('urn:e', 'urn:rel')]
+    """
+    up: dict[Any, list[tuple[Any, Any]]] = {}
+    for t in triples:
+        up.setdefault(t.object, []).append((t.subject, t.predicate))
+    out: list[tuple[str, str]] = []
+
+    def climb(node: Any, predicate: Any, depth: int) -> None:
+        if not is_node_stand_in(node):
+            out.append((node.value, predicate.value))
+        elif depth < REFERRER_DEPTH:
+            for subject, pred in up.get(node, ()):
+                climb(subject, pred, depth + 1)
+
+    for subject, predicate in up.get(ox.NamedNode(iri), ()):
+        climb(subject, predicate, 0)
+    return sorted(set(out))
 
 def _fetch(url: str, data: dict[str, str], accept: str, timeout: float) -> bytes:
     body = urllib.parse.urlencode(data).encode("utf-8")
