@@ -452,3 +452,29 @@ def test_a_restaging_moves_links_at_once_and_indexing_agrees(tmp_path):
     index_store(folder)
     assert serving.check() and isinstance(serving.store, OxigraphStore)
     assert {b: serving.store.referrers(f"urn:ngsi-ld:Building:{b}") for b in ("b1", "b2")} == now
+
+
+def test_the_catalog_describes_the_indexed_data_while_a_staging_waits(tmp_path):
+    """/catalog (DCAT) is made by SPARQL over the triple store: with a staging on top it describes what is
+    indexed, as without the staging (it described nothing while records waited), and the staged entities once
+    indexed."""
+    from rdflib.compare import to_isomorphic
+
+    from mimbridge.resolve.catalog import catalog_graph
+
+    folder, data = tmp_path / "store", tmp_path / "rooms.json"
+    data.write_text(json.dumps(_rooms(3, 20)), encoding="utf-8")
+    stage_file(folder, data, source="ngsi-ld")
+    index_store(folder)
+    serving = ServingStore(folder)
+    indexed = catalog_graph(serving.store, "https://id.example.city/")
+    assert "default-context/Room" in indexed.serialize(format="nt")
+    more = tmp_path / "buildings.json"
+    more.write_text(json.dumps([{"id": "urn:ngsi-ld:Building:b1", "type": "Building"}]), encoding="utf-8")
+    stage_file(folder, more, source="ngsi-ld")
+    assert serving.check() and isinstance(serving.store, LayeredStore)
+    layered = catalog_graph(serving.store, "https://id.example.city/")
+    assert to_isomorphic(layered) == to_isomorphic(indexed)
+    index_store(folder)
+    assert serving.check() and isinstance(serving.store, OxigraphStore)
+    assert "default-context/Building" in catalog_graph(serving.store, "https://id.example.city/").serialize(format="nt")

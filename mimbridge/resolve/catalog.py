@@ -36,6 +36,7 @@ _SYNTAX = {"turtle": ("text/turtle", "turtle"), "jsonld": ("application/ld+json"
 
 
 def _rows(store: TripleStore, query: str) -> list[dict[str, str]]:
+    store = getattr(store, "base", store)  # staged records on top of a snapshot: the snapshot (indexed data)
     inner = getattr(store, "store", None)
     if isinstance(inner, ox.Store):
         result: Any = inner.query(query, use_default_graph_as_union=True)
