@@ -78,9 +78,6 @@ CREATE TABLE IF NOT EXISTS graphs(
     graph TEXT PRIMARY KEY, source TEXT NOT NULL, options TEXT NOT NULL, digest TEXT NOT NULL,
     seq INTEGER NOT NULL, staged REAL NOT NULL, entities INTEGER NOT NULL, indexed INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS links(target TEXT NOT NULL, iri TEXT NOT NULL, graph TEXT NOT NULL, seq INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS links_by_target ON links(target, seq);
-CREATE INDEX IF NOT EXISTS links_by_graph ON links(graph);
 """
 
 
@@ -143,12 +140,6 @@ class RecordStore:
         return self.con.execute("SELECT graph, body, seq FROM records WHERE iri = ? AND seq > ?",
                                 (iri, after)).fetchall()
 
-    def linking(self, target: str, after: int, *, limit: int = 1000) -> list[tuple[str, str]]:
-        """``(iri, graph)`` of records staged after ``after`` that may link to ``target`` (a superset: the
-        records are converted to tell)."""
-        return self.con.execute("SELECT DISTINCT iri, graph FROM links WHERE target = ? AND seq > ? LIMIT ?",
-                                (target, after, limit)).fetchall()
-
     def pending_graphs(self, after: int) -> list[str]:
         return [r[0] for r in self.con.execute("SELECT graph FROM graphs WHERE seq > ? ORDER BY graph", (after,))]
 
@@ -167,14 +158,12 @@ class RecordStore:
             self.con.execute("INSERT OR REPLACE INTO state VALUES ('indexed', ?)", (upto,))
             self.con.execute("UPDATE records SET changed = 0 WHERE changed = 1 AND seq <= ?", (upto,))
             self.con.execute("UPDATE graphs SET indexed = seq WHERE seq <= ?", (upto,))
-            self.con.execute("DELETE FROM links WHERE seq <= ?", (upto,))  # the triple store answers for them
             self.con.execute("DELETE FROM records WHERE body IS NULL AND changed = 0 AND seq <= ?", (purge_upto,))
 
     def forget_graph(self, graph: str) -> None:
         """Drop the staged records of ``graph`` (it was loaded through the triple store instead)."""
         with _transaction(self.con):
             self.con.execute("DELETE FROM records WHERE graph = ?", (graph,))
-            self.con.execute("DELETE FROM links WHERE graph = ?", (graph,))
             self.con.execute("DELETE FROM graphs WHERE graph = ?", (graph,))
 
     def close(self) -> None:
@@ -308,9 +297,7 @@ def _stage(rs: RecordStore, path: Path, g: str, source: str, digest: str, option
         seq = int(con.execute("SELECT COALESCE(MAX(seq), 0) FROM graphs").fetchone()[0]) + 1
         rows: list[tuple[str, str, int, bytes, str]] = []
         where: dict[str, str] = {}  # iri -> pointer, within the current batch of rows
-        con.execute("DELETE FROM links WHERE graph = ?", (g,))  # (written again with the records)
-        writer = _Writer(con, _link_finder(source, options_text))  # SQLite writes (the GIL released) while the
-        # next rows are parsed
+        writer = _Writer(con)  # SQLite writes (the GIL released) while the next rows are parsed
         writer.start()
         complete = False
         try:
@@ -361,10 +348,9 @@ def _stage(rs: RecordStore, path: Path, g: str, source: str, digest: str, option
 class _Writer(threading.Thread):
     """Inserts batches of rows into the open transaction of ``con`` in a thread of its own."""
 
-    def __init__(self, con: sqlite3.Connection, links: Callable[[bytes], set[str]]) -> None:
+    def __init__(self, con: sqlite3.Connection) -> None:
         super().__init__(daemon=True, name="mimbridge-stage-writer")
         self.con = con
-        self.links = links
         self.jobs: queue.Queue[tuple[list[tuple[str, str, int, bytes, str]], dict[str, str]] | None] = \
             queue.Queue(maxsize=2)
         self.count = 0
@@ -375,7 +361,7 @@ class _Writer(threading.Thread):
         while (job := self.jobs.get()) is not None:
             if self.error is None:
                 try:
-                    self.count += _put(self.con, job[0], job[1], self.report, self.links)
+                    self.count += _put(self.con, job[0], job[1], self.report)
                 except sqlite3.Error as exc:
                     self.error = exc
 
@@ -393,9 +379,8 @@ class _Writer(threading.Thread):
 
 
 def _put(con: sqlite3.Connection, rows: list[tuple[str, str, int, bytes, str]], where: dict[str, str],
-         report: ConversionReport, links: Callable[[bytes], set[str]]) -> int:
-    """Insert one batch and the link targets of its records; an id staged by an earlier batch of the same
-    file keeps its first record (and its links)."""
+         report: ConversionReport) -> int:
+    """Insert one batch; an id staged by an earlier batch of the same file keeps its first record."""
     if not rows:
         return 0
     before = con.total_changes
@@ -404,37 +389,34 @@ def _put(con: sqlite3.Connection, rows: list[tuple[str, str, int, bytes, str]], 
                     "changed = records.changed OR records.body IS NOT excluded.body "
                     "WHERE records.seq < excluded.seq", rows)
     done = con.total_changes - before
-    kept_rows = rows
-    if done != len(rows):  # some ids came earlier in this file (rare): find them and say where
-        seq = rows[0][2]
-        kept_rows = []
-        for row in rows:
-            iri, body = row[0], row[3]
-            kept = con.execute("SELECT body FROM records WHERE iri = ? AND graph = ? AND seq = ?",
-                               (iri, rows[0][1], seq)).fetchone()
-            if kept is not None and kept[0] != body:
-                report.add(Rejected, where[iri] or "/", f"the id {iri} appears again in the file; the first is "
-                           "kept", remedy="merge the two entities into one")
-            else:
-                kept_rows.append(row)
-    found = [(target, iri, g, seq) for iri, g, seq, body, _ in kept_rows for target in links(body) if target != iri]
-    if found:
-        con.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", found)
+    if done == len(rows):
+        return done
+    # some ids came earlier in this file (rare): find them and say where
+    seq = rows[0][2]
+    for iri, _, _, body, _ in rows:
+        kept = con.execute("SELECT body FROM records WHERE iri = ? AND graph = ? AND seq = ?",
+                           (iri, rows[0][1], seq)).fetchone()
+        if kept is not None and kept[0] != body:
+            report.add(Rejected, where[iri] or "/", f"the id {iri} appears again in the file; the first is kept",
+                       remedy="merge the two entities into one")
     return done
 
 
-#: a Relationship's target(s) in normalized or concise NGSI-LD: ``"object": "..."`` or ``"object": [...]``
-_OBJECT = re.compile(rb'"object(?:List)?"\s*:\s*("(?:[^"\\]|\\.)*"|\[(?:[^\]"]|"(?:[^"\\]|\\.)*")*\])')
 #: any JSON string that may be an absolute IRI (a scheme, no white space)
 _IRI_STRING = re.compile(rb'"([A-Za-z][A-Za-z0-9+.-]*:[^"\s\\]+)"')
 _STRING = re.compile(rb'"((?:[^"\\]|\\.)*)"')
+_LIST = re.compile(rb'\[(?:[^\]"]|"(?:[^"\\]|\\.)*")*\]')
 
 
 def _link_finder(source: str, options_text: str) -> Callable[[bytes], set[str]]:
-    """What a record of ``source`` may link to, read from its JSON text without parsing it: a superset
-    of the objects of its Relationships (the resolver converts the record to tell; see
-    :meth:`LayeredStore.referrers`). keyValues carry links only where ``kinds`` or ``schema`` make an
-    attribute a Relationship: then every string that may be an IRI is a candidate."""
+    """What a record of ``source`` may link to, read from its JSON text without parsing it (about 2 us): a
+    superset of the objects of its Relationships (``"object"`` and ``"objectList"`` members; the resolver
+    converts the record to tell, see :meth:`LayeredStore.referrers`). keyValues carry links only where ``kinds`` or
+    ``schema`` make an attribute a Relationship: then every string that may be an IRI is a candidate.
+
+    >>> sorted(_link_finder("ngsi-ld", "{}")(b'{"r": {"object": "URN:NGSI-LD:X:1"}, "l": {"objectList": ["urn:a"]}}'))
+    ['urn:a', 'urn:ngsi-ld:X:1']
+    """
     if source == "ngsi-ld-keyvalues":
         opts = json.loads(options_text)
         if not (opts.get("kinds") or opts.get("schema")):
@@ -446,17 +428,37 @@ def _link_finder(source: str, options_text: str) -> Callable[[bytes], set[str]]:
         return any_iri
 
     def objects(body: bytes) -> set[str]:
-        if b'"object' not in body:
-            return set()
         out: set[str] = set()
-        for m in _OBJECT.finditer(body):
-            for raw in _STRING.findall(m.group(1)):
-                try:
-                    text = json.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode("utf-8")
-                except ValueError:
-                    continue
-                if ":" in text:
-                    out.add(normal_urn(text))
+        at = body.find(b'"object')
+        while at >= 0:
+            i = at + 7
+            if body.startswith(b"List", i):
+                i += 4
+            if body.startswith(b'"', i):  # the member name ends: its value follows the colon
+                i = body.find(b":", i) + 1
+                while body[i:i + 1] in (b" ", b"\n", b"\r", b"\t"):
+                    i += 1
+                if body.startswith(b'"', i):
+                    end = body.find(b'"', i + 1)
+                    raw = body[i + 1:end]
+                    if b"\\" in raw:  # an escape (the closing quote may be escaped too): the careful way
+                        m = _STRING.match(body, i)
+                        found = [m.group(1)] if m else []
+                    else:
+                        found = [raw]
+                elif body.startswith(b"[", i):
+                    m = _LIST.match(body, i)
+                    found = _STRING.findall(m.group(0)) if m else []
+                else:
+                    found = []
+                for raw in found:
+                    try:
+                        text = json.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode("utf-8")
+                    except ValueError:
+                        continue
+                    if ":" in text:
+                        out.add(normal_urn(text))
+            at = body.find(b'"object', at + 7)
         return out
 
     return objects
@@ -480,6 +482,25 @@ class LayeredStore(TripleStore):
         self.base, self.records, self.upto = base, records, upto
         self._graphs = {r[0]: (r[1], r[2]) for r in records.con.execute(
             "SELECT graph, source, options FROM graphs")}
+        self._links: dict[str, list[int]] | None = None
+        self._links_lock = threading.Lock()
+
+    def _link_index(self) -> dict[str, list[int]]:
+        """Possible link target -> rowids of the staged records that may link to it: read from every record
+        the snapshot does not hold, once per layered store (on the first referrers asked for; about 3 us a
+        record), so that staging pays nothing for it."""
+        with self._links_lock:
+            if self._links is None:
+                finders = {g: _link_finder(src, opts) for g, (src, opts) in self._graphs.items()}
+                index: dict[str, list[int]] = {}
+                rows = self.records.con.execute("SELECT rowid, graph, body FROM records WHERE seq > ? "
+                                                "AND body IS NOT NULL", (self.upto,))
+                for rowid, graph, body in rows:
+                    finder = finders.get(graph)
+                    for target in finder(body) if finder is not None else ():
+                        index.setdefault(target, []).append(rowid)
+                self._links = index
+            return self._links
 
     def replace_graph(self, graph: str, triples: Any) -> int:
         raise ResolutionError("a served store is read-only")
@@ -524,7 +545,7 @@ class LayeredStore(TripleStore):
 
     def referrers(self, iri: str, *, limit: int = 100) -> list[tuple[str, str]]:
         """The snapshot's referrers but those whose record a later staging replaced or removed, and the
-        staged records that link to ``iri`` (found by their link targets, confirmed by converting them)."""
+        staged records that link to ``iri`` (found by :meth:`_link_index`, confirmed by converting them)."""
         pending: dict[tuple[str, str], bool] = {}
 
         def staged(subject: str, graph: str) -> bool:
@@ -534,13 +555,16 @@ class LayeredStore(TripleStore):
             return pending[key]
 
         out = set(self.base.referrers(iri, limit=limit, exclude=staged))
-        for source_iri, graph in self.records.linking(iri, self.upto, limit=limit * 4):
-            bodies = [body for g, body, _ in self.records.pending(source_iri, self.upto) if g == graph]
-            if not bodies or bodies[0] is None:
+        for rowid in self._link_index().get(iri, []):
+            if len(out) >= limit:
+                break  # (as the triple store stops: the first ``limit`` found, sorted)
+            row = self.records.con.execute("SELECT graph, body FROM records WHERE rowid = ? AND seq > ?",
+                                           (rowid, self.upto)).fetchone()
+            if row is None or row[1] is None:
                 continue
-            source, options = self._graphs.get(graph, ("ngsi-ld", "{}"))
+            source, options = self._graphs.get(row[0], ("ngsi-ld", "{}"))
             try:
-                out.update(referrers_in(_converted(source, options, bodies[0]), iri))
+                out.update(referrers_in(_converted(source, options, row[1]), iri))
             except MimbridgeError:
                 continue  # a record that does not convert is reported when it is asked for itself
         return sorted(out)[:limit]
