@@ -21,15 +21,16 @@ duplicate names are read as :func:`json.loads` reads them; ``NaN`` and
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import re
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from .errors import ParseError
-from .fastjson import DIGIT_RUN, orjson_loads, safe_for_orjson
+from .fastjson import DIGIT_RUN, loads, orjson_loads, safe_for_orjson
 
-__all__ = ["JsonSequence"]
+__all__ = ["JsonSequence", "array_items"]
 
 _WS = re.compile(r"[ \t\n\r]*")
 #: the separator after an array item, and the white space around it
@@ -282,3 +283,116 @@ class JsonSequence:
             if c != ",":
                 self.pos -= 1
                 raise self._error("object members not separated", "',' or '}' between members")
+
+
+#: where one record of an array of objects may end and the next begin: ``}`` ``,`` ``{`` (white space between)
+_OBJECT_SEP = re.compile(rb"\}[ \t\n\r]*,[ \t\n\r]*(?=\{)")
+#: candidate ends tried for one record before the rest of the input is read by :class:`JsonSequence`
+_TRIES = 8
+_WS_BYTES = b" \t\n\r"
+
+
+class _Chain(io.RawIOBase):
+    """``head`` (bytes) then the rest of ``fh``: the input handed over to :class:`JsonSequence`."""
+
+    def __init__(self, head: bytes, fh: BinaryIO) -> None:
+        super().__init__()
+        self.head, self.fh = head, fh
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        if self.head:
+            n = min(len(b), len(self.head))
+            b[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        data = self.fh.read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+
+def array_items(fh: BinaryIO, *, read: int = _READ) -> Iterator[tuple[Any, bytes | None]]:
+    """``(record, its JSON text)`` of each item of the top-level JSON array in ``fh``, as json.loads reads them.
+
+    For arrays of objects (entities, features): each item's own text is cut out where ``}``, ``,`` and ``{``
+    meet and parsed alone (:mod:`mimbridge.fastjson`'s rules: orjson where it reads what json.loads reads);
+    a cut inside an item does not parse and the next one is tried. The text comes back with the record, so a
+    store of records keeps it as it was. Items that are not objects, an item with more than a few ``},{``
+    inside, and the rest of the input after them are read by :class:`JsonSequence` (text None).
+    Malformed JSON raises :class:`~mimbridge.errors.ParseError` naming the character offset.
+
+    >>> import io
+    >>> list(array_items(io.BytesIO(b'[{"a": {"b": 1}}, {"a": [{"c": 2}, {"c": 3}]}]')))
+    [({'a': {'b': 1}}, b'{"a": {"b": 1}}'), ({'a': [{'c': 2}, {'c': 3}]}, b'{"a": [{"c": 2}, {"c": 3}]}')]
+    """
+    buf = fh.read(read)
+    before = 0  # characters of the input before ``buf``
+    start = len(buf) - len(buf.lstrip(_WS_BYTES + b"\xef\xbb\xbf"))  # (a byte-order mark counts as one)
+    if not buf.startswith(b"[", start):
+        yield from ((rec, None) for rec in JsonSequence(cast(BinaryIO, _Chain(buf, fh)), read=read))
+        return
+    start += 1
+
+    def rest() -> Iterator[tuple[Any, None]]:  # the careful reader from ``start`` on
+        seq = JsonSequence(cast(BinaryIO, _Chain(b"[" + buf[start:], fh)), read=read)
+        seq.done = before + _chars(buf[:start]) - 1  # (its text starts with the "[" put before ``start``)
+        return ((rec, None) for rec in seq)
+
+    while True:
+        while start < len(buf) and buf[start] in _WS_BYTES:
+            start += 1
+        if start >= len(buf):
+            more = fh.read(read)
+            if more:
+                before += _chars(buf)
+                buf, start = more, 0
+                continue
+        if not buf.startswith(b"{", start):  # the end, or not an object: the careful reader goes on
+            yield from rest()
+            return
+        fast = safe_for_orjson(buf[start:])  # (a record starts at ``start``: no run of digits goes across)
+        done = start
+        tries = 0
+        for m in _OBJECT_SEP.finditer(buf, start):
+            piece = buf[start:m.start() + 1]
+            try:
+                rec = orjson_loads(piece) if fast else loads(piece)
+            except (ValueError, RecursionError):
+                tries += 1
+                if tries > _TRIES:
+                    break
+                continue
+            yield rec, piece
+            start = m.end()
+            tries = 0
+        if tries > _TRIES or (start == done and len(buf) - start > 64 * read):  # (one item over 64 reads)
+            yield from rest()
+            return
+        more = fh.read(read)
+        if not more:  # the last item: its own text up to the closing bracket, or the careful way
+            last = buf[start:].rstrip(_WS_BYTES)
+            if last.endswith(b"]"):
+                piece = last[:-1].rstrip(_WS_BYTES)
+                try:
+                    rec = orjson_loads(piece) if fast else loads(piece)
+                except (ValueError, RecursionError):
+                    pass
+                else:
+                    yield rec, piece
+                    return
+            yield from rest()
+            return
+        before += _chars(buf[:start])
+        buf = buf[start:] + more
+        start = 0
+
+
+#: UTF-8 continuation bytes (a character is its other bytes)
+_CONTINUATION = bytes(range(0x80, 0xC0))
+
+
+def _chars(data: bytes) -> int:
+    """Characters in UTF-8 ``data`` (a byte-order mark counts as one)."""
+    return len(data.translate(None, _CONTINUATION))

@@ -133,3 +133,53 @@ def test_a_malformed_record_is_found_with_the_fast_path_on():
         with pytest.raises(ParseError) as info:
             list(seq(text, read=read))
         assert info.value.pointer == f"character {at}", read
+
+
+# -- array_items: each record with its own text ---------------------------------------------------------------
+
+from mimbridge.jsonseq import array_items  # noqa: E402
+
+
+def _items(text: str, read: int):
+    return list(array_items(io.BytesIO(text.encode("utf-8")), read=read))
+
+
+@settings(max_examples=150, deadline=None)
+@given(items=st.lists(records | st.lists(records, max_size=3).map(lambda rs: {"multi": rs}) | values, max_size=25),
+       read=st.sampled_from([3, 16, 256, 1 << 20]), indent=st.sampled_from([None, 1]),
+       compact=st.booleans())
+def test_array_items_equal_json_loads_and_give_each_record_its_own_text(items, read, indent, compact):
+    text = json.dumps(items, indent=indent, ensure_ascii=False, separators=(",", ":") if compact else None)
+    got = _items(text, read)
+    assert _exact([rec for rec, _ in got]) == _exact(json.loads(text))
+    for rec, raw in got:
+        if raw is not None:  # the text of that record and nothing else
+            assert _exact(json.loads(raw)) == _exact(rec) and raw.strip() == raw and raw.startswith(b"{")
+
+
+def test_array_items_cut_most_records_by_their_text_and_keep_big_integers():
+    ents = [{"id": f"urn:ngsi-ld:X:{i}", "s": "}, {" * (i % 3), "m": [{"a": 1}, {"b": [{"c": 2}, {"d": 3}]}],
+             "n": 123456789012345678901234567890 if i % 500 == 7 else i} for i in range(3000)]
+    for indent in (None, 2):
+        got = _items(json.dumps(ents, indent=indent), 1 << 14)
+        assert _exact([r for r, _ in got]) == _exact(ents)
+        assert sum(raw is not None for _, raw in got) == 3000  # every record with its text, the last one too
+        assert got[7][0]["n"].__class__ is int
+
+
+@pytest.mark.parametrize("text", [
+    '[{"a": 1}, {"a": }, {"a": 3}]', '[{"a": 1} {"a": 2}]', '[{"a": 1}, {"a": 2}', '[{"a": 1}]]', '[{"a": 1}] x',
+    '[{"a": "é"}, {"a": 2}, 7, {"b": }]', '[{"a": NaN}]',
+])
+def test_array_items_say_where_malformed_json_is_as_json_sequence_does(text):
+    for read in (2, 5, 1 << 20):
+        with pytest.raises(ParseError) as fast:
+            _items(text, read)
+        with pytest.raises(ParseError) as careful:
+            list(seq(text, read=read))
+        assert fast.value.pointer == careful.value.pointer, (text, read)
+
+
+def test_array_items_of_other_json():
+    assert _items("[]", 4) == [] and _items(" [ 1, [2], {\"a\": 3} ] ", 3) == [(1, None), ([2], None), ({"a": 3}, None)]
+    assert _items('\ufeff[{"a": 1}]', 4) == [({"a": 1}, b'{"a": 1}')]

@@ -213,7 +213,7 @@ def _records(path: Path, source: str, report: ConversionReport) -> Iterator[tupl
     """``(pointer, (record, its JSON text or None))`` of a JSON array, JSON Lines or single-entity file
     (depth-screened)."""
     from ..fastjson import lines
-    from ..jsonseq import JsonSequence
+    from ..jsonseq import array_items
     from ..limits import JsonScreen
 
     with open(path, "rb") as raw:
@@ -227,9 +227,9 @@ def _records(path: Path, source: str, report: ConversionReport) -> Iterator[tupl
                                remedy="fix the line; the other lines were staged")
             return
         head = fh.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-        if head == b"[":
-            for i, rec in enumerate(JsonSequence(fh)):
-                yield f"/{i}", (rec, None)
+        if head == b"[":  # each record's own text is staged as it is (cut out, not written again)
+            for i, item in enumerate(array_items(fh)):
+                yield f"/{i}", item
         elif head == b"{":
             try:
                 yield "", (json.loads(fh.read()), None)
