@@ -104,7 +104,21 @@ def scope_blank_nodes(text: str, format: str, scope: str) -> str:
             return m.group(1) or label
 
         sub = _TERM_OR_BLANK.sub
-        return "\n".join([sub(token, line) if "_:" in line else line for line in text.split("\n")])
+        # an N-Triples line without a literal: a label is its start or follows an IRI's ">" and a space
+        # (neither can be inside an IRI); lines with a literal (which may hold anything) and N-Quads are read
+        # term by term
+        quick = format == "ntriples"
+        out = []
+        for line in text.split("\n"):
+            if "_:" in line:
+                if quick and '"' not in line:
+                    line = (label + line[2:] if line.startswith("_:") else line).replace("> _:", "> " + label)
+                elif quick and line.startswith("_:") and "_:" not in line[2:]:
+                    line = label + line[2:]  # (the common line of a blank subject and a literal)
+                else:
+                    line = sub(token, line)
+            out.append(line)
+        return "\n".join(out)
     import pyoxigraph as ox
 
     fmt = {"ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS, "turtle": ox.RdfFormat.TURTLE}[format]
