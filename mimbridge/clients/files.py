@@ -108,17 +108,25 @@ def scope_blank_nodes(text: str, format: str, scope: str) -> str:
         # (neither can be inside an IRI); lines with a literal (which may hold anything) and N-Quads are read
         # term by term
         quick = format == "ntriples"
-        out = []
-        for line in text.split("\n"):
-            if "_:" in line:
-                if quick and '"' not in line:
-                    line = (label + line[2:] if line.startswith("_:") else line).replace("> _:", "> " + label)
-                elif quick and line.startswith("_:") and "_:" not in line[2:]:
-                    line = label + line[2:]  # (the common line of a blank subject and a literal)
-                else:
-                    line = sub(token, line)
-            out.append(line)
-        return "\n".join(out)
+        out: list[str] = []
+        done = 0
+        at = text.find("_:")
+        while at >= 0:  # only the lines that hold a "_:" are read (a few of an entity's many)
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            line = text[start:end]
+            if quick and '"' not in line:
+                line = (label + line[2:] if line.startswith("_:") else line).replace("> _:", "> " + label)
+            elif quick and line.startswith("_:") and "_:" not in line[2:]:
+                line = label + line[2:]  # (the common line of a blank subject and a literal)
+            else:
+                line = sub(token, line)
+            out += (text[done:start], line)
+            done = end
+            at = text.find("_:", end)
+        out.append(text[done:])
+        return "".join(out)
     import pyoxigraph as ox
 
     fmt = {"ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS, "turtle": ox.RdfFormat.TURTLE}[format]
