@@ -30,19 +30,18 @@ from .errors import (
     ResolutionError,
 )
 from .model import MODEL_VERSION, Attr, Graph, Kind, Node
+from .probe import probe  # (eager: the name is also the subpackage's, which importing it would put here)
 from .registry import available as formats
 from .report import Approximated, Coerced, ConversionReport, Dropped, Invalid, LossEvent, Rejected, Unresolved
 from .stream import Stream, stream
 
 if _typing.TYPE_CHECKING:
     from .connect import PullResult, PushResult, pull, push, sync
-    from .probe import probe
 
 __version__ = "0.1.0"
 
 #: names imported when first used (the connectors bring an HTTP client: a command that converts does not wait for it)
-_LAZY = {"PullResult": "connect", "PushResult": "connect", "pull": "connect", "push": "connect", "sync": "connect",
-         "probe": "probe"}
+_LAZY = {"PullResult": "connect", "PushResult": "connect", "pull": "connect", "push": "connect", "sync": "connect"}
 
 
 def __getattr__(name: str) -> _typing.Any:

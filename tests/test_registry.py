@@ -94,6 +94,21 @@ def test_public_surface_is_explicit_and_sorted():
     assert public - set(names) - modules == set()
 
 
+def test_public_names_stay_the_api_once_every_submodule_is_imported():
+    """A public name that is also a subpackage (``probe``) is replaced by the module when the subpackage is
+    imported first, unless the package imports the name itself; lazily loaded names must not collide so
+    (a fresh interpreter: every submodule imported before any public name is asked for)."""
+    import subprocess
+    import sys
+
+    code = ("import importlib, pkgutil, types, mimbridge\n"
+            "for m in pkgutil.iter_modules(mimbridge.__path__):\n"
+            "    if m.name != '__main__': importlib.import_module('mimbridge.' + m.name)\n"
+            "print([n for n in mimbridge.__all__ if isinstance(getattr(mimbridge, n), types.ModuleType)])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
 def test_error_tree_is_shallow():
     for name in ("ParseError", "AdapterNotFoundError", "CapabilityError", "MappingError", "ResolutionError",
                  "LossyConversionError", "ConnectorError"):
