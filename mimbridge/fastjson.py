@@ -93,19 +93,23 @@ def dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
-def lines(fh: BinaryIO, *, block: int = 1 << 18) -> Iterator[tuple[int, bytes, Any, BaseException | None]]:
-    """``(line number, line without its end, value, error)`` of each line of JSON Lines that is not blank.
+def lines(fh: BinaryIO, *, block: int = 1 << 18, first: int = 1,
+          offset: int = 0) -> Iterator[tuple[int, int, bytes, Any, BaseException | None]]:
+    """``(line number, byte offset, line without its end, value, error)`` of each line of JSON Lines that is
+    not blank, from the current position of ``fh`` (line ``first`` at byte ``offset`` of the file).
 
-    Lines are numbered as iterating ``fh`` numbers them (on ``\n``). ``error`` is the ``ValueError`` or
-    ``RecursionError`` :func:`json.loads` raises for a bad line (``value`` None); the next lines go on. The
-    input is read a block at a time and each block is checked once for long runs of digits (:func:`loads`
-    checks each text it is given), so a line costs one orjson call.
+    Lines are numbered as iterating ``fh`` numbers them (on ``\\n``); a byte-order mark at the start of the
+    file is skipped. ``error`` is the ``ValueError`` or ``RecursionError`` :func:`json.loads` raises for a bad
+    line (``NaN`` and ``Infinity`` included; ``value`` None); the next lines go on. The input is read a
+    block at a time and each block is checked once for long runs of digits (:func:`loads` checks each text
+    it is given), so a line costs one orjson call.
 
     >>> import io
-    >>> [(n, v, type(e).__name__) for n, _, v, e in lines(io.BytesIO(b'{"a": 1}\\n\\n[2, \\n"x"\\n'))]
-    [(1, {'a': 1}, 'NoneType'), (3, None, 'JSONDecodeError'), (4, 'x', 'NoneType')]
+    >>> [(n, at, v, type(e).__name__) for n, at, _, v, e in lines(io.BytesIO(b'{"a": 1}\\n\\n[2, \\n"x"\\n'))]
+    [(1, 0, {'a': 1}, 'NoneType'), (3, 10, None, 'JSONDecodeError'), (4, 15, 'x', 'NoneType')]
     """
-    n = 0
+    n = first - 1
+    at = offset
     rest = b""
     while True:
         chunk = fh.read(block)
@@ -124,16 +128,20 @@ def lines(fh: BinaryIO, *, block: int = 1 << 18) -> Iterator[tuple[int, bytes, A
         fast = safe_for_orjson(data)
         for raw in parts:
             n += 1
+            here = at
+            at += len(raw) + 1
             line = raw.strip()
+            if here == 0 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:].strip()
             if not line:
                 continue
             if fast:
                 try:
-                    yield n, line, orjson_loads(line), None
+                    yield n, here, line, orjson_loads(line), None
                     continue
                 except ValueError:  # orjson.JSONDecodeError: json.loads says what it makes of it
                     pass
             try:
-                yield n, line, json.loads(line, parse_constant=_no_constant), None
+                yield n, here, line, json.loads(line, parse_constant=_no_constant), None
             except (ValueError, RecursionError) as exc:
-                yield n, line, None, exc
+                yield n, here, line, None, exc

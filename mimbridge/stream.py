@@ -316,7 +316,7 @@ class _Pipeline:
         return opts
 
     def _json_lines(self, fh: BinaryIO) -> Iterator[Any]:
-        for n, _, value, exc in json_lines(fh):
+        for n, _, _, value, exc in json_lines(fh):
             if exc is None:
                 yield value
             else:

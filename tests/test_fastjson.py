@@ -87,5 +87,8 @@ def test_json_lines_give_what_json_loads_gives_line_by_line(rows, block, end):
 
     data = ("\n".join(rows) + end).encode("utf-8")
     got = [(n, line, None if exc else _exact(v), type(exc).__name__ if exc else None)
-           for n, line, v, exc in lines(io.BytesIO(data), block=block)]
+           for n, at, line, v, exc in lines(io.BytesIO(data), block=block)]
     assert got == _lines_as_json_reads_them(data)
+    offsets = [at for _, at, _, _, _ in lines(io.BytesIO(data), block=block)]
+    starts = [0] + [i + 1 for i, b in enumerate(data) if b == 10]  # each line's first byte
+    assert offsets == [starts[n - 1] for n, *_ in got]

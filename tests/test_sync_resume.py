@@ -161,3 +161,29 @@ def test_ngsild_broker(tmp_path, source, ngsild_broker):
     counts = Counter(e["id"] for e in seen)
     assert lost_and_duplicated(counts, [r["id"] for r in records]) == (0, 0)
     assert ngsild_broker.violations() == []
+
+
+def test_a_json_lines_source_reads_values_as_json_and_names_a_bad_line(tmp_path):
+    """Pages of a JSON Lines file: a byte-order mark skipped, an integer beyond 64 bits exact (the fast parser
+    would read a float), the byte offsets of the next links right; NaN (not JSON) a ParseError at its line."""
+    from mimbridge.clients.files import FileSource
+    from mimbridge.errors import ParseError
+
+    rows = [{"id": f"urn:ngsi-ld:T:{i}", "type": "T", "n": 123456789012345678901234567890 + i} for i in range(5)]
+    path = tmp_path / "in.jsonl"
+    text = "\ufeff" + "\n".join(json.dumps(r) for r in rows) + "\n\n"
+    path.write_bytes(text.encode("utf-8"))
+    pages = list(FileSource(path, format="ngsi-ld", page_size=2).pages())
+    assert [r for p in pages for r in p.payload] == rows
+    assert all(r["n"].__class__ is int for p in pages for r in p.payload)
+    data = path.read_bytes()
+    for page in pages[:-1]:  # the next link's byte offset is where its line starts
+        fragment = dict(x.split("=") for x in page.next_link.rpartition("#")[2].split("&"))
+        line, byte = int(fragment["line"]), int(fragment["byte"])
+        assert data[byte:].split(b"\n", 1)[0] == json.dumps(rows[line - 1]).encode("utf-8")
+        resumed = list(FileSource(path, format="ngsi-ld", page_size=2).pages(start=page.next_link))
+        assert [r for p in resumed for r in p.payload] == rows[line - 1:]
+    path.write_text(json.dumps(rows[0]) + "\n" + '{"id": "urn:ngsi-ld:T:9", "n": NaN}\n', encoding="utf-8")
+    with pytest.raises(ParseError) as info:
+        list(FileSource(path, format="ngsi-ld", page_size=2).pages())
+    assert info.value.pointer == "line 2"

@@ -37,6 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 from .. import registry
 from ..errors import AdapterNotFoundError, CapabilityError, ConnectorError, OptionError, ParseError
+from ..fastjson import lines as json_lines
 from ..options import check_options
 from .base import Page, WriteResult
 
@@ -309,18 +310,18 @@ class FileSource:
             if byte:
                 fh.seek(byte)
                 n, pos = first, byte
-            for raw in fh:
-                here, pos, number = pos, pos + len(raw), n
-                n += 1
-                if here == 0 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
-                if number < first or not raw.strip():
+            # read a block at a time, each line parsed by orjson where it gives json.loads's value
+            for number, here, _, value, exc in json_lines(fh, first=n, offset=pos):
+                if number < first:
                     continue
                 if full is not None:
                     yield Page(full[0], url=self._url(full[1], full[2]), next_link=self._url(number, here),
                                count=len(full[0]))
                     full, begin, begin_at = None, number, here
-                records.append(_loads(raw, f"line {number}"))
+                if exc is not None:
+                    raise ParseError(f"malformed JSON: {str(exc).splitlines()[0][:200]}", pointer=f"line {number}",
+                                     expected="JSON text") from exc
+                records.append(value)
                 if len(records) >= self.page_size:
                     full, records = (records, begin, begin_at), []
         last, at, at_byte = full if full is not None else (records, begin, begin_at)

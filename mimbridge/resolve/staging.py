@@ -219,7 +219,7 @@ def _records(path: Path, source: str, report: ConversionReport) -> Iterator[tupl
     with open(path, "rb") as raw:
         fh = io.BufferedReader(JsonScreen(raw), buffer_size=1 << 20)  # type: ignore[arg-type]
         if path.suffix.lower() in (".jsonl", ".ndjson"):
-            for n, line, value, exc in lines(fh):
+            for n, _, line, value, exc in lines(fh):
                 if exc is None:
                     yield f"line {n}", (value, line)
                 else:
