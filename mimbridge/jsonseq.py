@@ -30,7 +30,7 @@ from typing import Any, BinaryIO, cast
 from .errors import ParseError
 from .fastjson import DIGIT_RUN, loads, orjson_loads, safe_for_orjson
 
-__all__ = ["JsonSequence", "array_items"]
+__all__ = ["JsonSequence", "Rejoined", "array_items"]
 
 _WS = re.compile(r"[ \t\n\r]*")
 #: the separator after an array item, and the white space around it
@@ -292,25 +292,30 @@ _TRIES = 8
 _WS_BYTES = b" \t\n\r"
 
 
-class _Chain(io.RawIOBase):
-    """``head`` (bytes) then the rest of ``fh``: the input handed over to :class:`JsonSequence`."""
+class Rejoined(io.RawIOBase):
+    """A binary stream that first gives back ``head`` (already read), then the rest of ``rest``.
 
-    def __init__(self, head: bytes, fh: BinaryIO) -> None:
-        super().__init__()
-        self.head, self.fh = head, fh
+    >>> import io
+    >>> Rejoined(b"[1, ", io.BytesIO(b"2]")).read()
+    b'[1, 2]'
+    """
+
+    def __init__(self, head: bytes, rest: Any) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b: Any) -> int:
-        if self.head:
-            n = min(len(b), len(self.head))
-            b[:n] = self.head[:n]
-            self.head = self.head[n:]
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
             return n
-        data = self.fh.read(len(b))
-        b[:len(data)] = data
-        return len(data)
+        chunk = self._rest.read(len(buffer))
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
 
 
 def array_items(fh: BinaryIO, *, read: int = _READ) -> Iterator[tuple[Any, bytes | None]]:
@@ -331,12 +336,12 @@ def array_items(fh: BinaryIO, *, read: int = _READ) -> Iterator[tuple[Any, bytes
     before = 0  # characters of the input before ``buf``
     start = len(buf) - len(buf.lstrip(_WS_BYTES + b"\xef\xbb\xbf"))  # (a byte-order mark counts as one)
     if not buf.startswith(b"[", start):
-        yield from ((rec, None) for rec in JsonSequence(cast(BinaryIO, _Chain(buf, fh)), read=read))
+        yield from ((rec, None) for rec in JsonSequence(cast(BinaryIO, Rejoined(buf, fh)), read=read))
         return
     start += 1
 
     def rest() -> Iterator[tuple[Any, None]]:  # the careful reader from ``start`` on
-        seq = JsonSequence(cast(BinaryIO, _Chain(b"[" + buf[start:], fh)), read=read)
+        seq = JsonSequence(cast(BinaryIO, Rejoined(b"[" + buf[start:], fh)), read=read)
         seq.done = before + _chars(buf[:start]) - 1  # (its text starts with the "[" put before ``start``)
         return ((rec, None) for rec in seq)
 

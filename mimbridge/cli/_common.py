@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 from collections.abc import Sequence
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AdapterNotFoundError, LossyConversionError, MimbridgeError, OptionError
+from ..jsonseq import Rejoined
 from ..options import option_pairs
 
 __all__ = ["Rejoined", "exit_code", "parse_options", "print_hint", "write_report"]
@@ -38,27 +38,6 @@ def parse_options(pairs: Sequence[str], parser: argparse.ArgumentParser) -> dict
     except ValueError as exc:
         parser.error(str(exc))
         raise  # pragma: no cover - parser.error exits
-
-
-class Rejoined(io.RawIOBase):
-    """A binary stream that first gives back ``head`` (already read), then the rest of ``rest``."""
-
-    def __init__(self, head: bytes, rest: Any) -> None:
-        self._head = memoryview(head)
-        self._rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if self._head:
-            n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        chunk = self._rest.read(len(buffer))
-        buffer[:len(chunk)] = chunk
-        return len(chunk)
 
 
 def print_hint(head: bytes, used: str, *, lines: bool = False) -> None:

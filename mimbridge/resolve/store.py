@@ -286,21 +286,10 @@ def referrers_in(triples: Sequence[ox.Triple], iri: str) -> list[tuple[str, str]
     ...               ox.Triple(b, n("https://uri.etsi.org/ngsi-ld/hasObject"), n("urn:t"))], "urn:t")
     [('urn:e', 'urn:rel')]
     """
-    up: dict[Any, list[tuple[Any, Any]]] = {}
-    for t in triples:
-        up.setdefault(t.object, []).append((t.subject, t.predicate))
-    out: list[tuple[str, str]] = []
+    store = OxigraphStore()  # in memory: the store's own climb, over these triples alone
+    store.store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    return store.referrers(iri, limit=len(triples) + 1)
 
-    def climb(node: Any, predicate: Any, depth: int) -> None:
-        if not is_node_stand_in(node):
-            out.append((node.value, predicate.value))
-        elif depth < REFERRER_DEPTH:
-            for subject, pred in up.get(node, ()):
-                climb(subject, pred, depth + 1)
-
-    for subject, predicate in up.get(ox.NamedNode(iri), ()):
-        climb(subject, predicate, 0)
-    return sorted(set(out))
 
 def _fetch(url: str, data: dict[str, str], accept: str, timeout: float) -> bytes:
     body = urllib.parse.urlencode(data).encode("utf-8")
